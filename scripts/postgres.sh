@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs (if missing) and starts a local PostgreSQL cluster for GrantLedger, then makes sure a database exists.
+#   scripts/postgres.sh [database]        default database: grantledger
+# Environment: GRANTLEDGER_PGPORT (default 5433), GRANTLEDGER_PGDATA (default <repo>/.data/pg).
+# Idempotent: a second run reuses the running cluster. Prints the connection string on its last line.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+db="${1:-grantledger}"
+port="${GRANTLEDGER_PGPORT:-5433}"
+pgdata="${GRANTLEDGER_PGDATA:-$repo/.data/pg}"
+role=grantledger
+password=grantledger
+
+log() { echo "postgres.sh: $*" >&2; }
+
+find_bindir() {
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -V -r); do
+    if [[ -x "$d/initdb" && -x "$d/pg_ctl" ]]; then echo "$d"; return 0; fi
+  done
+  return 1
+}
+
+bindir="$(find_bindir || true)"
+if [[ -z "$bindir" ]]; then
+  log "PostgreSQL server not found; installing it with apt"
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq >&2
+  $sudo_cmd apt-get install -y -qq postgresql postgresql-contrib >&2
+  bindir="$(find_bindir)"
+fi
+
+# As root, the server must run as the unprivileged postgres user.
+as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+if [[ $(id -u) -eq 0 ]]; then
+  # The postgres user must be able to reach the data directory; fall back to /var/tmp when it cannot.
+  mkdir -p "$(dirname "$pgdata")"
+  if ! runuser -u postgres -- test -x "$(dirname "$pgdata")"; then
+    pgdata="/var/tmp/grantledger-pg-$(echo "$repo" | md5sum | cut -c1-8)"
+    log "postgres cannot reach $repo; using $pgdata"
+  fi
+  mkdir -p "$pgdata"; chown postgres:postgres "$pgdata"; chmod 700 "$pgdata"
+else
+  mkdir -p "$pgdata"; chmod 700 "$pgdata"
+fi
+
+if [[ ! -f "$pgdata/PG_VERSION" ]]; then
+  log "creating cluster in $pgdata"
+  pwfile="$(mktemp)"; echo "$password" > "$pwfile"; chmod 644 "$pwfile"
+  as_pg "$bindir/initdb" -D "$pgdata" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$pwfile"
+fi
+
+if as_pg "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+  log "cluster already running ($pgdata)"
+else
+  log "starting cluster on 127.0.0.1:$port"
+  as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $pgdata -c max_connections=300" start >/dev/null
+fi
+
+psql_pg() { as_pg "$bindir/../bin/psql" -h "$pgdata" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+psql_bin="$(command -v psql || echo "$bindir/psql")"
+psql_pg() { as_pg "$psql_bin" -h "$pgdata" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+if [[ "$(psql_pg -d postgres -c "select 1 from pg_roles where rolname='$role'")" != "1" ]]; then
+  psql_pg -d postgres -c "create role $role login password '$password'"
+fi
+if [[ "$(psql_pg -d postgres -c "select 1 from pg_database where datname='$db'")" != "1" ]]; then
+  log "creating database $db"
+  psql_pg -d postgres -c "create database \"$db\" owner $role"
+fi
+
+echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$role;Password=$password"

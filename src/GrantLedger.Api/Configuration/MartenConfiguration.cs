@@ -1,0 +1,65 @@
+using GrantLedger.Api.Grants;
+using GrantLedger.Api.Programmes;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Programmes;
+using JasperFx;
+using Weasel.Core;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+using Wolverine.Marten;
+
+namespace GrantLedger.Api.Configuration;
+
+public static class MartenConfiguration
+{
+    public static string GrantLedgerConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString("GrantLedger")
+        ?? throw new InvalidOperationException("ConnectionStrings:GrantLedger is not configured.");
+
+    public static WebApplicationBuilder AddGrantLedgerMarten(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GrantLedgerConnectionString();
+        var schema = builder.Configuration["GrantLedger:SchemaName"] ?? "grantledger";
+
+        // For our own SQL (health, reports); NodaTime types map to PostgreSQL date/time types.
+        builder.Services.AddSingleton(_ =>
+            new NpgsqlDataSourceBuilder(connectionString).UseNodaTime().Build());
+
+        var marten = builder.Services.AddMarten(opts =>
+        {
+            opts.Connection(connectionString);
+            opts.DatabaseSchemaName = schema;
+            // Casing here also drives how LINQ queries name JSON members, so it must match the serializer's.
+            opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, o => o.ConfigureGrantLedger());
+
+            opts.Events.AppendMode = EventAppendMode.Quick;
+            opts.Events.MetadataConfig.HeadersEnabled = true;
+            opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+            opts.Events.MetadataConfig.CausationIdEnabled = true;
+            opts.Events.MetadataConfig.UserNameEnabled = true;
+
+            // Write models double as inline read models: a GET right after a POST sees the change, and writes
+            // load a snapshot instead of replaying the stream.
+            opts.Projections.Add<ProgrammeProjection>(ProjectionLifecycle.Inline);
+            opts.Projections.Add<GrantProjection>(ProjectionLifecycle.Inline);
+            opts.Schema.For<Grant>().Index(g => g.ProgrammeId);
+            opts.Schema.For<ProgrammeCode>().Identity(c => c.Code);
+            opts.Schema.For<IdempotencyRecord>();
+
+            // Development creates and updates the schema on start; production applies migrations explicitly
+            // (`dotnet GrantLedger.Api.dll db-apply` or the SQL from `db-patch`), see docs/architecture.md.
+            opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
+        })
+        .UseLightweightSessions()
+        .IntegrateWithWolverine();
+
+        if (!builder.Environment.IsProduction())
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,66 @@
+using GrantLedger.Api.Http;
+using GrantLedger.Api.Programmes;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Programmes;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Grants;
+
+public sealed record AwardGrantRequest(
+    string Grantee,
+    IReadOnlyList<string> Countries,
+    string Title,
+    decimal Amount,
+    LocalDate WindowStart,
+    LocalDate WindowEnd,
+    string? Currency = null,
+    long? ExpectedVersion = null,
+    string? Reason = null);
+
+public static class AwardGrantEndpoint
+{
+    public static ProblemDetails Validate(AwardGrantRequest? request) =>
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .Text("grantee", request.Grantee)
+            .Countries("countries", request.Countries)
+            .Text("title", request.Title, 500)
+            .Currency("currency", request.Currency, required: false)
+            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .OptionalText("reason", request.Reason)
+            .Result();
+
+    /// <summary>
+    /// The commitment is appended to the programme stream at the version read, and the grant stream is started in
+    /// the same transaction: of two concurrent awards for the last euros, one commits and the other gets a 409.
+    /// </summary>
+    [WolverinePost("/api/programmes/{programmeId}/grants")]
+    public static async Task<IResult> Post(
+        Guid programmeId, AwardGrantRequest request, IDocumentSession session, HttpContext context)
+    {
+        var programmeStream = request.ExpectedVersion is { } expected
+            ? await session.Events.FetchForWriting<Programme>(programmeId, expected)
+            : await session.Events.FetchForWriting<Programme>(programmeId);
+        if (programmeStream.Aggregate is not { } programme)
+        {
+            return Problems.NotFound("programme", programmeId);
+        }
+
+        var command = new AwardGrant(Guid.NewGuid(), request.Grantee.Trim(), request.Countries, request.Title.Trim(),
+            request.Amount, request.Currency, request.WindowStart, request.WindowEnd);
+        var decision = AwardGrantDecision.Decide(programme, command);
+        if (!decision.IsSuccess)
+        {
+            return Problems.From(decision.Error!);
+        }
+
+        session.RecordedBy(RequestMetadata.From(context), request.Reason);
+        programmeStream.AppendOne(decision.Value.Commitment);
+        session.Events.StartStream<Grant>(command.GrantId, decision.Value.Award);
+        await session.SaveChangesAsync();
+
+        return Results.Created($"/api/grants/{command.GrantId}", new StreamCreated(command.GrantId, 1));
+    }
+}

@@ -1,0 +1,47 @@
+using GrantLedger.Api.Http;
+using GrantLedger.Domain.Grants;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Grants;
+
+public sealed record ReverseDisbursementRequest(string Reason, long? ExpectedVersion = null);
+
+public sealed record ReversalRecorded(Guid DisbursementId, long Version);
+
+public static class ReverseDisbursementEndpoint
+{
+    public static ProblemDetails Validate(ReverseDisbursementRequest? request) =>
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .Text("reason", request.Reason, 2000)
+            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .Result();
+
+    [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal")]
+    public static async Task<IResult> Post(
+        Guid grantId, Guid disbursementId, ReverseDisbursementRequest request, IDocumentSession session,
+        HttpContext context)
+    {
+        var stream = request.ExpectedVersion is { } expected
+            ? await session.Events.FetchForWriting<Grant>(grantId, expected)
+            : await session.Events.FetchForWriting<Grant>(grantId);
+        if (stream.Aggregate is not { } grant)
+        {
+            return Problems.NotFound("grant", grantId);
+        }
+
+        var decision = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(disbursementId, request.Reason.Trim()));
+        if (!decision.IsSuccess)
+        {
+            return Problems.From(decision.Error!);
+        }
+
+        session.RecordedBy(RequestMetadata.From(context), request.Reason);
+        stream.AppendOne(decision.Value);
+        await session.SaveChangesAsync();
+
+        return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
+            new ReversalRecorded(disbursementId, (stream.StartingVersion ?? 0) + 1));
+    }
+}

@@ -1,0 +1,26 @@
+using GrantLedger.Api.Http;
+using Npgsql;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Health;
+
+public sealed record HealthResponse(string Status);
+
+public static class HealthEndpoint
+{
+    [WolverineGet("/health")]
+    public static async Task<IResult> Get(NpgsqlDataSource dataSource, CancellationToken cancellation)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("select 1");
+            await command.ExecuteScalarAsync(cancellation);
+            return Results.Ok(new HealthResponse("healthy"));
+        }
+        catch (NpgsqlException ex)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "database-unreachable",
+                "The ledger database is unreachable", ex.Message);
+        }
+    }
+}

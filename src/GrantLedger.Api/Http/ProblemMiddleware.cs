@@ -1,0 +1,44 @@
+using JasperFx;
+using Marten.Exceptions;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace GrantLedger.Api.Http;
+
+/// <summary>
+/// The last line of defence that keeps "no input ever yields a 500": malformed bodies become 400 and lost
+/// optimistic-concurrency races become 409, as problem+json. Anything else is a bug and is logged as one.
+/// </summary>
+public sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && Translate(ex) is { } problem)
+        {
+            logger.LogInformation("{Path}: {Code} ({Message})", context.Request.Path, problem.Code, ex.Message);
+            context.Response.Clear();
+            await Problems.Create(problem.Status, problem.Code, problem.Title, problem.Detail).ExecuteAsync(context);
+        }
+    }
+
+    private sealed record Translation(int Status, string Code, string Title, string Detail);
+
+    private static Translation? Translate(Exception ex) => ex switch
+    {
+        ConcurrencyException or ExistingStreamIdCollisionException =>
+            new(StatusCodes.Status409Conflict, "version-conflict", "Someone else changed this first",
+                "The record was changed by another request since you read it. Reload it and try again."),
+        MartenCommandException { InnerException: Npgsql.PostgresException { SqlState: "40001" or "23505" } } =>
+            new(StatusCodes.Status409Conflict, "version-conflict", "Someone else changed this first",
+                "A concurrent request changed the same record. Reload it and try again."),
+        BadHttpRequestException bad =>
+            new(bad.StatusCode, bad.StatusCode == 413 ? "payload-too-large" : "malformed-request",
+                "The request is malformed", bad.Message),
+        System.Text.Json.JsonException json =>
+            new(StatusCodes.Status400BadRequest, "malformed-request", "The request is malformed", json.Message),
+        _ => null,
+    };
+}

@@ -1,0 +1,60 @@
+using GrantLedger.Domain;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GrantLedger.Api.Http;
+
+/// <summary>RFC 9457 problem responses. Every problem carries a stable <c>code</c> a client can switch on.</summary>
+public static class Problems
+{
+    public const string TypePrefix = "urn:grantledger:problem:";
+
+    public static IResult From(DomainError error) => error.Kind switch
+    {
+        ErrorKind.NotFound => Create(StatusCodes.Status404NotFound, error.Code, "Not found", error.Message),
+        _ => Create(StatusCodes.Status422UnprocessableEntity, error.Code, "The ledger refused the command", error.Message),
+    };
+
+    public static IResult NotFound(string what, Guid id) =>
+        Create(StatusCodes.Status404NotFound, "not-found", "Not found", $"There is no {what} {id}.");
+
+    public static IResult BadRequest(string code, string detail) =>
+        Create(StatusCodes.Status400BadRequest, code, "The request is malformed", detail);
+
+    public static IResult VersionConflict(string detail) =>
+        Create(StatusCodes.Status409Conflict, "version-conflict", "Someone else changed this first", detail);
+
+    public static IResult Create(int status, string code, string title, string detail) =>
+        Results.Problem(new ProblemDetails
+        {
+            Status = status,
+            Type = TypePrefix + code,
+            Title = title,
+            Detail = detail,
+            Extensions = { ["code"] = code },
+        });
+
+    /// <summary>Problems written by the framework (bad JSON, unknown route) get a code and correlation id too.</summary>
+    public static void AddCodeAndCorrelation(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (!problem.Extensions.ContainsKey("code"))
+        {
+            var code = problem.Status switch
+            {
+                StatusCodes.Status400BadRequest => "malformed-request",
+                StatusCodes.Status404NotFound => "not-found",
+                StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                StatusCodes.Status406NotAcceptable => "not-acceptable",
+                StatusCodes.Status409Conflict => "version-conflict",
+                StatusCodes.Status413PayloadTooLarge => "payload-too-large",
+                StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+                _ => "error",
+            };
+            problem.Extensions["code"] = code;
+            problem.Type = TypePrefix + code;
+        }
+
+        problem.Instance ??= context.HttpContext.Request.Path;
+        problem.Extensions["correlationId"] = RequestMetadata.CorrelationIdOf(context.HttpContext);
+    }
+}

@@ -1,0 +1,18 @@
+using GrantLedger.Api.Configuration;
+using JasperFx;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddGrantLedgerJson();
+builder.AddGrantLedgerMarten();
+builder.AddGrantLedgerWolverine();
+builder.AddGrantLedgerHttp();
+
+var app = builder.Build();
+
+app.UseGrantLedgerHttp();
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Entry point; public so integration tests can host the application.</summary>
+public partial class Program;

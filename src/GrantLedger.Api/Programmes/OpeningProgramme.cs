@@ -1,0 +1,60 @@
+using GrantLedger.Api.Http;
+using GrantLedger.Domain.Programmes;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Programmes;
+
+public sealed record OpenProgrammeRequest(
+    string Code,
+    string Name,
+    string Currency,
+    decimal Allocation,
+    LocalDate WindowStart,
+    LocalDate WindowEnd,
+    string? TimeZone = null,
+    string? Reason = null);
+
+public sealed record StreamCreated(Guid Id, long Version);
+
+/// <summary>Reserves a programme code: the document id is the code, so two programmes can never share one.</summary>
+public sealed record ProgrammeCode(string Code, Guid ProgrammeId);
+
+public static class OpenProgrammeEndpoint
+{
+    public static ProblemDetails Validate(OpenProgrammeRequest? request) =>
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .Text("code", request.Code, 40)
+            .Text("name", request.Name)
+            .Currency("currency", request.Currency, required: true)
+            .TimeZone("timeZone", request.TimeZone)
+            .OptionalText("reason", request.Reason)
+            .Result();
+
+    [WolverinePost("/api/programmes")]
+    public static async Task<IResult> Post(OpenProgrammeRequest request, IDocumentSession session, HttpContext context)
+    {
+        var code = request.Code.Trim();
+        if (await session.LoadAsync<ProgrammeCode>(code) is not null)
+        {
+            return Problems.From(new("programme-code-taken", $"A programme with code {code} already exists."));
+        }
+
+        var command = new OpenProgramme(Guid.NewGuid(), code, request.Name.Trim(), request.Currency,
+            request.Allocation, request.WindowStart, request.WindowEnd, request.TimeZone ?? "UTC");
+        var decision = OpenProgrammeDecision.Decide(command);
+        if (!decision.IsSuccess)
+        {
+            return Problems.From(decision.Error!);
+        }
+
+        session.RecordedBy(RequestMetadata.From(context), request.Reason);
+        session.Insert(new ProgrammeCode(code, command.ProgrammeId));
+        session.Events.StartStream<Programme>(command.ProgrammeId, decision.Value);
+        await session.SaveChangesAsync();
+
+        return Results.Created($"/api/programmes/{command.ProgrammeId}", new StreamCreated(command.ProgrammeId, 1));
+    }
+}

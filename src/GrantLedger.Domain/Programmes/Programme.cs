@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using NodaTime;
+
+namespace GrantLedger.Domain.Programmes;
+
+/// <summary>A grant's share of the allocation, as the programme knows it.</summary>
+public sealed record Commitment(Guid GrantId, string Grantee, Money Amount);
+
+/// <summary>The programme write model: allocation and what has been committed to grants.</summary>
+public sealed record Programme(
+    Guid Id,
+    string Code,
+    string Name,
+    string Currency,
+    Money Allocation,
+    LocalDate WindowStart,
+    LocalDate WindowEnd,
+    string TimeZone,
+    ImmutableList<Commitment> Commitments)
+{
+    public DateWindow Window => new(WindowStart, WindowEnd);
+    public Money Committed => Commitments.Select(c => c.Amount).Sum(Currency);
+    public Money Uncommitted => Allocation - Committed;
+
+    public static Programme Create(ProgrammeOpened e) =>
+        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, []);
+
+    public Programme Apply(GrantCommitted e) =>
+        this with { Commitments = Commitments.Add(new Commitment(e.GrantId, e.Grantee, e.Amount)) };
+}

@@ -1,0 +1,18 @@
+using NodaTime;
+
+namespace GrantLedger.Domain.Programmes;
+
+/// <summary>A funding envelope was opened: its allocation, currency and implementation window.</summary>
+public sealed record ProgrammeOpened(
+    Guid ProgrammeId,
+    string Code,
+    string Name,
+    string Currency,
+    Money Allocation,
+    LocalDate WindowStart,
+    LocalDate WindowEnd,
+    string TimeZone);
+
+/// <summary>Part of the allocation was committed to a grant. Recorded on the programme stream, so two concurrent
+/// awards cannot both spend the same uncommitted euros (optimistic concurrency on this stream).</summary>
+public sealed record GrantCommitted(Guid ProgrammeId, Guid GrantId, string Grantee, Money Amount);

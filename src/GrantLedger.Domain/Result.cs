@@ -1,0 +1,51 @@
+namespace GrantLedger.Domain;
+
+/// <summary>How a refused command should be reported: a broken business rule or something that does not exist.</summary>
+public enum ErrorKind
+{
+    BusinessRule,
+    NotFound,
+}
+
+/// <summary>A refusal with a stable, machine-readable code and a sentence a finance officer understands.</summary>
+public sealed record DomainError(string Code, string Message, ErrorKind Kind = ErrorKind.BusinessRule);
+
+/// <summary>The outcome of a decision: a value (usually the events to append) or the reason it was refused.</summary>
+public readonly struct Result<T>
+{
+    private readonly T? _value;
+
+    private Result(T? value, DomainError? error)
+    {
+        _value = value;
+        Error = error;
+    }
+
+    public DomainError? Error { get; }
+    public bool IsSuccess => Error is null;
+
+    public T Value => IsSuccess ? _value! : throw new InvalidOperationException($"Refused: {Error!.Code}");
+
+    public static implicit operator Result<T>(T value) => new(value, null);
+    public static implicit operator Result<T>(DomainError error) => new(default, error);
+
+    public Result<TOut> Then<TOut>(Func<T, Result<TOut>> next) => IsSuccess ? next(_value!) : Error!;
+}
+
+/// <summary>The stable error codes of the ledger; the HTTP API reports them as the problem's <c>code</c>.</summary>
+public static class DomainErrors
+{
+    public static DomainError InvalidAmount(string message) => new("invalid-amount", message);
+    public static DomainError CurrencyMismatch(string expected, string actual) =>
+        new("currency-mismatch", $"The ledger is kept in {expected}; {actual} was given.");
+    public static DomainError AllocationExceeded(Money requested, Money uncommitted) =>
+        new("allocation-exceeded", $"Awarding {requested} would exceed the programme allocation: only {uncommitted} is uncommitted.");
+    public static DomainError GrantExceeded(Money requested, Money remaining) =>
+        new("grant-exceeded", $"Disbursing {requested} would exceed the grant: only {remaining} remains to be paid.");
+    public static DomainError OutsideWindow(string message) => new("outside-window", message);
+    public static DomainError InvalidWindow(string message) => new("invalid-window", message);
+    public static DomainError AlreadyReversed(Guid disbursementId) =>
+        new("already-reversed", $"Disbursement {disbursementId} has already been reversed.");
+    public static DomainError DisbursementNotFound(Guid disbursementId) =>
+        new("disbursement-not-found", $"The grant has no disbursement {disbursementId}.", ErrorKind.NotFound);
+}
