@@ -65,7 +65,6 @@ else
     -o "-p $port -c listen_addresses=127.0.0.1 -k $pgdata -c max_connections=300" start >/dev/null
 fi
 
-psql_pg() { as_pg "$bindir/../bin/psql" -h "$pgdata" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 psql_bin="$(command -v psql || echo "$bindir/psql")"
 psql_pg() { as_pg "$psql_bin" -h "$pgdata" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 

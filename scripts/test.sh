@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Everything CI checks: starts its own PostgreSQL database, builds with warnings as errors, runs every test project.
+# Ends with one line of totals across all test projects: "N passed, N failed, N skipped".
+set -uo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+connection="$(scripts/postgres.sh grantledger_test | tail -n 1)" || { echo "test.sh: PostgreSQL did not start" >&2; exit 1; }
+export ConnectionStrings__GrantLedger="$connection"
+export ASPNETCORE_ENVIRONMENT=Testing
+
+if ! dotnet build GrantLedger.sln -c Release -nologo -v quiet; then
+  echo "test.sh: build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+passed=0; failed=0; skipped=0; status=0
+results="$(mktemp -d)"
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  log="$results/$name.log"
+  dotnet test "$project" -c Release --no-build -nologo 2>&1 | tee "$log"
+  code=${PIPESTATUS[0]}
+  summary="$(grep -E '(Passed|Failed)!  - Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1)"
+  if [[ -z "$summary" ]]; then
+    echo "test.sh: $name produced no test summary (exit code $code)"
+    failed=$((failed + 1)); status=1; continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
+  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  if [[ $code -ne 0 || $f -ne 0 ]]; then status=1; fi
+done
+rm -rf "$results"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
