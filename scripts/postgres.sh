@@ -57,16 +57,23 @@ if [[ ! -f "$pgdata/PG_VERSION" ]]; then
   rm -f "$pwfile"
 fi
 
+psql_bin="$bindir/psql"; [[ -x "$psql_bin" ]] || psql_bin="$(command -v psql)"
+psql_pg() { PGPASSWORD="$password" "$psql_bin" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+
 if as_pg "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
   log "cluster already running ($pgdata)"
+elif "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port" 2>/dev/null; then
+  # Another GrantLedger checkout's cluster may hold the port; reuse it when our credentials work there.
+  if psql_pg -d postgres -c "select 1" >/dev/null 2>&1; then
+    log "reusing the PostgreSQL already listening on 127.0.0.1:$port"
+  else
+    log "port $port is taken by a PostgreSQL we cannot use; set GRANTLEDGER_PGPORT to another port"; exit 1
+  fi
 else
   log "starting cluster on 127.0.0.1:$port"
   as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 \
     -o "-p $port -c listen_addresses=127.0.0.1 -k $pgdata -c max_connections=300" start >/dev/null
 fi
-
-psql_bin="$(command -v psql || echo "$bindir/psql")"
-psql_pg() { as_pg "$psql_bin" -h "$pgdata" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 
 if [[ "$(psql_pg -d postgres -c "select 1 from pg_roles where rolname='$role'")" != "1" ]]; then
   psql_pg -d postgres -c "create role $role login password '$password'"
