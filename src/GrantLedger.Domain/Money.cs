@@ -6,7 +6,7 @@ public readonly record struct Money(decimal Amount, string Currency) : IComparab
 {
     public const int Decimals = 2;
 
-    public static Money Zero(string currency) => new(0m, currency);
+    public static Money Zero(string currency) => new(0.00m, currency);
 
     public static Money operator +(Money a, Money b) => new(a.Amount + b.Amount, SameCurrency(a, b));
     public static Money operator -(Money a, Money b) => new(a.Amount - b.Amount, SameCurrency(a, b));
@@ -21,15 +21,13 @@ public readonly record struct Money(decimal Amount, string Currency) : IComparab
         return Amount.CompareTo(other.Amount);
     }
 
-    public bool IsPositive => Amount > 0m;
-
     /// <summary>A ledger amount: strictly positive with at most two decimals, in the given currency.</summary>
     public static Result<Money> Positive(decimal amount, string currency) =>
         amount <= 0m
             ? DomainErrors.InvalidAmount($"The amount must be greater than zero; {amount} was given.")
             : decimal.Round(amount, Decimals) != amount
                 ? DomainErrors.InvalidAmount($"The amount {amount} has more than {Decimals} decimals.")
-                : new Money(decimal.Round(amount, Decimals), currency);
+                : new Money(decimal.Round(amount, Decimals) + 0.00m, currency); // always two decimals, also in JSON
 
     public override string ToString() => $"{Amount:0.00} {Currency}";
 

@@ -48,4 +48,33 @@ public static class DomainErrors
         new("already-reversed", $"Disbursement {disbursementId} has already been reversed.");
     public static DomainError DisbursementNotFound(Guid disbursementId) =>
         new("disbursement-not-found", $"The grant has no disbursement {disbursementId}.", ErrorKind.NotFound);
+    public static DomainError MilestoneNotFound(Guid milestoneId) =>
+        new("milestone-not-found", $"The grant has no milestone {milestoneId}.", ErrorKind.NotFound);
+    public static DomainError UnknownMilestone(Guid milestoneId) =>
+        new("milestone-not-found", $"The grant has no milestone {milestoneId}.");
+    public static DomainError TrancheNotFound(Guid trancheId) =>
+        new("tranche-not-found", $"The grant has no tranche {trancheId}.");
+    public static DomainError TrancheRequired() =>
+        new("tranche-required", "This grant pays by tranches: name the tranche this payment belongs to.");
+    public static DomainError TrancheLocked(int number, string milestone) =>
+        new("tranche-locked", $"Tranche {number} is paid only after the milestone \"{milestone}\" is confirmed.");
+    public static DomainError TrancheExceeded(int number, Money requested, Money remaining) =>
+        new("tranche-exceeded", $"Paying {requested} would overpay tranche {number}: only {remaining} of it remains.");
+    public static DomainError TranchePlanExceeded(Money planned, Money grant) =>
+        new("tranche-plan-exceeded", $"The tranches would add up to {planned}, more than the grant of {grant}.");
+    public static DomainError TrancheBelowPaid(int number, Money paid) =>
+        new("tranche-below-paid", $"Tranche {number} has {paid} paid against it; the amendment cannot remove it or make it smaller.");
+    public static DomainError TrancheAlreadyGated(int number) =>
+        new("tranche-already-gated", $"Tranche {number} is already gated by another milestone.");
+    public static DomainError GranteeOnHold(string grantee, IEnumerable<string> milestones) =>
+        new("grantee-on-hold", $"{grantee} is on hold: overdue milestone(s) {string.Join(", ", milestones.Select(m => $"\"{m}\""))}. " +
+            "Pay only with an override and a reason.");
+    public static DomainError MilestoneAlreadySubmitted(string title) =>
+        new("milestone-already-submitted", $"\"{title}\" has been submitted and awaits review.");
+    public static DomainError MilestoneAlreadyConfirmed(string title) =>
+        new("milestone-already-confirmed", $"\"{title}\" has already been confirmed.");
+    public static DomainError MilestoneNotSubmitted(string title) =>
+        new("milestone-not-submitted", $"\"{title}\" has no submission awaiting review.");
+    public static DomainError EvidenceRequired() =>
+        new("evidence-required", "A submission needs at least one evidence file.");
 }

@@ -21,28 +21,33 @@ public sealed class Ledger(LedgerHost host)
         return reply.Id;
     }
 
-    public Task<Reply> TryAward(Guid programmeId, decimal amount, string start = "2020-04-01", string end = "2021-09-30", long? expectedVersion = null) =>
+    public Task<Reply> TryAward(Guid programmeId, decimal amount, string start = "2020-04-01", string end = "2021-09-30",
+        long? expectedVersion = null, string? grantee = null, decimal[]? tranches = null) =>
         host.Post($"/api/programmes/{programmeId}/grants", new
         {
-            grantee = "Snow Leopard Trust",
+            // Holds apply per grantee across grants, so each test grant gets a grantee of its own.
+            grantee = grantee ?? "Snow Leopard Trust " + Guid.NewGuid().ToString("N")[..8],
             countries = new[] { "KG" },
             title = "Community conservancies",
             amount,
             windowStart = start,
             windowEnd = end,
             expectedVersion,
+            tranches = tranches?.Select(t => new { amount = t }).ToArray(),
         });
 
-    public async Task<Guid> Award(Guid programmeId, decimal amount)
+    public async Task<Guid> Award(Guid programmeId, decimal amount, string? grantee = null, decimal[]? tranches = null)
     {
-        var reply = await TryAward(programmeId, amount);
+        var reply = await TryAward(programmeId, amount, grantee: grantee, tranches: tranches);
         Assert.True(reply.Status == 201, reply.ToString());
         return reply.Id;
     }
 
-    public async Task<Guid> GrantOf(decimal amount) => await Award(await OpenProgramme(), amount);
+    public async Task<Guid> GrantOf(decimal amount, string? grantee = null, decimal[]? tranches = null) =>
+        await Award(await OpenProgramme(), amount, grantee, tranches);
 
-    public Task<Reply> TryDisburse(Guid grantId, decimal amount, string? key = null, string valueDate = "2020-05-04", long? expectedVersion = null, string? actor = null)
+    public Task<Reply> TryDisburse(Guid grantId, decimal amount, string? key = null, string valueDate = "2020-05-04",
+        long? expectedVersion = null, string? actor = null, Guid? trancheId = null, string? overrideReason = null)
     {
         var headers = new Dictionary<string, string> { ["Idempotency-Key"] = key ?? Guid.NewGuid().ToString() };
         if (actor is not null)
@@ -51,7 +56,11 @@ public sealed class Ledger(LedgerHost host)
         }
 
         return host.Post($"/api/grants/{grantId}/disbursements",
-            new { amount, valueDate, reference = "ECARO-TEST-1", note = "Tranche 1", expectedVersion }, headers);
+            new
+            {
+                amount, valueDate, reference = "ECARO-TEST-1", note = "Tranche 1", expectedVersion, trancheId,
+                @override = overrideReason is null ? null : new { reason = overrideReason },
+            }, headers);
     }
 
     public async Task<Guid> Disburse(Guid grantId, decimal amount)
@@ -70,6 +79,41 @@ public sealed class Ledger(LedgerHost host)
         Assert.True(reply.Status == 200, reply.ToString());
         return reply.Json;
     }
+
+    public async Task<Guid> PlanMilestone(Guid grantId, string dueDate, Guid? gatesTrancheId = null, string title = "Mid-term report")
+    {
+        var reply = await host.Post($"/api/grants/{grantId}/milestones",
+            new { title, kind = "interim", dueDate, gatesTrancheId });
+        Assert.True(reply.Status == 201, reply.ToString());
+        return reply.Id;
+    }
+
+    public async Task<Reply> Submit(Guid grantId, Guid milestoneId, string note, params (string Name, byte[] Content, string ContentType)[] files)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(note), "note");
+        foreach (var (name, content, contentType) in files)
+        {
+            var part = new ByteArrayContent(content);
+            part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+            form.Add(part, "files", name);
+        }
+
+        using var response = await host.Client.PostAsync($"/api/grants/{grantId}/milestones/{milestoneId}/submission", form);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Reply((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text),
+            response.Content.Headers.ContentType?.MediaType, new Dictionary<string, string>());
+    }
+
+    public async Task<JsonNode> Milestone(Guid grantId, Guid milestoneId)
+    {
+        var reply = await host.Get($"/api/grants/{grantId}/milestones");
+        Assert.True(reply.Status == 200, reply.ToString());
+        return reply.Json.AsArray().Single(m => m!.Text("id") == milestoneId.ToString())!;
+    }
+
+    public async Task<Guid> Tranche(Guid grantId, int number) =>
+        Guid.Parse((await Grant(grantId))["tranches"]!.AsArray().Single(t => t!["number"]!.GetValue<int>() == number)!.Text("id"));
 
     public async Task<JsonNode> Programme(Guid programmeId)
     {

@@ -7,6 +7,9 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
+using NodaTime;
+using NodaTime.Testing;
+using System.Globalization;
 
 namespace GrantLedger.Api.Tests;
 
@@ -20,28 +23,77 @@ public sealed class LedgerHost : IAsyncLifetime
     public const string TestConnectionString =
         "Host=127.0.0.1;Port=5433;Database=grantledger_test;Username=grantledger;Password=grantledger";
 
+    /// <summary>Evidence files above this size are refused in tests (the production default is 20 MB).</summary>
+    public const long TestMaxEvidenceBytes = 1024 * 1024;
+
+    /// <summary>Inside the SOS Central Asia window; tests that need time to pass move it themselves.</summary>
+    public static readonly Instant StartOfTime = Instant.FromUtc(2020, 6, 1, 0, 0);
+
     public IAlbaHost Host { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
+    public FakeClock Clock { get; } = new(StartOfTime);
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
     public async Task InitializeAsync()
     {
+        Host = await Start(Schema, Clock);
+        await Reset(Store);
+        Client = Host.Server.CreateClient();
+    }
+
+    public const string Schema = "grantledger_tests";
+
+    /// <summary>Empties the ledger: events, documents, evidence bytes and pending scheduled messages.</summary>
+    public static async Task Reset(IDocumentStore store)
+    {
+        await store.Advanced.Clean.DeleteAllDocumentsAsync();
+        await store.Advanced.Clean.DeleteAllEventDataAsync();
+        await using var session = store.LightweightSession();
+        var schema = store.Options.Events.DatabaseSchemaName;
+        session.QueueSqlCommand($"delete from {schema}.evidence_files");
+        session.QueueSqlCommand($"delete from {schema}.wolverine_incoming_envelopes");
+        await session.SaveChangesAsync();
+    }
+
+    /// <summary>The same helpers over a host a test started itself (e.g. to restart it).</summary>
+    public static LedgerHost Wrap(IAlbaHost host) => new() { Host = host, Client = host.Server.CreateClient() };
+
+    /// <summary>Starts the real application on the test database, in its own schema, with a fake clock.</summary>
+    public static Task<IAlbaHost> Start(string schema, FakeClock clock)
+    {
         JasperFxEnvironment.AutoStartHost = true;
         var connection = Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? TestConnectionString;
-        Host = await AlbaHost.For<Program>(builder =>
+        return AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:GrantLedger", connection);
+            builder.UseSetting("GrantLedger:SchemaName", schema);
             builder.UseSetting("GrantLedger:Demo:Seed", "false");
+            builder.UseSetting("GrantLedger:Scheduling:PollingMilliseconds", "200");
+            builder.UseSetting("GrantLedger:Milestones:MaxEvidenceFileBytes", TestMaxEvidenceBytes.ToString(CultureInfo.InvariantCulture));
             builder.ConfigureServices(services =>
             {
+                services.AddSingleton<IClock>(clock);
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
             });
         });
-        await Store.Advanced.Clean.DeleteAllDocumentsAsync();
-        await Store.Advanced.Clean.DeleteAllEventDataAsync();
-        Client = Host.Server.CreateClient();
+    }
+
+    /// <summary>Polls until the condition holds: background work (scheduled messages) finishes in its own time.</summary>
+    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, int seconds = 30)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || watch.Elapsed.TotalSeconds > seconds)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     public async Task DisposeAsync()

@@ -10,6 +10,9 @@ public static class HttpConfiguration
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCodeAndCorrelation);
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddOpenApi();
+        // Evidence uploads: several files of up to 20 MB each; each file's own limit is checked by the endpoint.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 210 * 1024 * 1024);
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = 210 * 1024 * 1024);
         return builder;
     }
 

@@ -1,4 +1,6 @@
 using GrantLedger.Api.Grants;
+using GrantLedger.Api.Milestones;
+using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
@@ -47,13 +49,16 @@ public static class MartenConfiguration
             opts.Schema.For<Grant>().Index(g => g.ProgrammeId);
             opts.Schema.For<ProgrammeCode>().Identity(c => c.Code);
             opts.Schema.For<IdempotencyRecord>();
+            opts.Schema.For<Notification>().Index(n => n.GrantId);
+            opts.Storage.ExtendedSchemaObjects.Add(EvidenceStore.Table(schema));
 
             // Development creates and updates the schema on start; production applies migrations explicitly
             // (`dotnet GrantLedger.Api.dll db-apply` or the SQL from `db-patch`), see docs/architecture.md.
             opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
         })
         .UseLightweightSessions()
-        .IntegrateWithWolverine();
+        // Wolverine's inbox, outbox and scheduled messages live in the same database and schema as the events.
+        .IntegrateWithWolverine(w => w.MessageStorageSchemaName = schema);
 
         if (!builder.Environment.IsProduction())
         {

@@ -1,7 +1,11 @@
 using GrantLedger.Api.Demo;
+using GrantLedger.Api.Milestones;
+using GrantLedger.Api.Notifications;
+using JasperFx;
 using JasperFx.CodeGeneration;
 using NodaTime;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Http;
 using Wolverine.RuntimeCompilation;
 
@@ -13,10 +17,23 @@ public static class WolverineConfiguration
     {
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
 
+        builder.Services.Configure<MilestoneOptions>(builder.Configuration.GetSection("GrantLedger:Milestones"));
+        builder.Services.AddSingleton<INotificationSender, LogNotificationSender>();
+
+        var pollingMs = builder.Configuration.GetValue("GrantLedger:Scheduling:PollingMilliseconds", 5000);
         builder.Host.UseWolverine(opts =>
         {
             opts.UseRuntimeCompilation();
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+
+            // Scheduled deadline checks and reminders are stored in PostgreSQL, so they fire after a restart.
+            opts.Policies.UseDurableLocalQueues();
+            opts.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(pollingMs);
+            opts.Durability.ScheduledJobFirstExecution = TimeSpan.FromMilliseconds(Math.Min(pollingMs, 1000));
+
+            // A handler that lost an optimistic-concurrency race retries on fresh state.
+            opts.OnException<ConcurrencyException>().RetryWithCooldown(
+                TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
         });
         builder.Services.AddWolverineHttp();
 

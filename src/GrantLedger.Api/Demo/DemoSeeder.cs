@@ -3,13 +3,16 @@ using System.Text;
 using System.Text.Json;
 using GrantLedger.Api.Configuration;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Programmes;
-using GrantLedger.Domain;
 using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Milestones;
 using GrantLedger.Domain.Programmes;
 using Marten;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Wolverine;
+using Wolverine.Marten.Publishing;
 
 namespace GrantLedger.Api.Demo;
 
@@ -22,17 +25,29 @@ public sealed class DemoOptions
 public sealed record DemoProgramme(
     string Code, string Name, string Currency, decimal Allocation, LocalDate WindowStart, LocalDate WindowEnd, string TimeZone);
 
-public sealed record DemoGrant(string Key, string Grantee, IReadOnlyList<string> Countries, string Title, decimal Amount);
+public sealed record DemoTranche(decimal Share, string? Gate);
 
-public sealed record DemoDisbursement(string Grant, decimal Amount, LocalDate ValueDate, string Reference, string? Note, string? Reversal);
+public sealed record DemoMilestone(string Key, string Title, MilestoneKind Kind, int Month);
 
-public sealed record DemoLedger(DemoProgramme Programme, IReadOnlyList<DemoGrant> Grants, IReadOnlyList<DemoDisbursement> Disbursements);
+public sealed record DemoGrant(
+    string Key, string Grantee, IReadOnlyList<string> Countries, string Title, decimal Amount,
+    IReadOnlyDictionary<string, string>? Milestones = null, string? Rejection = null);
+
+public sealed record DemoDisbursement(string Grant, int? Tranche, decimal Amount, LocalDate ValueDate, string Reference, string? Note, string? Reversal);
+
+public sealed record DemoLedger(
+    DemoProgramme Programme,
+    IReadOnlyList<DemoGrant> Grants,
+    IReadOnlyList<DemoDisbursement> Disbursements,
+    IReadOnlyList<DemoTranche>? Tranches = null,
+    IReadOnlyList<DemoMilestone>? Milestones = null);
 
 /// <summary>
-/// Seeds the SOS Central Asia demo once, through the same decisions as the API (so the demo obeys every rule).
-/// Ids are derived from the programme code, and the programme code is unique: a second run adds nothing.
+/// Seeds the SOS Central Asia demo once, through the same decisions as the API (so the demo obeys every rule), and
+/// schedules the milestones' deadline checks in the same transaction: past deadlines become overdue on their own.
+/// Ids are derived from the programme code, and the code is unique: a second run adds nothing.
 /// </summary>
-public sealed class DemoSeeder(IDocumentStore store, IOptions<DemoOptions> options, IHostEnvironment environment, ILogger<DemoSeeder> logger)
+public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions> options, IHostEnvironment environment, ILogger<DemoSeeder> logger)
     : IHostedService
 {
     private static readonly RequestMetadata Seed = new("demo-seed", "demo-seed");
@@ -44,6 +59,26 @@ public sealed class DemoSeeder(IDocumentStore store, IOptions<DemoOptions> optio
             return;
         }
 
+        var demo = await Read(cancellationToken);
+        await using var scope = scopes.CreateAsyncScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        await using var session = scope.ServiceProvider.GetRequiredService<OutboxedSessionFactory>().OpenSession(bus);
+        if (await session.LoadAsync<ProgrammeCode>(demo.Programme.Code, cancellationToken) is not null)
+        {
+            logger.LogInformation("Demo programme {Code} already present; nothing seeded", demo.Programme.Code);
+            return;
+        }
+
+        var clock = scope.ServiceProvider.GetRequiredService<IClock>();
+        var milestoneOptions = scope.ServiceProvider.GetRequiredService<IOptions<MilestoneOptions>>().Value;
+        await SeedAsync(session, bus, demo, clock.GetCurrentInstant(), milestoneOptions, cancellationToken);
+        logger.LogInformation("Seeded demo programme {Code} with {Grants} grants", demo.Programme.Code, demo.Grants.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task<DemoLedger> Read(CancellationToken cancellationToken)
+    {
         var path = Path.IsPathRooted(options.Value.File)
             ? options.Value.File
             : Path.Combine(AppContext.BaseDirectory, options.Value.File);
@@ -53,23 +88,12 @@ public sealed class DemoSeeder(IDocumentStore store, IOptions<DemoOptions> optio
         }
 
         await using var file = System.IO.File.OpenRead(path);
-        var demo = await JsonSerializer.DeserializeAsync<DemoLedger>(file, new JsonSerializerOptions().ConfigureGrantLedger(), cancellationToken)
+        return await JsonSerializer.DeserializeAsync<DemoLedger>(file, new JsonSerializerOptions().ConfigureGrantLedger(), cancellationToken)
             ?? throw new InvalidOperationException($"The demo file {path} is empty.");
-
-        await using var session = store.LightweightSession();
-        if (await session.LoadAsync<ProgrammeCode>(demo.Programme.Code, cancellationToken) is not null)
-        {
-            logger.LogInformation("Demo programme {Code} already present; nothing seeded", demo.Programme.Code);
-            return;
-        }
-
-        await SeedAsync(session, demo, cancellationToken);
-        logger.LogInformation("Seeded demo programme {Code} with {Grants} grants", demo.Programme.Code, demo.Grants.Count);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public static async Task SeedAsync(IDocumentSession session, DemoLedger demo, CancellationToken cancellationToken)
+    private static async Task SeedAsync(IDocumentSession session, IMessageBus bus, DemoLedger demo, Instant now,
+        MilestoneOptions milestoneOptions, CancellationToken cancellationToken)
     {
         var p = demo.Programme;
         var programmeId = IdFor(p.Code);
@@ -79,37 +103,123 @@ public sealed class DemoSeeder(IDocumentStore store, IOptions<DemoOptions> optio
             p.Allocation, p.WindowStart, p.WindowEnd, p.TimeZone)).Value;
         session.Insert(new ProgrammeCode(p.Code, programmeId));
         session.Events.StartStream<Programme>(programmeId, opened);
-        var programme = Programme.Create(opened);
+        var programme = Programme.Start(opened);
+        var zone = DateTimeZoneProviders.Tzdb[p.TimeZone];
 
         var grants = new Dictionary<string, Grant>();
         foreach (var g in demo.Grants)
         {
+            var shares = demo.Tranches ?? [];
             var award = AwardGrantDecision.Decide(programme, new AwardGrant(IdFor($"{p.Code}/{g.Key}"), g.Grantee,
-                g.Countries, g.Title, g.Amount, null, p.WindowStart, p.WindowEnd)).Value;
+                g.Countries, g.Title, g.Amount, null, p.WindowStart, p.WindowEnd,
+                shares.Select(t => decimal.Round(g.Amount * t.Share, 2)).ToList())).Value;
             session.Events.Append(programmeId, award.Commitment);
-            session.Events.StartStream<Grant>(award.Award.GrantId, award.Award);
-            programme = programme.Apply(award.Commitment);
-            grants[g.Key] = Grant.Create(award.Award);
+            var events = new List<object> { award.Award };
+            events.AddRange(award.Tranches);
+            programme = programme.Evolve(award.Commitment);
+            var grant = award.Tranches.Aggregate(Grant.Start(award.Award), (current, t) => current.Evolve(t));
+
+            foreach (var m in demo.Milestones ?? [])
+            {
+                var gate = shares.Select((t, i) => (t, i)).FirstOrDefault(x => x.t.Gate == m.Key);
+                var planned = PlanMilestoneDecision.Decide(grant, new PlanMilestone(IdFor($"{p.Code}/{g.Key}/{m.Key}"),
+                    m.Title, m.Kind, p.WindowStart.PlusMonths(m.Month).PlusDays(-1),
+                    gate.t is null ? null : grant.Tranches[gate.i].Id), zone).Value;
+                grant = Record(grant, events, planned);
+                await MilestoneSchedule.ScheduleAsync(bus, planned, now, milestoneOptions);
+                grant = Deliver(session, grant, events, planned, g.Milestones?.GetValueOrDefault(m.Key) ?? "planned", g.Rejection, now);
+            }
+
+            session.Events.StartStream<Grant>(grant.Id, events);
+            grants[g.Key] = grant;
         }
 
         foreach (var (d, index) in demo.Disbursements.Select((d, i) => (d, i)))
         {
             var grant = grants[d.Grant];
-            var recorded = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(
-                IdFor($"{p.Code}/disbursement/{index}"), d.Amount, null, d.ValueDate, d.Reference, d.Note)).Value;
-            session.Events.Append(grant.Id, recorded);
-            grant = grant.Apply(recorded);
+            var trancheId = d.Tranche is { } number ? grant.Tranches.Single(t => t.Number == number).Id : (Guid?)null;
+            var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(
+                IdFor($"{p.Code}/disbursement/{index}"), d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId),
+                GranteeHold.None).Value;
+            session.Events.Append(grant.Id, paid.Recorded);
+            grant = grant.Evolve(paid.Recorded);
             if (d.Reversal is { } reason)
             {
-                var reversed = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(recorded.DisbursementId, reason)).Value;
+                var reversed = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(paid.Recorded.DisbursementId, reason)).Value;
                 session.Events.Append(grant.Id, reversed);
-                grant = grant.Apply(reversed);
+                grant = grant.Evolve(reversed);
             }
 
             grants[d.Grant] = grant;
         }
 
         await session.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Walks a planned milestone to the state the demo file asks for, through the real decisions.</summary>
+    private static Grant Deliver(IDocumentSession session, Grant grant, List<object> events, MilestonePlanned planned,
+        string state, string? rejection, Instant now)
+    {
+        if (state == "planned")
+        {
+            return grant;
+        }
+
+        var evidence = DemoEvidence(planned.Title);
+        var file = new EvidenceFile(IdFor($"{planned.MilestoneId}/evidence"), $"{planned.Kind.ToString().ToLowerInvariant()}-report.pdf",
+            "application/pdf", evidence.LongLength, EvidenceStore.Sha256Of(evidence));
+        grant = Record(grant, events, SubmitMilestoneDecision.Decide(grant,
+            new SubmitMilestone(planned.MilestoneId, $"{planned.Title}, as agreed in the grant agreement.", [file])).Value);
+        EvidenceStore.Store(session, grant.Id, planned.MilestoneId, file, evidence);
+
+        return state switch
+        {
+            "submitted" => grant,
+            "confirmed" => Record(grant, events, ConfirmMilestoneDecision.Decide(grant,
+                new ConfirmMilestone(planned.MilestoneId, "Reviewed by ECARO finance and programme staff.")).Value),
+            "rejected" => RejectMilestoneDecision.Decide(grant,
+                    new RejectMilestone(planned.MilestoneId, rejection ?? "Incomplete."), now).Value
+                .Aggregate(grant, (g, e) => Record(g, events, e)),
+            _ => throw new InvalidOperationException($"Unknown demo milestone state {state}"),
+        };
+    }
+
+    private static Grant Record(Grant grant, List<object> events, object e)
+    {
+        events.Add(e);
+        return grant.Evolve(e);
+    }
+
+    /// <summary>A one-page PDF standing in for the grantee's report.</summary>
+    private static byte[] DemoEvidence(string title)
+    {
+        var text = title.Replace("(", "").Replace(")", "");
+        var content = $"BT /F1 14 Tf 72 720 Td ({text} - SOS Central Asia demo evidence) Tj ET";
+        var objects = new[]
+        {
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        };
+        var pdf = new StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        var xref = pdf.Length;
+        pdf.Append($"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            pdf.Append($"{offset:D10} 00000 n \n");
+        }
+
+        pdf.Append($"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return Encoding.ASCII.GetBytes(pdf.ToString());
     }
 
     /// <summary>A stable id from a name, so the demo has the same ids on every machine.</summary>

@@ -18,7 +18,11 @@ public sealed record AwardGrantRequest(
     LocalDate WindowEnd,
     string? Currency = null,
     long? ExpectedVersion = null,
-    string? Reason = null);
+    string? Reason = null,
+    IReadOnlyList<TrancheRequest>? Tranches = null);
+
+/// <summary>A tranche of the payment plan; gates are added when milestones are planned.</summary>
+public sealed record TrancheRequest(decimal Amount, Guid? MilestoneId = null);
 
 public static class AwardGrantEndpoint
 {
@@ -30,6 +34,8 @@ public static class AwardGrantEndpoint
             .Currency("currency", request.Currency, required: false)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .OptionalText("reason", request.Reason)
+            .That(request.Tranches is null || request.Tranches.All(t => t is not null && t.MilestoneId is null), "tranches",
+                "at award a tranche cannot name a milestone yet; plan the milestone with gatesTrancheId.")
             .Result();
 
     /// <summary>
@@ -40,16 +46,17 @@ public static class AwardGrantEndpoint
     public static async Task<IResult> Post(
         Guid programmeId, AwardGrantRequest request, IDocumentSession session, HttpContext context)
     {
-        var programmeStream = request.ExpectedVersion is { } expected
-            ? await session.Events.FetchForWriting<Programme>(programmeId, expected)
-            : await session.Events.FetchForWriting<Programme>(programmeId);
-        if (programmeStream.Aggregate is not { } programme)
+        var loaded = await session.ForWriting<Programme>(programmeId, request.ExpectedVersion, "programme");
+        if (loaded.Problem is not null)
         {
-            return Problems.NotFound("programme", programmeId);
+            return loaded.Problem;
         }
 
+        var (programmeStream, programme) = (loaded.Stream, loaded.Aggregate);
+
         var command = new AwardGrant(Guid.NewGuid(), request.Grantee.Trim(), request.Countries, request.Title.Trim(),
-            request.Amount, request.Currency, request.WindowStart, request.WindowEnd);
+            request.Amount, request.Currency, request.WindowStart, request.WindowEnd,
+            request.Tranches?.Select(t => t.Amount).ToList());
         var decision = AwardGrantDecision.Decide(programme, command);
         if (!decision.IsSuccess)
         {
@@ -58,9 +65,10 @@ public static class AwardGrantEndpoint
 
         session.RecordedBy(RequestMetadata.From(context), request.Reason);
         programmeStream.AppendOne(decision.Value.Commitment);
-        session.Events.StartStream<Grant>(command.GrantId, decision.Value.Award);
+        session.Events.StartStream<Grant>(command.GrantId, [decision.Value.Award, .. decision.Value.Tranches]);
         await session.SaveChangesAsync();
 
-        return Results.Created($"/api/grants/{command.GrantId}", new StreamCreated(command.GrantId, 1));
+        return Results.Created($"/api/grants/{command.GrantId}",
+            new StreamCreated(command.GrantId, 1 + decision.Value.Tranches.Count));
     }
 }

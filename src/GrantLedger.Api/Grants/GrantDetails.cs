@@ -1,5 +1,6 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Milestones;
 using Marten;
 using NodaTime;
 using Wolverine.Http;
@@ -14,12 +15,24 @@ public sealed record DisbursementView(
     string? Note,
     string Status,
     bool Reversed,
-    string? ReversalReason)
+    string? ReversalReason,
+    Guid? TrancheId)
 {
     public static DisbursementView From(Disbursement d) =>
         new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, d.Reversed ? "reversed" : "recorded",
-            d.Reversed, d.ReversalReason);
+            d.Reversed, d.ReversalReason, d.TrancheId);
 }
+
+public sealed record TrancheView(Guid Id, int Number, decimal Amount, decimal Paid, decimal Remaining, Guid? MilestoneId, bool Locked)
+{
+    public static TrancheView From(Grant grant, Tranche t)
+    {
+        var paid = grant.PaidAgainst(t.Id);
+        return new(t.Id, t.Number, t.Amount.Amount, paid.Amount, (t.Amount - paid).Amount, t.MilestoneId, grant.IsLocked(t));
+    }
+}
+
+public sealed record MilestoneBrief(Guid Id, string Title, MilestoneKind Kind, LocalDate DueDate, MilestoneStatus Status, bool Overdue);
 
 public sealed record GrantDetailsResponse(
     Guid Id,
@@ -34,7 +47,11 @@ public sealed record GrantDetailsResponse(
     LocalDate WindowStart,
     LocalDate WindowEnd,
     long Version,
-    IReadOnlyList<DisbursementView> Disbursements);
+    IReadOnlyList<DisbursementView> Disbursements,
+    decimal Planned,
+    bool OnHold,
+    IReadOnlyList<TrancheView> Tranches,
+    IReadOnlyList<MilestoneBrief> Milestones);
 
 public static class GrantDetailsEndpoints
 {
@@ -47,11 +64,14 @@ public static class GrantDetailsEndpoints
             return Problems.NotFound("grant", id);
         }
 
-        var state = await session.Events.FetchStreamStateAsync(id);
         return Results.Ok(new GrantDetailsResponse(grant.Id, grant.ProgrammeId, grant.Grantee, grant.Countries,
             grant.Title, grant.Currency, grant.Amount.Amount, grant.Disbursed.Amount, grant.Remaining.Amount,
-            grant.WindowStart, grant.WindowEnd, state?.Version ?? 0,
-            grant.Disbursements.Select(DisbursementView.From).ToList()));
+            grant.WindowStart, grant.WindowEnd, grant.Version,
+            grant.Disbursements.Select(DisbursementView.From).ToList(),
+            grant.Planned.Amount,
+            grant.OverdueMilestones.Any(),
+            grant.Tranches.Select(t => TrancheView.From(grant, t)).ToList(),
+            grant.Milestones.Select(m => new MilestoneBrief(m.Id, m.Title, m.Kind, m.DueDate, m.Status, m.IsOverdue)).ToList()));
     }
 
     [WolverineGet("/api/grants/{id}/disbursements/{disbursementId}")]

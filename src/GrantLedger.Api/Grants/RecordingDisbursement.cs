@@ -16,7 +16,12 @@ public sealed record RecordDisbursementRequest(
     string Reference,
     string? Note = null,
     string? Currency = null,
-    long? ExpectedVersion = null);
+    long? ExpectedVersion = null,
+    Guid? TrancheId = null,
+    HoldOverrideRequest? Override = null);
+
+/// <summary>Pays a grantee on hold anyway; recorded as its own event with the reason.</summary>
+public sealed record HoldOverrideRequest(string Reason);
 
 public sealed record DisbursementCreated(Guid Id, long Version, string Status);
 
@@ -30,6 +35,8 @@ public static class RecordDisbursementEndpoint
             .OptionalText("note", request.Note)
             .Currency("currency", request.Currency, required: false)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .That(request.Override is null || !string.IsNullOrWhiteSpace(request.Override.Reason), "override.reason",
+                "is required to pay a grantee on hold.")
             .Result();
 
     [WolverinePost("/api/grants/{grantId}/disbursements")]
@@ -49,28 +56,32 @@ public static class RecordDisbursementEndpoint
             return earlier.Replay(requestHash, context);
         }
 
-        var stream = request.ExpectedVersion is { } expected
-            ? await session.Events.FetchForWriting<Grant>(grantId, expected)
-            : await session.Events.FetchForWriting<Grant>(grantId);
-        if (stream.Aggregate is not { } grant)
+        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
+        if (loaded.Problem is not null)
         {
-            return Problems.NotFound("grant", grantId);
+            return loaded.Problem;
         }
+
+        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
 
         var programme = await session.LoadAsync<Programme>(grant.ProgrammeId)
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
 
+        var granteeGrants = await session.Query<Grant>().Where(g => g.Grantee == grant.Grantee).ToListAsync();
+        var hold = GranteeHold.Of(granteeGrants.Select(g => g.Id == grant.Id ? grant : g));
+
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
-            request.Reference.Trim(), request.Note?.Trim());
-        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command);
+            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason);
+        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold);
         if (!decision.IsSuccess)
         {
             return Problems.From(decision.Error!);
         }
 
-        session.RecordedBy(RequestMetadata.From(context), request.Note);
-        stream.AppendOne(decision.Value);
-        var response = new DisbursementCreated(command.DisbursementId, (stream.StartingVersion ?? 0) + 1, "recorded");
+        session.RecordedBy(RequestMetadata.From(context), request.Override?.Reason ?? request.Note);
+        var events = decision.Value.Events.ToList();
+        stream.AppendMany(events);
+        var response = new DisbursementCreated(command.DisbursementId, loaded.NextVersion(events.Count), "recorded");
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);
         session.Insert(new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()));
 

@@ -23,13 +23,13 @@ public static class ReverseDisbursementEndpoint
         Guid grantId, Guid disbursementId, ReverseDisbursementRequest request, IDocumentSession session,
         HttpContext context)
     {
-        var stream = request.ExpectedVersion is { } expected
-            ? await session.Events.FetchForWriting<Grant>(grantId, expected)
-            : await session.Events.FetchForWriting<Grant>(grantId);
-        if (stream.Aggregate is not { } grant)
+        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
+        if (loaded.Problem is not null)
         {
-            return Problems.NotFound("grant", grantId);
+            return loaded.Problem;
         }
+
+        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
 
         var decision = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(disbursementId, request.Reason.Trim()));
         if (!decision.IsSuccess)
@@ -42,6 +42,6 @@ public static class ReverseDisbursementEndpoint
         await session.SaveChangesAsync();
 
         return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
-            new ReversalRecorded(disbursementId, (stream.StartingVersion ?? 0) + 1));
+            new ReversalRecorded(disbursementId, loaded.NextVersion()));
     }
 }

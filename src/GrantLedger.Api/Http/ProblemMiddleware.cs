@@ -28,7 +28,7 @@ public sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddl
 
     private static Translation? Translate(Exception ex) => ex switch
     {
-        ConcurrencyException or ExistingStreamIdCollisionException =>
+        ConcurrencyException or ExistingStreamIdCollisionException or DocumentAlreadyExistsException =>
             new(StatusCodes.Status409Conflict, "version-conflict", "Someone else changed this first",
                 "The record was changed by another request since you read it. Reload it and try again."),
         MartenCommandException { InnerException: Npgsql.PostgresException { SqlState: "40001" or "23505" } } =>

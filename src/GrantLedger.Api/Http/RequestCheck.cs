@@ -32,7 +32,7 @@ public sealed partial class RequestCheck
     }
 
     public RequestCheck OptionalText(string field, string? value, int maxLength = 2000) =>
-        value is null ? this : Text(field, value, maxLength);
+        string.IsNullOrWhiteSpace(value) ? this : Text(field, value, maxLength);
 
     public RequestCheck Currency(string field, string? value, bool required)
     {

@@ -1,6 +1,7 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Domain.Programmes;
 using Marten;
+using JasperFx;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using Wolverine.Http;
@@ -53,7 +54,15 @@ public static class OpenProgrammeEndpoint
         session.RecordedBy(RequestMetadata.From(context), request.Reason);
         session.Insert(new ProgrammeCode(code, command.ProgrammeId));
         session.Events.StartStream<Programme>(command.ProgrammeId, decision.Value);
-        await session.SaveChangesAsync();
+        try
+        {
+            await session.SaveChangesAsync();
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // Another request reserved the same code between our check and our commit.
+            return Problems.From(new("programme-code-taken", $"A programme with code {code} already exists."));
+        }
 
         return Results.Created($"/api/programmes/{command.ProgrammeId}", new StreamCreated(command.ProgrammeId, 1));
     }

@@ -1,11 +1,14 @@
 using GrantLedger.Domain.Programmes;
+using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace GrantLedger.Api.Programmes;
 
 /// <summary>Keeps the <see cref="Programme"/> snapshot inline; the domain record does the folding.</summary>
-public sealed partial class ProgrammeProjection : SingleStreamProjection<Programme, Guid>
+public sealed class ProgrammeProjection : SingleStreamProjection<Programme, Guid>
 {
-    public static Programme Create(ProgrammeOpened e) => Programme.Create(e);
-    public static Programme Apply(GrantCommitted e, Programme current) => current.Apply(e);
+    public override Programme? Evolve(Programme? snapshot, Guid id, IEvent e) =>
+        (e.Data is ProgrammeOpened opened ? Programme.Start(opened) : snapshot?.Evolve(e.Data)) is { } programme
+            ? programme with { Version = e.Version }
+            : null;
 }

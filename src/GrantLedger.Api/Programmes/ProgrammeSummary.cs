@@ -58,7 +58,6 @@ public static class ProgrammeSummaryEndpoints
         }
 
         var grants = await session.Query<Grant>().Where(g => g.ProgrammeId == id).ToListAsync();
-        var state = await session.Events.FetchStreamStateAsync(id);
         var disbursed = Disbursed(programme, grants);
         var lines = programme.Commitments
             .Select(c => grants.FirstOrDefault(g => g.Id == c.GrantId))
@@ -69,7 +68,7 @@ public static class ProgrammeSummaryEndpoints
         return Results.Ok(new ProgrammeSummaryResponse(programme.Id, programme.Code, programme.Name,
             programme.Currency, programme.Allocation.Amount, programme.Committed.Amount, programme.Uncommitted.Amount,
             disbursed.Amount, (programme.Allocation - disbursed).Amount, programme.WindowStart, programme.WindowEnd,
-            programme.TimeZone, state?.Version ?? 0, lines));
+            programme.TimeZone, programme.Version, lines));
     }
 
     private static Money Disbursed(Programme programme, IEnumerable<Grant> grants) =>

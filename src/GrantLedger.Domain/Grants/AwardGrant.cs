@@ -11,10 +11,11 @@ public sealed record AwardGrant(
     decimal Amount,
     string? Currency,
     LocalDate WindowStart,
-    LocalDate WindowEnd);
+    LocalDate WindowEnd,
+    IReadOnlyList<decimal>? TrancheAmounts = null);
 
-/// <summary>Both facts of an award: the programme's commitment and the start of the grant's own stream.</summary>
-public sealed record GrantAward(GrantCommitted Commitment, GrantAwarded Award);
+/// <summary>All facts of an award: the programme's commitment and the start of the grant's own stream.</summary>
+public sealed record GrantAward(GrantCommitted Commitment, GrantAwarded Award, IReadOnlyList<TrancheAdded> Tranches);
 
 public static class AwardGrantDecision
 {
@@ -39,10 +40,23 @@ public static class AwardGrantDecision
                     return DomainErrors.AllocationExceeded(amount, programme.Uncommitted);
                 }
 
-                return new GrantAward(
-                    new GrantCommitted(programme.Id, cmd.GrantId, cmd.Grantee, amount),
-                    new GrantAwarded(cmd.GrantId, programme.Id, cmd.Grantee, cmd.Countries, cmd.Title, amount,
-                        window.Start, window.End));
+                var awarded = new GrantAwarded(cmd.GrantId, programme.Id, cmd.Grantee, cmd.Countries, cmd.Title, amount,
+                    window.Start, window.End, programme.TimeZone);
+                var grant = Grant.Start(awarded);
+                var tranches = new List<TrancheAdded>();
+                foreach (var trancheAmount in cmd.TrancheAmounts ?? [])
+                {
+                    var added = AddTrancheDecision.Decide(grant, new AddTranche(Guid.NewGuid(), trancheAmount, null));
+                    if (!added.IsSuccess)
+                    {
+                        return added.Error!;
+                    }
+
+                    tranches.Add(added.Value);
+                    grant = grant.Evolve(added.Value);
+                }
+
+                return new GrantAward(new GrantCommitted(programme.Id, cmd.GrantId, cmd.Grantee, amount), awarded, tranches);
             }));
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GrantLedger.Domain.Milestones;
 using NodaTime;
 
 namespace GrantLedger.Domain.Grants;
@@ -11,9 +12,10 @@ public sealed record Disbursement(
     string BankReference,
     string? Note,
     bool Reversed,
-    string? ReversalReason);
+    string? ReversalReason,
+    Guid? TrancheId = null);
 
-/// <summary>The grant write model: the amount awarded and the money paid against it.</summary>
+/// <summary>The grant write model: the amount awarded, its tranche plan, its milestones and the money paid.</summary>
 public sealed record Grant(
     Guid Id,
     Guid ProgrammeId,
@@ -23,31 +25,98 @@ public sealed record Grant(
     Money Amount,
     LocalDate WindowStart,
     LocalDate WindowEnd,
-    ImmutableList<Disbursement> Disbursements)
+    string TimeZone,
+    ImmutableList<Disbursement> Disbursements,
+    ImmutableList<Tranche> Tranches,
+    ImmutableList<Milestone> Milestones,
+    long Version = 0)
 {
     public string Currency => Amount.Currency;
     public DateWindow Window => new(WindowStart, WindowEnd);
     public Money Disbursed => Disbursements.Where(d => !d.Reversed).Select(d => d.Amount).Sum(Currency);
     public Money Remaining => Amount - Disbursed;
+    public Money Planned => Tranches.Select(t => t.Amount).Sum(Currency);
 
-    public Disbursement? FindDisbursement(Guid disbursementId) =>
-        Disbursements.FirstOrDefault(d => d.Id == disbursementId);
+    public Disbursement? FindDisbursement(Guid disbursementId) => Disbursements.FirstOrDefault(d => d.Id == disbursementId);
+    public Tranche? FindTranche(Guid trancheId) => Tranches.FirstOrDefault(t => t.Id == trancheId);
+    public Milestone? FindMilestone(Guid milestoneId) => Milestones.FirstOrDefault(m => m.Id == milestoneId);
 
-    public static Grant Create(GrantAwarded e) =>
-        new(e.GrantId, e.ProgrammeId, e.Grantee, e.Countries, e.Title, e.Amount, e.WindowStart, e.WindowEnd, []);
+    public Money PaidAgainst(Guid trancheId) =>
+        Disbursements.Where(d => !d.Reversed && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
 
-    public Grant Apply(DisbursementRecorded e) =>
+    /// <summary>A gated tranche opens when its milestone is confirmed.</summary>
+    public bool IsLocked(Tranche tranche) =>
+        tranche.MilestoneId is { } milestoneId && FindMilestone(milestoneId)?.Status != MilestoneStatus.Confirmed;
+
+    public IEnumerable<Milestone> OverdueMilestones => Milestones.Where(m => m.IsOverdue);
+
+    /// <summary>Folds any event of the grant stream; an event this model does not know is a bug, not a no-op.</summary>
+    public Grant Evolve(object e) => e switch
+    {
+        DisbursementRecorded x => On(x),
+        DisbursementReversed x => On(x),
+        HoldOverridden x => On(x),
+        TrancheAdded x => On(x),
+        TranchePlanAmended x => On(x),
+        MilestonePlanned x => On(x),
+        MilestoneSubmitted x => On(x),
+        MilestoneConfirmed x => On(x),
+        MilestoneRejected x => On(x),
+        MilestoneBecameOverdue x => On(x),
+        _ => throw new InvalidOperationException($"A grant does not know how to apply {e.GetType().Name}."),
+    } with { Version = Version + 1 };
+
+    public static Grant Start(GrantAwarded e) =>
+        new(e.GrantId, e.ProgrammeId, e.Grantee, e.Countries, e.Title, e.Amount, e.WindowStart, e.WindowEnd,
+            e.TimeZone, [], [], [], 1);
+
+    private Grant On(DisbursementRecorded e) =>
         this with
         {
             Disbursements = Disbursements.Add(
-                new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null)),
+                new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId)),
         };
 
-    public Grant Apply(DisbursementReversed e) =>
+    private Grant On(DisbursementReversed e) =>
         this with
         {
             Disbursements = Disbursements
                 .Select(d => d.Id == e.DisbursementId ? d with { Reversed = true, ReversalReason = e.Reason } : d)
                 .ToImmutableList(),
         };
+
+    private Grant On(TrancheAdded e) =>
+        this with { Tranches = Tranches.Add(new Tranche(e.TrancheId, e.Number, e.Amount, e.MilestoneId)) };
+
+    private Grant On(TranchePlanAmended e) => this with { Tranches = [.. e.Tranches] };
+
+    private Grant On(MilestonePlanned e) =>
+        this with
+        {
+            Milestones = Milestones.Add(Milestone.Plan(e)),
+            Tranches = e.GatesTrancheId is { } trancheId
+                ? Tranches.Select(t => t.Id == trancheId ? t with { MilestoneId = e.MilestoneId } : t).ToImmutableList()
+                : Tranches,
+        };
+
+    private Grant On(MilestoneSubmitted e) =>
+        WithMilestone(e.MilestoneId, m => m with
+        {
+            Status = MilestoneStatus.Submitted,
+            Submissions = m.Submissions.Add(new Submission(e.Note, e.Files)),
+            RejectionReason = null,
+        });
+
+    private Grant On(MilestoneConfirmed e) =>
+        WithMilestone(e.MilestoneId, m => m with { Status = MilestoneStatus.Confirmed, ConfirmationNote = e.Note });
+
+    private Grant On(MilestoneRejected e) =>
+        WithMilestone(e.MilestoneId, m => m with { Status = MilestoneStatus.Rejected, RejectionReason = e.Reason });
+
+    private Grant On(MilestoneBecameOverdue e) => WithMilestone(e.MilestoneId, m => m with { DeadlineMissed = true });
+
+    private Grant On(HoldOverridden _) => this;
+
+    private Grant WithMilestone(Guid milestoneId, Func<Milestone, Milestone> change) =>
+        this with { Milestones = Milestones.Select(m => m.Id == milestoneId ? change(m) : m).ToImmutableList() };
 }

@@ -11,9 +11,10 @@ public sealed record GrantAwarded(
     string Title,
     Money Amount,
     LocalDate WindowStart,
-    LocalDate WindowEnd);
+    LocalDate WindowEnd,
+    string TimeZone = "UTC");
 
-/// <summary>Money was paid to the grantee, with the value date the bank applied.</summary>
+/// <summary>Money was paid to the grantee, with the value date the bank applied, against a tranche when the grant has a plan.</summary>
 public sealed record DisbursementRecorded(
     Guid GrantId,
     Guid ProgrammeId,
@@ -21,7 +22,8 @@ public sealed record DisbursementRecorded(
     Money Amount,
     LocalDate ValueDate,
     string BankReference,
-    string? Note);
+    string? Note,
+    Guid? TrancheId = null);
 
 /// <summary>A disbursement recorded in error was corrected. The original stays in history.</summary>
 public sealed record DisbursementReversed(

@@ -1,3 +1,4 @@
+using GrantLedger.Domain.Milestones;
 using NodaTime;
 
 namespace GrantLedger.Domain.Grants;
@@ -8,19 +9,38 @@ public sealed record RecordDisbursement(
     string? Currency,
     LocalDate ValueDate,
     string BankReference,
-    string? Note);
+    string? Note,
+    Guid? TrancheId = null,
+    string? OverrideReason = null);
+
+/// <summary>The grantee's overdue milestones on all of its grants: while any exist, payments are on hold.</summary>
+public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
+{
+    public static readonly GranteeHold None = new([]);
+    public bool IsOnHold => OverdueMilestones.Count > 0;
+
+    public static GranteeHold Of(IEnumerable<Grant> granteeGrants) =>
+        new(granteeGrants.SelectMany(g => g.OverdueMilestones).ToList());
+}
+
+/// <summary>The payment, and the override that let it through a hold when there was one.</summary>
+public sealed record DisbursementDecision(DisbursementRecorded Recorded, HoldOverridden? Override)
+{
+    public IEnumerable<object> Events => Override is null ? [Recorded] : [Override, Recorded];
+}
 
 public static class RecordDisbursementDecision
 {
     /// <param name="programmeWindow">The value date must lie in the programme's window as well as the grant's.</param>
-    public static Result<DisbursementRecorded> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd)
+    /// <param name="hold">Overdue milestones of this grantee on any of its grants.</param>
+    public static Result<DisbursementDecision> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd, GranteeHold hold)
     {
         if (cmd.Currency is { } currency && currency != grant.Currency)
         {
             return DomainErrors.CurrencyMismatch(grant.Currency, currency);
         }
 
-        return Money.Positive(cmd.Amount, grant.Currency).Then<DisbursementRecorded>(amount =>
+        return Money.Positive(cmd.Amount, grant.Currency).Then<DisbursementDecision>(amount =>
         {
             if (!programmeWindow.Contains(cmd.ValueDate) || !grant.Window.Contains(cmd.ValueDate))
             {
@@ -29,13 +49,50 @@ public static class RecordDisbursementDecision
                     $"and the programme window {programmeWindow}.");
             }
 
+            if (hold.IsOnHold && string.IsNullOrWhiteSpace(cmd.OverrideReason))
+            {
+                return DomainErrors.GranteeOnHold(grant.Grantee, hold.OverdueMilestones.Select(m => m.Title));
+            }
+
+            if (CheckTranche(grant, cmd.TrancheId, amount) is { } trancheError)
+            {
+                return trancheError;
+            }
+
             if (amount > grant.Remaining)
             {
                 return DomainErrors.GrantExceeded(amount, grant.Remaining);
             }
 
-            return new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount, cmd.ValueDate,
-                cmd.BankReference, cmd.Note);
+            var recorded = new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
+                cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId);
+            var overridden = hold.IsOnHold
+                ? new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
+                    hold.OverdueMilestones.Select(m => m.Id).ToList(), cmd.OverrideReason!.Trim())
+                : null;
+            return new DisbursementDecision(recorded, overridden);
         });
+    }
+
+    private static DomainError? CheckTranche(Grant grant, Guid? trancheId, Money amount)
+    {
+        if (trancheId is null)
+        {
+            // Without this, leaving the tranche out would walk around every milestone gate.
+            return grant.Tranches.IsEmpty ? null : DomainErrors.TrancheRequired();
+        }
+
+        if (grant.FindTranche(trancheId.Value) is not { } tranche)
+        {
+            return DomainErrors.TrancheNotFound(trancheId.Value);
+        }
+
+        if (grant.IsLocked(tranche))
+        {
+            return DomainErrors.TrancheLocked(tranche.Number, grant.FindMilestone(tranche.MilestoneId!.Value)?.Title ?? "?");
+        }
+
+        var remaining = tranche.Amount - grant.PaidAgainst(tranche.Id);
+        return amount > remaining ? DomainErrors.TrancheExceeded(tranche.Number, amount, remaining) : null;
     }
 }

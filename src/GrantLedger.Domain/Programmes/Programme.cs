@@ -16,15 +16,23 @@ public sealed record Programme(
     LocalDate WindowStart,
     LocalDate WindowEnd,
     string TimeZone,
-    ImmutableList<Commitment> Commitments)
+    ImmutableList<Commitment> Commitments,
+    long Version = 0)
 {
     public DateWindow Window => new(WindowStart, WindowEnd);
     public Money Committed => Commitments.Select(c => c.Amount).Sum(Currency);
     public Money Uncommitted => Allocation - Committed;
 
-    public static Programme Create(ProgrammeOpened e) =>
-        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, []);
+    public static Programme Start(ProgrammeOpened e) =>
+        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, [], 1);
 
-    public Programme Apply(GrantCommitted e) =>
+    /// <summary>Folds any event of the programme stream; an unknown event is a bug, not a no-op.</summary>
+    public Programme Evolve(object e) => e switch
+    {
+        GrantCommitted x => On(x),
+        _ => throw new InvalidOperationException($"A programme does not know how to apply {e.GetType().Name}."),
+    } with { Version = Version + 1 };
+
+    private Programme On(GrantCommitted e) =>
         this with { Commitments = Commitments.Add(new Commitment(e.GrantId, e.Grantee, e.Amount)) };
 }

@@ -19,7 +19,7 @@ public class AwardGrantTests
         Assert.Equal(Given.Eur(70_000m), award.Commitment.Amount);
         Assert.Equal(award.Commitment.GrantId, award.Award.GrantId);
         Assert.Equal(["KG", "TJ"], award.Award.Countries);
-        Assert.Equal(Given.Eur(150_000m), programme.Apply(award.Commitment).Uncommitted);
+        Assert.Equal(Given.Eur(150_000m), programme.Evolve(award.Commitment).Uncommitted);
     }
 
     [Fact]

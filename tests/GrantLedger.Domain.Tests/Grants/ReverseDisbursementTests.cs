@@ -11,7 +11,7 @@ public class ReverseDisbursementTests
         var grant = Given.Grant(Given.Awarded(70_000m), paid);
 
         var reversed = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(paid.DisbursementId, "Duplicate payment")).Value;
-        var after = grant.Apply(reversed);
+        var after = grant.Evolve(reversed);
 
         Assert.Equal(Given.Eur(28_000m), reversed.Amount);
         Assert.Equal(Given.Eur(70_000m), after.Remaining);

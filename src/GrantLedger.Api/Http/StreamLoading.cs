@@ -1,0 +1,37 @@
+using JasperFx.Events;
+using Marten;
+
+namespace GrantLedger.Api.Http;
+
+/// <summary>A stream loaded for a write, or the problem that stops the write.</summary>
+public sealed record StreamForWriting<T>(IEventStream<T> Stream, IResult? Problem) where T : class
+{
+    public T Aggregate => Stream.Aggregate ?? throw new InvalidOperationException("No aggregate: check Problem first.");
+    public long NextVersion(int appended = 1) => (Stream.StartingVersion ?? 0) + appended;
+}
+
+public static class StreamLoading
+{
+    /// <summary>
+    /// Loads a stream for appending. Unknown id: 404. A stale <paramref name="expectedVersion"/> (the version the user
+    /// saw): 409. Either way the append is still checked against the version read, so a race lost between this read
+    /// and the commit is a 409 too (see ProblemMiddleware).
+    /// </summary>
+    public static async Task<StreamForWriting<T>> ForWriting<T>(this IDocumentSession session, Guid id, long? expectedVersion, string what)
+        where T : class
+    {
+        var stream = await session.Events.FetchForWriting<T>(id);
+        if (stream.Aggregate is null)
+        {
+            return new(stream, Problems.NotFound(what, id));
+        }
+
+        if (expectedVersion is { } expected && expected != stream.StartingVersion)
+        {
+            return new(stream, Problems.VersionConflict(
+                $"You saw version {expected} of this {what}; it is now at version {stream.StartingVersion}. Reload it and try again."));
+        }
+
+        return new(stream, null);
+    }
+}

@@ -1,0 +1,90 @@
+using GrantLedger.Api.Http;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Milestones;
+using Marten;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Npgsql;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Milestones;
+
+public sealed record EvidenceFileView(Guid Id, string FileName, string ContentType, long Size, string Sha256, string Url);
+
+public sealed record SubmissionView(string? Note, IReadOnlyList<EvidenceFileView> Files);
+
+public sealed record MilestoneView(
+    Guid Id,
+    string Title,
+    MilestoneKind Kind,
+    LocalDate DueDate,
+    Instant Deadline,
+    MilestoneStatus Status,
+    bool Overdue,
+    bool DeadlineMissed,
+    Guid? GatesTrancheId,
+    string? ConfirmationNote,
+    string? RejectionReason,
+    IReadOnlyList<SubmissionView> Submissions)
+{
+    public static MilestoneView From(Grant grant, Milestone m) =>
+        new(m.Id, m.Title, m.Kind, m.DueDate, m.Deadline, m.Status, m.IsOverdue, m.DeadlineMissed,
+            grant.Tranches.FirstOrDefault(t => t.MilestoneId == m.Id)?.Id, m.ConfirmationNote, m.RejectionReason,
+            m.Submissions.Select(s => new SubmissionView(s.Note, s.Files.Select(f => new EvidenceFileView(
+                f.FileId, f.FileName, f.ContentType, f.Size, f.Sha256,
+                $"/api/grants/{grant.Id}/milestones/{m.Id}/files/{f.FileId}")).ToList())).ToList());
+}
+
+public sealed record MilestoneListItem(
+    Guid GrantId, string Grantee, Guid MilestoneId, string Title, MilestoneKind Kind, LocalDate DueDate, Instant Deadline,
+    MilestoneStatus Status, bool Overdue);
+
+public static class MilestoneQueryEndpoints
+{
+    [WolverineGet("/api/grants/{grantId}/milestones")]
+    public static async Task<IResult> ForGrant(Guid grantId, IQuerySession session)
+    {
+        var grant = await session.LoadAsync<Grant>(grantId);
+        return grant is null
+            ? Problems.NotFound("grant", grantId)
+            : Results.Ok(grant.Milestones.OrderBy(m => m.DueDate).Select(m => MilestoneView.From(grant, m)).ToList());
+    }
+
+    /// <summary>Across all grants: <c>overdue</c>, <c>due-soon</c> (within the reminder window) or <c>submitted</c> (awaiting review).</summary>
+    [WolverineGet("/api/milestones")]
+    public static async Task<IResult> Across(string? status, IQuerySession session, IClock clock, IOptions<MilestoneOptions> options)
+    {
+        var now = clock.GetCurrentInstant();
+        var soon = now + Duration.FromDays(options.Value.ReminderDaysBefore);
+        Func<Milestone, bool>? filter = status switch
+        {
+            null or "" => _ => true,
+            "overdue" => m => m.IsOverdue,
+            "due-soon" => m => m.AwaitsDelivery && !m.DeadlineMissed && m.Deadline > now && m.Deadline <= soon,
+            "submitted" => m => m.Status == MilestoneStatus.Submitted,
+            _ => null,
+        };
+        if (filter is null)
+        {
+            return Problems.BadRequest("malformed-request", "status must be one of overdue, due-soon, submitted.");
+        }
+
+        var grants = await session.Query<Grant>().ToListAsync();
+        return Results.Ok(grants
+            .SelectMany(g => g.Milestones.Where(filter).Select(m => new MilestoneListItem(
+                g.Id, g.Grantee, m.Id, m.Title, m.Kind, m.DueDate, m.Deadline, m.Status, m.IsOverdue)))
+            .OrderBy(m => m.Deadline)
+            .ToList());
+    }
+
+    /// <summary>Returns the evidence exactly as uploaded, with the content type sniffed at upload.</summary>
+    [WolverineGet("/api/grants/{grantId}/milestones/{milestoneId}/files/{fileId}")]
+    public static async Task<IResult> File(Guid grantId, Guid milestoneId, Guid fileId, NpgsqlDataSource dataSource,
+        IDocumentStore store, CancellationToken cancellation)
+    {
+        var file = await EvidenceStore.Load(dataSource, store.Options.Events.DatabaseSchemaName, grantId, milestoneId, fileId, cancellation);
+        return file is null
+            ? Problems.NotFound("evidence file", fileId)
+            : Results.File(file.Content, file.ContentType, file.FileName);
+    }
+}

@@ -1,0 +1,88 @@
+using GrantLedger.Api.Grants;
+using GrantLedger.Api.Http;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Milestones;
+using Marten;
+using Microsoft.Extensions.Options;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Milestones;
+
+public sealed record VersionResponse(long Version);
+
+public sealed record SubmissionResponse(long Version, IReadOnlyList<EvidenceFile> Files);
+
+public static class SubmitMilestoneEndpoint
+{
+    /// <summary>
+    /// The grantee delivers: multipart form with <c>note</c> and one or more <c>files</c>. Each file is checked
+    /// (size, type sniffed from its bytes) before anything is stored; one bad file refuses the whole submission.
+    /// </summary>
+    [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/submission")]
+    public static async Task<IResult> Post(Guid grantId, Guid milestoneId, IDocumentSession session,
+        IOptions<MilestoneOptions> options, HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+                "Send the submission as multipart/form-data", "Use fields 'note' and 'files'.");
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var limits = options.Value;
+        if (form.Files.Count > limits.MaxFilesPerSubmission)
+        {
+            return Problems.BadRequest("too-many-files", $"At most {limits.MaxFilesPerSubmission} files per submission.");
+        }
+
+        var files = new List<(EvidenceFile Meta, byte[] Content)>();
+        foreach (var upload in form.Files)
+        {
+            if (upload.Length > limits.MaxEvidenceFileBytes)
+            {
+                return Problems.Create(StatusCodes.Status413PayloadTooLarge, "evidence-too-large", "The file is too large",
+                    $"{upload.FileName} is {upload.Length:N0} bytes; the limit is {limits.MaxEvidenceFileBytes:N0} bytes.");
+            }
+
+            using var buffer = new MemoryStream((int)upload.Length);
+            await upload.CopyToAsync(buffer, context.RequestAborted);
+            var content = buffer.ToArray();
+            var fileName = Path.GetFileName(upload.FileName);
+            if (EvidenceSniffer.Sniff(content, fileName) is not { } contentType)
+            {
+                return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-evidence-type",
+                    "This kind of file is not accepted as evidence",
+                    $"{fileName} is not a PDF, an image (PNG, JPEG, GIF, WebP, TIFF) or a spreadsheet (XLSX, XLS, ODS, CSV).");
+            }
+
+            files.Add((new EvidenceFile(Guid.NewGuid(), fileName, contentType, content.LongLength, EvidenceStore.Sha256Of(content)), content));
+        }
+
+        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
+        if (loaded.Problem is not null)
+        {
+            return loaded.Problem;
+        }
+
+        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
+
+        var note = form["note"].ToString().Trim();
+        var decision = SubmitMilestoneDecision.Decide(grant,
+            new SubmitMilestone(milestoneId, note.Length == 0 ? null : note, files.Select(f => f.Meta).ToList()));
+        if (!decision.IsSuccess)
+        {
+            return Problems.From(decision.Error!);
+        }
+
+        session.RecordedBy(RequestMetadata.From(context), note.Length == 0 ? null : note);
+        stream.AppendOne(decision.Value);
+        foreach (var (meta, content) in files)
+        {
+            EvidenceStore.Store(session, grantId, milestoneId, meta, content);
+        }
+
+        await session.SaveChangesAsync();
+        return Results.Created($"/api/grants/{grantId}/milestones/{milestoneId}",
+            new SubmissionResponse(loaded.NextVersion(), decision.Value.Files));
+    }
+}
