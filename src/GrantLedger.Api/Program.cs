@@ -6,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddGrantLedgerJson();
 builder.AddGrantLedgerMarten();
 builder.AddGrantLedgerWolverine();
+builder.AddGrantLedgerIdentity();
 builder.AddGrantLedgerHttp();
 
 var app = builder.Build();

@@ -48,6 +48,12 @@ public static class DomainErrors
         new("already-reversed", $"Disbursement {disbursementId} has already been reversed.");
     public static DomainError DisbursementNotFound(Guid disbursementId) =>
         new("disbursement-not-found", $"The grant has no disbursement {disbursementId}.", ErrorKind.NotFound);
+    public static DomainError NotDisbursed(Guid disbursementId) =>
+        new("not-disbursed", $"Disbursement {disbursementId} was never paid (it awaits approval or was rejected); there is nothing to reverse.");
+    public static DomainError NotAwaitingApproval(Guid disbursementId) =>
+        new("not-awaiting-approval", $"Disbursement {disbursementId} is not awaiting approval.");
+    public static DomainError SamePersonApproval() =>
+        new("same-person-approval", "The person who recorded a payment cannot approve it: a second person must.");
     public static DomainError MilestoneNotFound(Guid milestoneId) =>
         new("milestone-not-found", $"The grant has no milestone {milestoneId}.", ErrorKind.NotFound);
     public static DomainError UnknownMilestone(Guid milestoneId) =>

@@ -7,6 +7,10 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
+using GrantLedger.Api.Identity;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+using System.Net.Http.Json;
 using NodaTime;
 using NodaTime.Testing;
 using System.Globalization;
@@ -39,24 +43,136 @@ public sealed class LedgerHost : IAsyncLifetime
         Host = await Start(Schema, Clock);
         await Reset(Store);
         Client = Host.Server.CreateClient();
+        await AddStaff();
     }
 
     public const string Schema = "grantledger_tests";
 
-    /// <summary>Empties the ledger: events, documents, evidence bytes and pending scheduled messages.</summary>
-    public static async Task Reset(IDocumentStore store)
+    public const string Password = "correct horse battery";
+
+    /// <summary>Test users by short name; each signs in for real and gets a bearer token.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Email, string[] Roles)> Staff = new Dictionary<string, (string, string[])>
     {
-        await store.Advanced.Clean.DeleteAllDocumentsAsync();
-        await store.Advanced.Clean.DeleteAllEventDataAsync();
-        await using var session = store.LightweightSession();
-        var schema = store.Options.Events.DatabaseSchemaName;
-        session.QueueSqlCommand($"delete from {schema}.evidence_files");
-        session.QueueSqlCommand($"delete from {schema}.wolverine_incoming_envelopes");
+        ["finance"] = ("finance@test.example", ["finance"]),
+        ["approver"] = ("approver@test.example", ["finance", "approver"]),
+        ["approver2"] = ("approver2@test.example", ["finance", "approver"]),
+        ["auditor"] = ("auditor@test.example", ["auditor"]),
+        ["admin"] = ("admin@test.example", ["admin"]),
+    };
+
+    private readonly Dictionary<string, string> _tokens = new();
+    private readonly SemaphoreSlim _tokenLock = new(1, 1);
+
+    private async Task AddStaff()
+    {
+        foreach (var (_, (email, roles)) in Staff)
+        {
+            await AddUser(email, roles, null);
+        }
+    }
+
+    public async Task AddUser(string email, string[] roles, string? grantee)
+    {
+        await using var session = Store.LightweightSession();
+        await UserAdministration.Create(session, Host.Services.GetRequiredService<IPasswordHasher<UserAccount>>(),
+            new CreateUserRequest(email, email, Password, roles, grantee));
         await session.SaveChangesAsync();
     }
 
+    /// <summary>A grantee user bound to the organisation, created on first use; returns its user name for <see cref="Send"/>.</summary>
+    public async Task<string> GranteeUser(string organisation)
+    {
+        var name = "grantee:" + organisation;
+        await _tokenLock.WaitAsync();
+        try
+        {
+            if (!_tokens.ContainsKey(name))
+            {
+                var email = $"grantee-{Guid.NewGuid():N}@test.example";
+                await AddUser(email, ["grantee"], organisation);
+                _tokens[name] = await SignIn(email);
+            }
+        }
+        finally
+        {
+            _tokenLock.Release();
+        }
+
+        return name;
+    }
+
+    public async Task<string> Token(string user)
+    {
+        await _tokenLock.WaitAsync();
+        try
+        {
+            if (!_tokens.TryGetValue(user, out var token))
+            {
+                token = _tokens[user] = await SignIn(Staff[user].Email);
+            }
+
+            return token;
+        }
+        finally
+        {
+            _tokenLock.Release();
+        }
+    }
+
+    private async Task<string> SignIn(string email)
+    {
+        using var response = await Client.PostAsJsonAsync("/api/auth/token", new { email, password = Password });
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return body["accessToken"]?.GetValue<string>() ?? throw new InvalidOperationException($"{email} could not sign in: {body}");
+    }
+
+    /// <summary>A superuser connection to the test cluster, for what the application itself may not do.</summary>
+    public static string AdminConnectionString =>
+        Environment.GetEnvironmentVariable("GRANTLEDGER_TEST_ADMIN_CONNECTION")
+        ?? new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? TestConnectionString)
+            { Username = "postgres" }.ConnectionString;
+
+    /// <summary>
+    /// Empties the ledger: documents, events (as a superuser with triggers off, since the application may not delete
+    /// events), the audit chain, evidence bytes and pending scheduled messages.
+    /// </summary>
+    public static async Task Reset(IDocumentStore store)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await AsSuperuser($"alter table {schema}.mt_events disable trigger user");
+        try
+        {
+            await store.Advanced.Clean.DeleteAllDocumentsAsync();
+            await AsSuperuser(
+                $"truncate {schema}.mt_events, {schema}.mt_streams, {schema}.audit_chain, {schema}.evidence_files, {schema}.wolverine_incoming_envelopes; " +
+                $"alter sequence {schema}.mt_events_sequence restart with 1;");
+        }
+        finally
+        {
+            await AsSuperuser($"alter table {schema}.mt_events enable trigger user");
+        }
+    }
+
+    public static async Task AsSuperuser(string sql)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>The same helpers over a host a test started itself (e.g. to restart it).</summary>
-    public static LedgerHost Wrap(IAlbaHost host) => new() { Host = host, Client = host.Server.CreateClient() };
+    public static async Task<LedgerHost> Wrap(IAlbaHost host)
+    {
+        var wrapped = new LedgerHost { Host = host, Client = host.Server.CreateClient() };
+        await using var session = wrapped.Store.QuerySession();
+        if (!await session.Query<UserAccount>().AnyAsync())
+        {
+            await wrapped.AddStaff();
+        }
+
+        return wrapped;
+    }
 
     /// <summary>Starts the real application on the test database, in its own schema, with a fake clock.</summary>
     public static Task<IAlbaHost> Start(string schema, FakeClock clock)
@@ -71,6 +187,10 @@ public sealed class LedgerHost : IAsyncLifetime
             builder.UseSetting("GrantLedger:Demo:Seed", "false");
             builder.UseSetting("GrantLedger:Scheduling:PollingMilliseconds", "200");
             builder.UseSetting("GrantLedger:Milestones:MaxEvidenceFileBytes", TestMaxEvidenceBytes.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("GrantLedger:Auth:TokenRequestsPerMinute", "100000");
+            // Tests move the fake clock by months; tokens must outlive that.
+            builder.UseSetting("GrantLedger:Auth:TokenLifetimeMinutes", "52560000");
+            builder.UseSetting("GrantLedger:Audit:ChainIntervalMilliseconds", "100");
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IClock>(clock);
@@ -102,10 +222,17 @@ public sealed class LedgerHost : IAsyncLifetime
         await Host.DisposeAsync();
     }
 
-    /// <summary>Sends raw JSON (so tests can send malformed bodies too) and returns status and parsed body.</summary>
-    public async Task<Reply> Send(HttpMethod method, string url, string? json = null, IDictionary<string, string>? headers = null)
+    /// <summary>Sends raw JSON (so tests can send malformed bodies too) as the named user (null: nobody signed in).</summary>
+    public async Task<Reply> Send(HttpMethod method, string url, string? json = null, IDictionary<string, string>? headers = null,
+        string? user = "finance", HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(method, url);
+        if (user is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await Token(user));
+        }
+
+        request.Content = content;
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8);
@@ -123,10 +250,17 @@ public sealed class LedgerHost : IAsyncLifetime
             response.Content.Headers.ContentType?.MediaType, response.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value)));
     }
 
-    public Task<Reply> Get(string url) => Send(HttpMethod.Get, url);
+    public async Task<HttpResponseMessage> Download(string url, string user)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await Token(user));
+        return await Client.SendAsync(request);
+    }
 
-    public Task<Reply> Post(string url, object body, IDictionary<string, string>? headers = null) =>
-        Send(HttpMethod.Post, url, System.Text.Json.JsonSerializer.Serialize(body), headers);
+    public Task<Reply> Get(string url, string? user = "finance") => Send(HttpMethod.Get, url, user: user);
+
+    public Task<Reply> Post(string url, object body, IDictionary<string, string>? headers = null, string? user = "finance") =>
+        Send(HttpMethod.Post, url, System.Text.Json.JsonSerializer.Serialize(body), headers, user);
 }
 
 public sealed record Reply(int Status, JsonNode? Body, string? ContentType, IReadOnlyDictionary<string, string> Headers)

@@ -61,7 +61,7 @@ public class MilestoneTests(LedgerHost host)
         Assert.Equal(Pdf.Length, file["size"]!.GetValue<long>());
         Assert.Equal("application/pdf", file.Text("contentType"));
 
-        using var download = await host.Client.GetAsync(file.Text("url"));
+        using var download = await host.Download(file.Text("url"), await host.GranteeUser((await _ledger.Grant(grantId)).Text("grantee")));
         Assert.Equal(200, (int)download.StatusCode);
         Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
         Assert.Equal(Pdf, await download.Content.ReadAsByteArrayAsync());
@@ -112,7 +112,8 @@ public class MilestoneTests(LedgerHost host)
     {
         var (grantId, milestoneId, _) = await GatedGrant();
 
-        var json = await host.Post($"/api/grants/{grantId}/milestones/{milestoneId}/submission", new { note = "x" });
+        var grantee = await host.GranteeUser((await _ledger.Grant(grantId)).Text("grantee"));
+        var json = await host.Post($"/api/grants/{grantId}/milestones/{milestoneId}/submission", new { note = "x" }, user: grantee);
         var noFiles = await _ledger.Submit(grantId, milestoneId, "Only a note");
 
         Assert.Equal(415, json.Status);

@@ -19,7 +19,7 @@ public class RestartTests
         {
             var store = first.Services.GetRequiredService<IDocumentStore>();
             await LedgerHost.Reset(store);
-            var ledger = new Ledger(LedgerHost.Wrap(first));
+            var ledger = new Ledger(await LedgerHost.Wrap(first));
             grantId = await ledger.GrantOf(60_000m);
             milestoneId = await ledger.PlanMilestone(grantId, "2021-03-31");
 
@@ -29,7 +29,7 @@ public class RestartTests
         }
 
         await using var second = await LedgerHost.Start(schema, new FakeClock(deadline + Duration.FromHours(1)));
-        var restarted = new Ledger(LedgerHost.Wrap(second));
+        var restarted = new Ledger(await LedgerHost.Wrap(second));
 
         var milestone = await LedgerHost.Eventually(() => restarted.Milestone(grantId, milestoneId), m => m["overdue"]!.GetValue<bool>());
 

@@ -21,8 +21,13 @@ public static class HttpConfiguration
         app.UseExceptionHandler();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapWolverineEndpoints();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+        app.MapOpenApi().AllowAnonymous();
+        // Every endpoint requires a signed-in user unless it says [AllowAnonymous]; each also names its policy.
+        app.MapWolverineEndpoints(o => o.RequireAuthorizeOnAll());
         return app;
     }
 }

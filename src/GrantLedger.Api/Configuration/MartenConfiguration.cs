@@ -1,4 +1,6 @@
+using GrantLedger.Api.Audit;
 using GrantLedger.Api.Grants;
+using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Programmes;
@@ -49,8 +51,10 @@ public static class MartenConfiguration
             opts.Schema.For<Grant>().Index(g => g.ProgrammeId);
             opts.Schema.For<ProgrammeCode>().Identity(c => c.Code);
             opts.Schema.For<IdempotencyRecord>();
+            opts.Schema.For<UserAccount>().UniqueIndex(u => u.Email);
             opts.Schema.For<Notification>().Index(n => n.GrantId);
             opts.Storage.ExtendedSchemaObjects.Add(EvidenceStore.Table(schema));
+            opts.Storage.ExtendedSchemaObjects.Add(AuditChain.Table(schema));
 
             // Development creates and updates the schema on start; production applies migrations explicitly
             // (`dotnet GrantLedger.Api.dll db-apply` or the SQL from `db-patch`), see docs/architecture.md.
@@ -65,6 +69,10 @@ public static class MartenConfiguration
             marten.ApplyAllDatabaseChangesOnStartup();
         }
 
+        builder.Services.AddHostedService<EventImmutability>();
+        builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("GrantLedger:Audit"));
+        builder.Services.AddSingleton<AuditChainer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditChainer>());
         return builder;
     }
 }

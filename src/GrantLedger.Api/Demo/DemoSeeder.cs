@@ -3,12 +3,14 @@ using System.Text;
 using System.Text.Json;
 using GrantLedger.Api.Configuration;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
 using GrantLedger.Domain.Programmes;
 using Marten;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Wolverine;
@@ -20,10 +22,16 @@ public sealed class DemoOptions
 {
     public bool Seed { get; set; }
     public string File { get; set; } = "Demo/sos-central-asia.json";
+
+    /// <summary>The demo users' password: <c>GRANTLEDGER_DEMO_PASSWORD</c>, else this default. Demo only.</summary>
+    public string Password { get; set; } = Environment.GetEnvironmentVariable("GRANTLEDGER_DEMO_PASSWORD") is { Length: > 0 } p ? p : "snowleopard";
 }
 
+public sealed record DemoUser(string Email, string DisplayName, IReadOnlyList<string> Roles, string? Grantee = null);
+
 public sealed record DemoProgramme(
-    string Code, string Name, string Currency, decimal Allocation, LocalDate WindowStart, LocalDate WindowEnd, string TimeZone);
+    string Code, string Name, string Currency, decimal Allocation, LocalDate WindowStart, LocalDate WindowEnd, string TimeZone,
+    decimal? ApprovalThreshold = null);
 
 public sealed record DemoTranche(decimal Share, string? Gate);
 
@@ -40,7 +48,8 @@ public sealed record DemoLedger(
     IReadOnlyList<DemoGrant> Grants,
     IReadOnlyList<DemoDisbursement> Disbursements,
     IReadOnlyList<DemoTranche>? Tranches = null,
-    IReadOnlyList<DemoMilestone>? Milestones = null);
+    IReadOnlyList<DemoMilestone>? Milestones = null,
+    IReadOnlyList<DemoUser>? Users = null);
 
 /// <summary>
 /// Seeds the SOS Central Asia demo once, through the same decisions as the API (so the demo obeys every rule), and
@@ -61,6 +70,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
 
         var demo = await Read(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
+        var users = await SeedUsersAsync(scope.ServiceProvider, demo.Users ?? [], options.Value.Password, cancellationToken);
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         await using var session = scope.ServiceProvider.GetRequiredService<OutboxedSessionFactory>().OpenSession(bus);
         if (await session.LoadAsync<ProgrammeCode>(demo.Programme.Code, cancellationToken) is not null)
@@ -71,11 +81,30 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
 
         var clock = scope.ServiceProvider.GetRequiredService<IClock>();
         var milestoneOptions = scope.ServiceProvider.GetRequiredService<IOptions<MilestoneOptions>>().Value;
-        await SeedAsync(session, bus, demo, clock.GetCurrentInstant(), milestoneOptions, cancellationToken);
+        await SeedAsync(session, bus, demo, clock.GetCurrentInstant(), milestoneOptions, users, cancellationToken);
         logger.LogInformation("Seeded demo programme {Code} with {Grants} grants", demo.Programme.Code, demo.Grants.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Adds the demo users that do not exist yet; returns every demo user's id by e-mail.</summary>
+    private static async Task<IReadOnlyDictionary<string, string>> SeedUsersAsync(IServiceProvider services, IReadOnlyList<DemoUser> users,
+        string password, CancellationToken cancellationToken)
+    {
+        var hasher = services.GetRequiredService<IPasswordHasher<UserAccount>>();
+        await using var session = services.GetRequiredService<IDocumentStore>().LightweightSession();
+        var ids = new Dictionary<string, string>();
+        foreach (var u in users)
+        {
+            var existing = await session.Query<UserAccount>().FirstOrDefaultAsync(x => x.Email == UserAccount.Normalise(u.Email), cancellationToken);
+            var user = existing ?? await UserAdministration.Create(session, hasher,
+                new CreateUserRequest(u.Email, u.DisplayName, password, u.Roles, u.Grantee));
+            ids[UserAccount.Normalise(u.Email)] = user!.Id.ToString();
+        }
+
+        await session.SaveChangesAsync(cancellationToken);
+        return ids;
+    }
 
     private async Task<DemoLedger> Read(CancellationToken cancellationToken)
     {
@@ -93,14 +122,14 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
     }
 
     private static async Task SeedAsync(IDocumentSession session, IMessageBus bus, DemoLedger demo, Instant now,
-        MilestoneOptions milestoneOptions, CancellationToken cancellationToken)
+        MilestoneOptions milestoneOptions, IReadOnlyDictionary<string, string> users, CancellationToken cancellationToken)
     {
         var p = demo.Programme;
         var programmeId = IdFor(p.Code);
         session.RecordedBy(Seed, "SOS Central Asia demo data");
 
         var opened = OpenProgrammeDecision.Decide(new OpenProgramme(programmeId, p.Code, p.Name, p.Currency,
-            p.Allocation, p.WindowStart, p.WindowEnd, p.TimeZone)).Value;
+            p.Allocation, p.WindowStart, p.WindowEnd, p.TimeZone, p.ApprovalThreshold)).Value;
         session.Insert(new ProgrammeCode(p.Code, programmeId));
         session.Events.StartStream<Programme>(programmeId, opened);
         var programme = Programme.Start(opened);
@@ -134,18 +163,29 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
             grants[g.Key] = grant;
         }
 
+        // Payments are recorded by the demo finance officer; those above the threshold approved by the demo approver.
+        var financeId = users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
+        var approverId = users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
         foreach (var (d, index) in demo.Disbursements.Select((d, i) => (d, i)))
         {
             var grant = grants[d.Grant];
             var trancheId = d.Tranche is { } number ? grant.Tranches.Single(t => t.Number == number).Id : (Guid?)null;
+            var disbursementId = IdFor($"{p.Code}/disbursement/{index}");
             var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(
-                IdFor($"{p.Code}/disbursement/{index}"), d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId),
-                GranteeHold.None).Value;
-            session.Events.Append(grant.Id, paid.Recorded);
-            grant = grant.Evolve(paid.Recorded);
+                disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId),
+                GranteeHold.None, programme.ApprovalThreshold).Value;
+            session.Events.Append(grant.Id, paid.Payment);
+            grant = grant.Evolve(paid.Payment);
+            if (paid.AwaitsApproval)
+            {
+                var approved = ApproveDisbursementDecision.Decide(grant, new ApproveDisbursement(disbursementId, approverId)).Value;
+                session.Events.Append(grant.Id, approved);
+                grant = grant.Evolve(approved);
+            }
+
             if (d.Reversal is { } reason)
             {
-                var reversed = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(paid.Recorded.DisbursementId, reason)).Value;
+                var reversed = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(disbursementId, reason)).Value;
                 session.Events.Append(grant.Id, reversed);
                 grant = grant.Evolve(reversed);
             }

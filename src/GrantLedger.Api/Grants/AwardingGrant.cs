@@ -1,8 +1,10 @@
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using Wolverine.Http;
@@ -42,6 +44,7 @@ public static class AwardGrantEndpoint
     /// The commitment is appended to the programme stream at the version read, and the grant stream is started in
     /// the same transaction: of two concurrent awards for the last euros, one commits and the other gets a 409.
     /// </summary>
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/programmes/{programmeId}/grants")]
     public static async Task<IResult> Post(
         Guid programmeId, AwardGrantRequest request, IDocumentSession session, HttpContext context)

@@ -1,7 +1,10 @@
+using System.Security.Claims;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
 
@@ -16,11 +19,22 @@ public sealed record DisbursementView(
     string Status,
     bool Reversed,
     string? ReversalReason,
-    Guid? TrancheId)
+    Guid? TrancheId,
+    string? RecordedBy,
+    string? DecidedBy,
+    string? RejectionReason)
 {
     public static DisbursementView From(Disbursement d) =>
-        new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, d.Reversed ? "reversed" : "recorded",
-            d.Reversed, d.ReversalReason, d.TrancheId);
+        new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, StatusOf(d), d.Reversed, d.ReversalReason,
+            d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason);
+
+    public static string StatusOf(Disbursement d) => d switch
+    {
+        { Reversed: true } => "reversed",
+        { Status: DisbursementStatus.AwaitingApproval } => "awaiting-approval",
+        { Status: DisbursementStatus.Rejected } => "rejected",
+        _ => "recorded",
+    };
 }
 
 public sealed record TrancheView(Guid Id, int Number, decimal Amount, decimal Paid, decimal Remaining, Guid? MilestoneId, bool Locked)
@@ -28,7 +42,7 @@ public sealed record TrancheView(Guid Id, int Number, decimal Amount, decimal Pa
     public static TrancheView From(Grant grant, Tranche t)
     {
         var paid = grant.PaidAgainst(t.Id);
-        return new(t.Id, t.Number, t.Amount.Amount, paid.Amount, (t.Amount - paid).Amount, t.MilestoneId, grant.IsLocked(t));
+        return new(t.Id, t.Number, t.Amount.Amount, paid.Amount, (t.Amount - grant.CommittedAgainst(t.Id)).Amount, t.MilestoneId, grant.IsLocked(t));
     }
 }
 
@@ -51,34 +65,56 @@ public sealed record GrantDetailsResponse(
     decimal Planned,
     bool OnHold,
     IReadOnlyList<TrancheView> Tranches,
-    IReadOnlyList<MilestoneBrief> Milestones);
-
-public static class GrantDetailsEndpoints
+    IReadOnlyList<MilestoneBrief> Milestones,
+    decimal Reserved)
 {
-    [WolverineGet("/api/grants/{id}")]
-    public static async Task<IResult> Get(Guid id, IQuerySession session)
-    {
-        var grant = await session.LoadAsync<Grant>(id);
-        if (grant is null)
-        {
-            return Problems.NotFound("grant", id);
-        }
-
-        return Results.Ok(new GrantDetailsResponse(grant.Id, grant.ProgrammeId, grant.Grantee, grant.Countries,
-            grant.Title, grant.Currency, grant.Amount.Amount, grant.Disbursed.Amount, grant.Remaining.Amount,
-            grant.WindowStart, grant.WindowEnd, grant.Version,
+    public static GrantDetailsResponse From(Grant grant) =>
+        new(grant.Id, grant.ProgrammeId, grant.Grantee, grant.Countries, grant.Title, grant.Currency, grant.Amount.Amount,
+            grant.Disbursed.Amount, grant.Remaining.Amount, grant.WindowStart, grant.WindowEnd, grant.Version,
             grant.Disbursements.Select(DisbursementView.From).ToList(),
             grant.Planned.Amount,
             grant.OverdueMilestones.Any(),
             grant.Tranches.Select(t => TrancheView.From(grant, t)).ToList(),
-            grant.Milestones.Select(m => new MilestoneBrief(m.Id, m.Title, m.Kind, m.DueDate, m.Status, m.IsOverdue)).ToList()));
+            grant.Milestones.Select(m => new MilestoneBrief(m.Id, m.Title, m.Kind, m.DueDate, m.Status, m.IsOverdue)).ToList(),
+            grant.Reserved.Amount);
+}
+
+public sealed record GrantListItem(Guid Id, Guid ProgrammeId, string Grantee, string Title, decimal Amount, decimal Disbursed,
+    decimal Remaining, bool OnHold, int AwaitingApproval);
+
+/// <summary>Grant reads. A grantee sees only its organisation's grants: another's answers 404, as if it did not exist.</summary>
+public static class GrantDetailsEndpoints
+{
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/grants")]
+    public static async Task<IReadOnlyList<GrantListItem>> List(IQuerySession session, ClaimsPrincipal principal)
+    {
+        var user = CurrentUser.From(principal);
+        var query = session.Query<Grant>().AsQueryable();
+        if (user.IsGrantee)
+        {
+            query = query.Where(g => g.Grantee == user.GranteeOrganisation);
+        }
+
+        return (await query.ToListAsync())
+            .OrderBy(g => g.Grantee)
+            .Select(g => new GrantListItem(g.Id, g.ProgrammeId, g.Grantee, g.Title, g.Amount.Amount, g.Disbursed.Amount,
+                g.Remaining.Amount, g.OverdueMilestones.Any(), g.Disbursements.Count(d => d.IsReserved)))
+            .ToList();
     }
 
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/grants/{id}")]
+    public static async Task<IResult> Get(Guid id, IQuerySession session, ClaimsPrincipal principal) =>
+        await Visible(session, id, principal) is { } grant
+            ? Results.Ok(GrantDetailsResponse.From(grant))
+            : Problems.NotFound("grant", id);
+
+    [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{id}/disbursements/{disbursementId}")]
-    public static async Task<IResult> GetDisbursement(Guid id, Guid disbursementId, IQuerySession session)
+    public static async Task<IResult> GetDisbursement(Guid id, Guid disbursementId, IQuerySession session, ClaimsPrincipal principal)
     {
-        var grant = await session.LoadAsync<Grant>(id);
-        if (grant is null)
+        if (await Visible(session, id, principal) is not { } grant)
         {
             return Problems.NotFound("grant", id);
         }
@@ -87,4 +123,8 @@ public static class GrantDetailsEndpoints
             ? Results.Ok(DisbursementView.From(disbursement))
             : Problems.NotFound("disbursement", disbursementId);
     }
+
+    /// <summary>The grant if it exists and this user may see it.</summary>
+    public static async Task<Grant?> Visible(IQuerySession session, Guid grantId, ClaimsPrincipal principal) =>
+        await session.LoadAsync<Grant>(grantId) is { } grant && CurrentUser.From(principal).CanSee(grant) ? grant : null;
 }

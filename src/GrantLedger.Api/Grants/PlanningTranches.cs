@@ -1,7 +1,9 @@
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -21,6 +23,7 @@ public static class AddTrancheEndpoint
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/tranches")]
     public static async Task<IResult> Post(Guid grantId, AddTrancheRequest request, IDocumentSession session, HttpContext context)
     {
@@ -55,6 +58,7 @@ public static class AmendTranchePlanEndpoint
             .Result();
 
     /// <summary>Restates the whole plan (an amendment with a reason); the previous plan stays in the history.</summary>
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePut("/api/grants/{grantId}/tranches")]
     public static async Task<IResult> Put(Guid grantId, AmendTranchePlanRequest request, IDocumentSession session, HttpContext context)
     {

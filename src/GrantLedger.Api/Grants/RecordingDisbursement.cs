@@ -1,8 +1,10 @@
 using System.Text.Json;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -39,6 +41,7 @@ public static class RecordDisbursementEndpoint
                 "is required to pay a grantee on hold.")
             .Result();
 
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/disbursements")]
     public static async Task<IResult> Post(
         Guid grantId,
@@ -70,18 +73,20 @@ public static class RecordDisbursementEndpoint
         var granteeGrants = await session.Query<Grant>().Where(g => g.Grantee == grant.Grantee).ToListAsync();
         var hold = GranteeHold.Of(granteeGrants.Select(g => g.Id == grant.Id ? grant : g));
 
+        var metadata = RequestMetadata.From(context);
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
-            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason);
-        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold);
+            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId);
+        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.ApprovalThreshold);
         if (!decision.IsSuccess)
         {
             return Problems.From(decision.Error!);
         }
 
-        session.RecordedBy(RequestMetadata.From(context), request.Override?.Reason ?? request.Note);
+        session.RecordedBy(metadata, request.Override?.Reason ?? request.Note);
         var events = decision.Value.Events.ToList();
         stream.AppendMany(events);
-        var response = new DisbursementCreated(command.DisbursementId, loaded.NextVersion(events.Count), "recorded");
+        var response = new DisbursementCreated(command.DisbursementId, loaded.NextVersion(events.Count),
+            decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded");
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);
         session.Insert(new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()));
 

@@ -1,6 +1,8 @@
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -18,6 +20,7 @@ public static class ReverseDisbursementEndpoint
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal")]
     public static async Task<IResult> Post(
         Guid grantId, Guid disbursementId, ReverseDisbursementRequest request, IDocumentSession session,

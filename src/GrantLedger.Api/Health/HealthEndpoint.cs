@@ -1,4 +1,5 @@
 using GrantLedger.Api.Http;
+using Microsoft.AspNetCore.Authorization;
 using Npgsql;
 using Wolverine.Http;
 
@@ -8,6 +9,7 @@ public sealed record HealthResponse(string Status);
 
 public static class HealthEndpoint
 {
+    [AllowAnonymous]
     [WolverineGet("/health")]
     public static async Task<IResult> Get(NpgsqlDataSource dataSource, CancellationToken cancellation)
     {

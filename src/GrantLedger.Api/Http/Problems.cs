@@ -42,6 +42,8 @@ public static class Problems
             var code = problem.Status switch
             {
                 StatusCodes.Status400BadRequest => "malformed-request",
+                StatusCodes.Status401Unauthorized => "unauthenticated",
+                StatusCodes.Status403Forbidden => "forbidden",
                 StatusCodes.Status404NotFound => "not-found",
                 StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
                 StatusCodes.Status406NotAcceptable => "not-acceptable",

@@ -1,26 +1,19 @@
+using GrantLedger.Api.Identity;
 using Marten;
 
 namespace GrantLedger.Api.Http;
 
-/// <summary>Who is acting and under which correlation id; stamped on every event the request appends.</summary>
-/// <remarks>Until sign-in exists (issue 3/8) the actor comes from the <c>X-Actor</c> header, default <c>system</c>.</remarks>
-public sealed record RequestMetadata(string Actor, string CorrelationId)
+/// <summary>Who is acting, in which role, under which correlation id; stamped on every event the request appends.</summary>
+public sealed record RequestMetadata(string Actor, string CorrelationId, string UserId = "system", string Role = "system")
 {
-    public const string ActorHeader = "X-Actor";
     public const string CorrelationHeader = "X-Correlation-Id";
     private const int MaxLength = 200;
 
-    public static RequestMetadata From(HttpContext? context)
+    /// <summary>The actor always comes from the authenticated user, never from anything the client asserts.</summary>
+    public static RequestMetadata From(HttpContext context)
     {
-        if (context is null)
-        {
-            return new RequestMetadata("system", Guid.NewGuid().ToString("N"));
-        }
-
-        var actor = context.Request.Headers[ActorHeader].ToString().Trim();
-        return new RequestMetadata(
-            string.IsNullOrEmpty(actor) ? "system" : actor[..Math.Min(actor.Length, MaxLength)],
-            CorrelationIdOf(context));
+        var user = CurrentUser.From(context.User);
+        return new RequestMetadata(user.Email, CorrelationIdOf(context), user.Id, string.Join(",", user.Roles));
     }
 
     /// <summary>The caller's correlation id when it sent a usable one, else one made for this request; echoed back.</summary>
@@ -46,14 +39,18 @@ public sealed record RequestMetadata(string Actor, string CorrelationId)
 public static class SessionMetadata
 {
     public const string ActorHeader = "actor";
+    public const string UserIdHeader = "userId";
+    public const string RoleHeader = "role";
     public const string ReasonHeader = "reason";
 
-    /// <summary>Records who did it and why on every event this session appends.</summary>
+    /// <summary>Records who did it, in which role, and why on every event this session appends.</summary>
     public static IDocumentSession RecordedBy(this IDocumentSession session, RequestMetadata request, string? reason)
     {
         session.CorrelationId = request.CorrelationId;
         session.LastModifiedBy = request.Actor;
         session.SetHeader(ActorHeader, request.Actor);
+        session.SetHeader(UserIdHeader, request.UserId);
+        session.SetHeader(RoleHeader, request.Role);
         if (!string.IsNullOrWhiteSpace(reason))
         {
             session.SetHeader(ReasonHeader, reason);

@@ -1,7 +1,11 @@
+using System.Security.Claims;
+using GrantLedger.Api.Grants;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Npgsql;
@@ -41,19 +45,23 @@ public sealed record MilestoneListItem(
 
 public static class MilestoneQueryEndpoints
 {
+    [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{grantId}/milestones")]
-    public static async Task<IResult> ForGrant(Guid grantId, IQuerySession session)
+    public static async Task<IResult> ForGrant(Guid grantId, IQuerySession session, ClaimsPrincipal principal)
     {
-        var grant = await session.LoadAsync<Grant>(grantId);
+        var grant = await GrantDetailsEndpoints.Visible(session, grantId, principal);
         return grant is null
             ? Problems.NotFound("grant", grantId)
             : Results.Ok(grant.Milestones.OrderBy(m => m.DueDate).Select(m => MilestoneView.From(grant, m)).ToList());
     }
 
     /// <summary>Across all grants: <c>overdue</c>, <c>due-soon</c> (within the reminder window) or <c>submitted</c> (awaiting review).</summary>
+    [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/milestones")]
-    public static async Task<IResult> Across(string? status, IQuerySession session, IClock clock, IOptions<MilestoneOptions> options)
+    public static async Task<IResult> Across(string? status, IQuerySession session, IClock clock, IOptions<MilestoneOptions> options,
+        ClaimsPrincipal principal)
     {
+        var user = CurrentUser.From(principal);
         var now = clock.GetCurrentInstant();
         var soon = now + Duration.FromDays(options.Value.ReminderDaysBefore);
         Func<Milestone, bool>? filter = status switch
@@ -69,7 +77,7 @@ public static class MilestoneQueryEndpoints
             return Problems.BadRequest("malformed-request", "status must be one of overdue, due-soon, submitted.");
         }
 
-        var grants = await session.Query<Grant>().ToListAsync();
+        var grants = (await session.Query<Grant>().ToListAsync()).Where(user.CanSee);
         return Results.Ok(grants
             .SelectMany(g => g.Milestones.Where(filter).Select(m => new MilestoneListItem(
                 g.Id, g.Grantee, m.Id, m.Title, m.Kind, m.DueDate, m.Deadline, m.Status, m.IsOverdue)))
@@ -78,10 +86,16 @@ public static class MilestoneQueryEndpoints
     }
 
     /// <summary>Returns the evidence exactly as uploaded, with the content type sniffed at upload.</summary>
+    [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{grantId}/milestones/{milestoneId}/files/{fileId}")]
     public static async Task<IResult> File(Guid grantId, Guid milestoneId, Guid fileId, NpgsqlDataSource dataSource,
-        IDocumentStore store, CancellationToken cancellation)
+        IDocumentStore store, IQuerySession session, ClaimsPrincipal principal, CancellationToken cancellation)
     {
+        if (await GrantDetailsEndpoints.Visible(session, grantId, principal) is null)
+        {
+            return Problems.NotFound("grant", grantId);
+        }
+
         var file = await EvidenceStore.Load(dataSource, store.Options.Events.DatabaseSchemaName, grantId, milestoneId, fileId, cancellation);
         return file is null
             ? Problems.NotFound("evidence file", fileId)

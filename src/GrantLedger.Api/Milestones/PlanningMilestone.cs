@@ -1,9 +1,11 @@
 using GrantLedger.Api.Grants;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -29,6 +31,7 @@ public static class PlanMilestoneEndpoint
             .Result();
 
     /// <summary>Plans the milestone and, in the same transaction, schedules its reminder and its deadline check.</summary>
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones")]
     public static async Task<IResult> Post(Guid grantId, PlanMilestoneRequest request, IDocumentSession session,
         IMessageBus bus, IClock clock, IOptions<MilestoneOptions> options, HttpContext context)

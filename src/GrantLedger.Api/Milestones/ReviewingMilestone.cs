@@ -1,8 +1,10 @@
 using GrantLedger.Api.Grants;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using Wolverine.Http;
@@ -16,6 +18,7 @@ public sealed record RejectMilestoneRequest(string Reason, long? ExpectedVersion
 public static class ConfirmMilestoneEndpoint
 {
     /// <summary>Finance accepts the submission; a tranche gated by the milestone opens.</summary>
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/confirmation")]
     public static async Task<IResult> Post(Guid grantId, Guid milestoneId, ConfirmMilestoneRequest? request,
         IDocumentSession session, HttpContext context)
@@ -48,6 +51,7 @@ public static class RejectMilestoneEndpoint
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, 2000).Result();
 
     /// <summary>Finance sends the submission back with a reason; the grantee may resubmit.</summary>
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/rejection")]
     public static async Task<IResult> Post(Guid grantId, Guid milestoneId, RejectMilestoneRequest request,
         IDocumentSession session, IClock clock, HttpContext context)

@@ -1,8 +1,10 @@
 using GrantLedger.Api.Grants;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Wolverine.Http;
 
@@ -18,6 +20,7 @@ public static class SubmitMilestoneEndpoint
     /// The grantee delivers: multipart form with <c>note</c> and one or more <c>files</c>. Each file is checked
     /// (size, type sniffed from its bytes) before anything is stored; one bad file refuses the whole submission.
     /// </summary>
+    [Authorize(Policy = Policies.Deliver)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/submission")]
     public static async Task<IResult> Post(Guid grantId, Guid milestoneId, IDocumentSession session,
         IOptions<MilestoneOptions> options, HttpContext context)
@@ -65,6 +68,10 @@ public static class SubmitMilestoneEndpoint
         }
 
         var (stream, grant) = (loaded.Stream, loaded.Aggregate);
+        if (!CurrentUser.From(context.User).CanSee(grant))
+        {
+            return Problems.NotFound("grant", grantId);
+        }
 
         var note = form["note"].ToString().Trim();
         var decision = SubmitMilestoneDecision.Decide(grant,

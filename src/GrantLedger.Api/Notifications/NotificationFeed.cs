@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using GrantLedger.Api.Identity;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
 
@@ -39,11 +41,18 @@ public sealed class LogNotificationSender(ILogger<LogNotificationSender> logger)
 
 public static class NotificationFeedEndpoint
 {
-    /// <summary>The newest notifications first, optionally for one grant.</summary>
+    /// <summary>The newest notifications first, optionally for one grant; a grantee sees only its own.</summary>
+    [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/notifications")]
-    public static async Task<IReadOnlyList<Notification>> Get(IQuerySession session, Guid? grantId, int? limit)
+    public static async Task<IReadOnlyList<Notification>> Get(IQuerySession session, Guid? grantId, int? limit, System.Security.Claims.ClaimsPrincipal principal)
     {
+        var user = CurrentUser.From(principal);
         var query = session.Query<Notification>().AsQueryable();
+        if (user.IsGrantee)
+        {
+            query = query.Where(n => n.Grantee == user.GranteeOrganisation);
+        }
+
         if (grantId is { } id)
         {
             query = query.Where(n => n.GrantId == id);

@@ -1,6 +1,8 @@
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Programmes;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using JasperFx;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
@@ -16,7 +18,8 @@ public sealed record OpenProgrammeRequest(
     LocalDate WindowStart,
     LocalDate WindowEnd,
     string? TimeZone = null,
-    string? Reason = null);
+    string? Reason = null,
+    decimal? ApprovalThreshold = null);
 
 public sealed record StreamCreated(Guid Id, long Version);
 
@@ -34,6 +37,10 @@ public static class OpenProgrammeEndpoint
             .OptionalText("reason", request.Reason)
             .Result();
 
+    /// <summary>The threshold from which a payment needs a second person's approval, when the request names none.</summary>
+    public const decimal DefaultApprovalThreshold = 10_000.00m;
+
+    [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/programmes")]
     public static async Task<IResult> Post(OpenProgrammeRequest request, IDocumentSession session, HttpContext context)
     {
@@ -44,7 +51,8 @@ public static class OpenProgrammeEndpoint
         }
 
         var command = new OpenProgramme(Guid.NewGuid(), code, request.Name.Trim(), request.Currency,
-            request.Allocation, request.WindowStart, request.WindowEnd, request.TimeZone ?? "UTC");
+            request.Allocation, request.WindowStart, request.WindowEnd, request.TimeZone ?? "UTC",
+            request.ApprovalThreshold ?? DefaultApprovalThreshold);
         var decision = OpenProgrammeDecision.Decide(command);
         if (!decision.IsSuccess)
         {

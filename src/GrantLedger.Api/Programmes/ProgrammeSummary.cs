@@ -1,8 +1,10 @@
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
 using GrantLedger.Domain;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using Wolverine.Http;
 
@@ -11,7 +13,7 @@ namespace GrantLedger.Api.Programmes;
 public sealed record ProgrammeListItem(
     Guid Id, string Code, string Name, decimal Allocation, decimal Committed, decimal Disbursed, decimal Remaining);
 
-public sealed record ProgrammeGrantLine(Guid Id, string Grantee, decimal Amount, decimal Disbursed, decimal Remaining);
+public sealed record ProgrammeGrantLine(Guid Id, string Grantee, decimal Amount, decimal Disbursed, decimal Remaining, decimal Reserved);
 
 public sealed record ProgrammeSummaryResponse(
     Guid Id,
@@ -27,7 +29,9 @@ public sealed record ProgrammeSummaryResponse(
     LocalDate WindowEnd,
     string TimeZone,
     long Version,
-    IReadOnlyList<ProgrammeGrantLine> Grants);
+    IReadOnlyList<ProgrammeGrantLine> Grants,
+    decimal? ApprovalThreshold,
+    decimal Reserved);
 
 /// <summary>
 /// The programme summary is composed on read from the programme snapshot and its grants' snapshots. Each is kept
@@ -35,6 +39,7 @@ public sealed record ProgrammeSummaryResponse(
 /// </summary>
 public static class ProgrammeSummaryEndpoints
 {
+    [Authorize(Policy = Policies.ReadProgrammes)]
     [WolverineGet("/api/programmes")]
     public static async Task<IReadOnlyList<ProgrammeListItem>> List(IQuerySession session)
     {
@@ -48,6 +53,7 @@ public static class ProgrammeSummaryEndpoints
         }).ToList();
     }
 
+    [Authorize(Policy = Policies.ReadProgrammes)]
     [WolverineGet("/api/programmes/{id}")]
     public static async Task<IResult> Get(Guid id, IQuerySession session)
     {
@@ -62,13 +68,14 @@ public static class ProgrammeSummaryEndpoints
         var lines = programme.Commitments
             .Select(c => grants.FirstOrDefault(g => g.Id == c.GrantId))
             .OfType<Grant>()
-            .Select(g => new ProgrammeGrantLine(g.Id, g.Grantee, g.Amount.Amount, g.Disbursed.Amount, g.Remaining.Amount))
+            .Select(g => new ProgrammeGrantLine(g.Id, g.Grantee, g.Amount.Amount, g.Disbursed.Amount, g.Remaining.Amount, g.Reserved.Amount))
             .ToList();
 
         return Results.Ok(new ProgrammeSummaryResponse(programme.Id, programme.Code, programme.Name,
             programme.Currency, programme.Allocation.Amount, programme.Committed.Amount, programme.Uncommitted.Amount,
             disbursed.Amount, (programme.Allocation - disbursed).Amount, programme.WindowStart, programme.WindowEnd,
-            programme.TimeZone, programme.Version, lines));
+            programme.TimeZone, programme.Version, lines, programme.ApprovalThreshold?.Amount,
+            grants.Select(g => g.Reserved).Sum(programme.Currency).Amount));
     }
 
     private static Money Disbursed(Programme programme, IEnumerable<Grant> grants) =>

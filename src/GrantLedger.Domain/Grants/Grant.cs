@@ -4,7 +4,15 @@ using NodaTime;
 
 namespace GrantLedger.Domain.Grants;
 
-/// <summary>A payment as the grant sees it; a reversed one no longer counts as disbursed.</summary>
+public enum DisbursementStatus
+{
+    Recorded,
+    AwaitingApproval,
+    Rejected,
+}
+
+/// <summary>A payment as the grant sees it. Only a recorded, unreversed one counts as disbursed; one awaiting approval
+/// is reserved (it counts against what remains, so two pending payments can never overspend).</summary>
 public sealed record Disbursement(
     Guid Id,
     Money Amount,
@@ -13,7 +21,15 @@ public sealed record Disbursement(
     string? Note,
     bool Reversed,
     string? ReversalReason,
-    Guid? TrancheId = null);
+    Guid? TrancheId = null,
+    DisbursementStatus Status = DisbursementStatus.Recorded,
+    string? RecordedBy = null,
+    string? DecidedBy = null,
+    string? RejectionReason = null)
+{
+    public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
+    public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
+}
 
 /// <summary>The grant write model: the amount awarded, its tranche plan, its milestones and the money paid.</summary>
 public sealed record Grant(
@@ -33,8 +49,11 @@ public sealed record Grant(
 {
     public string Currency => Amount.Currency;
     public DateWindow Window => new(WindowStart, WindowEnd);
-    public Money Disbursed => Disbursements.Where(d => !d.Reversed).Select(d => d.Amount).Sum(Currency);
-    public Money Remaining => Amount - Disbursed;
+    public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Amount).Sum(Currency);
+    public Money Reserved => Disbursements.Where(d => d.IsReserved).Select(d => d.Amount).Sum(Currency);
+
+    /// <summary>What can still be committed to payments: neither paid nor reserved by a payment awaiting approval.</summary>
+    public Money Remaining => Amount - Disbursed - Reserved;
     public Money Planned => Tranches.Select(t => t.Amount).Sum(Currency);
 
     public Disbursement? FindDisbursement(Guid disbursementId) => Disbursements.FirstOrDefault(d => d.Id == disbursementId);
@@ -42,7 +61,11 @@ public sealed record Grant(
     public Milestone? FindMilestone(Guid milestoneId) => Milestones.FirstOrDefault(m => m.Id == milestoneId);
 
     public Money PaidAgainst(Guid trancheId) =>
-        Disbursements.Where(d => !d.Reversed && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
+        Disbursements.Where(d => d.CountsAsDisbursed && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
+
+    /// <summary>Paid and reserved against the tranche: what a new payment must fit beside.</summary>
+    public Money CommittedAgainst(Guid trancheId) =>
+        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
 
     /// <summary>A gated tranche opens when its milestone is confirmed.</summary>
     public bool IsLocked(Tranche tranche) =>
@@ -55,6 +78,9 @@ public sealed record Grant(
     {
         DisbursementRecorded x => On(x),
         DisbursementReversed x => On(x),
+        DisbursementSubmittedForApproval x => On(x),
+        DisbursementApproved x => On(x),
+        DisbursementRejected x => On(x),
         HoldOverridden x => On(x),
         TrancheAdded x => On(x),
         TranchePlanAmended x => On(x),
@@ -76,6 +102,22 @@ public sealed record Grant(
             Disbursements = Disbursements.Add(
                 new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId)),
         };
+
+    private Grant On(DisbursementSubmittedForApproval e) =>
+        this with
+        {
+            Disbursements = Disbursements.Add(new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference,
+                e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy)),
+        };
+
+    private Grant On(DisbursementApproved e) =>
+        WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Recorded, DecidedBy = e.ApprovedBy });
+
+    private Grant On(DisbursementRejected e) =>
+        WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Rejected, DecidedBy = e.RejectedBy, RejectionReason = e.Reason });
+
+    private Grant WithDisbursement(Guid disbursementId, Func<Disbursement, Disbursement> change) =>
+        this with { Disbursements = Disbursements.Select(d => d.Id == disbursementId ? change(d) : d).ToImmutableList() };
 
     private Grant On(DisbursementReversed e) =>
         this with

@@ -25,6 +25,25 @@ public sealed record DisbursementRecorded(
     string? Note,
     Guid? TrancheId = null);
 
+/// <summary>A payment at or above the programme's approval threshold was recorded; its amount is reserved on the grant
+/// but nothing is paid until a second person approves it (four eyes).</summary>
+public sealed record DisbursementSubmittedForApproval(
+    Guid GrantId,
+    Guid ProgrammeId,
+    Guid DisbursementId,
+    Money Amount,
+    LocalDate ValueDate,
+    string BankReference,
+    string? Note,
+    Guid? TrancheId,
+    string RecordedBy);
+
+/// <summary>A second person approved a payment awaiting approval: it now counts as disbursed.</summary>
+public sealed record DisbursementApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy);
+
+/// <summary>A payment awaiting approval was turned down; its reservation is released and nothing was paid.</summary>
+public sealed record DisbursementRejected(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RejectedBy);
+
 /// <summary>A disbursement recorded in error was corrected. The original stays in history.</summary>
 public sealed record DisbursementReversed(
     Guid GrantId,

@@ -68,7 +68,7 @@ public static class AmendTranchePlanDecision
 
         foreach (var tranche in grant.Tranches)
         {
-            var paid = grant.PaidAgainst(tranche.Id);
+            var paid = grant.CommittedAgainst(tranche.Id);
             var kept = restated.FirstOrDefault(t => t.Id == tranche.Id);
             if (paid.Amount > 0m && (kept is null || kept.Amount < paid))
             {

@@ -11,7 +11,8 @@ public sealed record RecordDisbursement(
     string BankReference,
     string? Note,
     Guid? TrancheId = null,
-    string? OverrideReason = null);
+    string? OverrideReason = null,
+    string RecordedBy = "system");
 
 /// <summary>The grantee's overdue milestones on all of its grants: while any exist, payments are on hold.</summary>
 public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
@@ -23,17 +24,25 @@ public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
         new(granteeGrants.SelectMany(g => g.OverdueMilestones).ToList());
 }
 
-/// <summary>The payment, and the override that let it through a hold when there was one.</summary>
-public sealed record DisbursementDecision(DisbursementRecorded Recorded, HoldOverridden? Override)
+/// <summary>
+/// The payment (recorded, or submitted for a second person's approval when at or above the programme's threshold) and
+/// the override that let it through a hold when there was one.
+/// </summary>
+public sealed record DisbursementDecision(object Payment, HoldOverridden? Override)
 {
-    public IEnumerable<object> Events => Override is null ? [Recorded] : [Override, Recorded];
+    public IEnumerable<object> Events => Override is null ? [Payment] : [Override, Payment];
+    public bool AwaitsApproval => Payment is DisbursementSubmittedForApproval;
+    public DisbursementRecorded Recorded => Payment as DisbursementRecorded
+        ?? throw new InvalidOperationException("The payment awaits approval; nothing was recorded as paid yet.");
 }
 
 public static class RecordDisbursementDecision
 {
     /// <param name="programmeWindow">The value date must lie in the programme's window as well as the grant's.</param>
     /// <param name="hold">Overdue milestones of this grantee on any of its grants.</param>
-    public static Result<DisbursementDecision> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd, GranteeHold hold)
+    /// <param name="approvalThreshold">From this amount a second person must approve the payment; null: never.</param>
+    public static Result<DisbursementDecision> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd, GranteeHold hold,
+        Money? approvalThreshold = null)
     {
         if (cmd.Currency is { } currency && currency != grant.Currency)
         {
@@ -64,13 +73,16 @@ public static class RecordDisbursementDecision
                 return DomainErrors.GrantExceeded(amount, grant.Remaining);
             }
 
-            var recorded = new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId);
+            object payment = approvalThreshold is { } threshold && amount >= threshold
+                ? new DisbursementSubmittedForApproval(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy)
+                : new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId);
             var overridden = hold.IsOnHold
                 ? new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
                     hold.OverdueMilestones.Select(m => m.Id).ToList(), cmd.OverrideReason!.Trim())
                 : null;
-            return new DisbursementDecision(recorded, overridden);
+            return new DisbursementDecision(payment, overridden);
         });
     }
 
@@ -92,7 +104,7 @@ public static class RecordDisbursementDecision
             return DomainErrors.TrancheLocked(tranche.Number, grant.FindMilestone(tranche.MilestoneId!.Value)?.Title ?? "?");
         }
 
-        var remaining = tranche.Amount - grant.PaidAgainst(tranche.Id);
+        var remaining = tranche.Amount - grant.CommittedAgainst(tranche.Id);
         return amount > remaining ? DomainErrors.TrancheExceeded(tranche.Number, amount, remaining) : null;
     }
 }

@@ -9,6 +9,7 @@ public static class ReverseDisbursementDecision
         {
             null => DomainErrors.DisbursementNotFound(cmd.DisbursementId),
             { Reversed: true } => DomainErrors.AlreadyReversed(cmd.DisbursementId),
+            { Status: not DisbursementStatus.Recorded } => DomainErrors.NotDisbursed(cmd.DisbursementId),
             var d => new DisbursementReversed(grant.Id, grant.ProgrammeId, d.Id, d.Amount, cmd.Reason),
         };
 }

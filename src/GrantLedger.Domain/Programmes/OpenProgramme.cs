@@ -10,13 +10,28 @@ public sealed record OpenProgramme(
     decimal Allocation,
     LocalDate WindowStart,
     LocalDate WindowEnd,
-    string TimeZone);
+    string TimeZone,
+    decimal? ApprovalThreshold = null);
 
 public static class OpenProgrammeDecision
 {
-    public static Result<ProgrammeOpened> Decide(OpenProgramme cmd) =>
-        Money.Positive(cmd.Allocation, cmd.Currency).Then(allocation =>
+    public static Result<ProgrammeOpened> Decide(OpenProgramme cmd)
+    {
+        Money? threshold = null;
+        if (cmd.ApprovalThreshold is { } value)
+        {
+            var checkedThreshold = Money.Positive(value, cmd.Currency);
+            if (!checkedThreshold.IsSuccess)
+            {
+                return checkedThreshold.Error!;
+            }
+
+            threshold = checkedThreshold.Value;
+        }
+
+        return Money.Positive(cmd.Allocation, cmd.Currency).Then(allocation =>
             DateWindow.Create(cmd.WindowStart, cmd.WindowEnd).Then<ProgrammeOpened>(window =>
                 new ProgrammeOpened(cmd.ProgrammeId, cmd.Code, cmd.Name, cmd.Currency, allocation,
-                    window.Start, window.End, cmd.TimeZone)));
+                    window.Start, window.End, cmd.TimeZone, threshold)));
+    }
 }

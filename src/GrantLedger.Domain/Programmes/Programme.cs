@@ -17,14 +17,15 @@ public sealed record Programme(
     LocalDate WindowEnd,
     string TimeZone,
     ImmutableList<Commitment> Commitments,
-    long Version = 0)
+    long Version = 0,
+    Money? ApprovalThreshold = null)
 {
     public DateWindow Window => new(WindowStart, WindowEnd);
     public Money Committed => Commitments.Select(c => c.Amount).Sum(Currency);
     public Money Uncommitted => Allocation - Committed;
 
     public static Programme Start(ProgrammeOpened e) =>
-        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, [], 1);
+        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, [], 1, e.ApprovalThreshold);
 
     /// <summary>Folds any event of the programme stream; an unknown event is a bug, not a no-op.</summary>
     public Programme Evolve(object e) => e switch

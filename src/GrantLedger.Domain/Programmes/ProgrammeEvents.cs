@@ -2,7 +2,8 @@ using NodaTime;
 
 namespace GrantLedger.Domain.Programmes;
 
-/// <summary>A funding envelope was opened: its allocation, currency and implementation window.</summary>
+/// <summary>A funding envelope was opened: its allocation, currency, implementation window and the amount from which
+/// a payment needs a second person's approval.</summary>
 public sealed record ProgrammeOpened(
     Guid ProgrammeId,
     string Code,
@@ -11,7 +12,8 @@ public sealed record ProgrammeOpened(
     Money Allocation,
     LocalDate WindowStart,
     LocalDate WindowEnd,
-    string TimeZone);
+    string TimeZone,
+    Money? ApprovalThreshold = null);
 
 /// <summary>Part of the allocation was committed to a grant. Recorded on the programme stream, so two concurrent
 /// awards cannot both spend the same uncommitted euros (optimistic concurrency on this stream).</summary>

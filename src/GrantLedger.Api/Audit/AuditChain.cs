@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Npgsql;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace GrantLedger.Api.Audit;
+
+/// <summary>
+/// A hash chain over committed events, kept in its own table: link(n) = SHA-256(link(n-1) + "\n" + canonical(event n)),
+/// where the canonical form is the event row as PostgreSQL stores it (data and headers as jsonb text, timestamp in
+/// UTC, ids, type, version, correlation, user). Anyone with database access can recompute it; changing, deleting or
+/// re-ordering an event breaks every link after it.
+/// </summary>
+public static class AuditChain
+{
+    public const string TableName = "audit_chain";
+    public static readonly string Genesis = Convert.ToHexStringLower(SHA256.HashData("grantledger-audit-chain-genesis"u8));
+
+    public static Table Table(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<long>("seq_id").AsPrimaryKey();
+        table.AddColumn<string>("link").NotNull();
+        table.AddColumn("chained_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        return table;
+    }
+
+    /// <summary>The canonical text of an event row; the chainer and the verifier must use exactly this.</summary>
+    public static string CanonicalSql(string alias) =>
+        $"concat_ws('|', {alias}.seq_id::text, {alias}.id::text, {alias}.stream_id::text, {alias}.version::text, {alias}.type, " +
+        $"to_char({alias}.timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), {alias}.data::text, " +
+        $"coalesce({alias}.headers::text, ''), coalesce({alias}.correlation_id, ''), coalesce({alias}.causation_id, ''), " +
+        $"coalesce({alias}.user_name, ''))";
+
+    public static string Link(string previous, string canonical) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + "\n" + canonical)));
+}
+
+/// <summary>Settings under <c>GrantLedger:Audit</c>.</summary>
+public sealed class AuditOptions
+{
+    public int ChainIntervalMilliseconds { get; set; } = 500;
+}
+
+/// <summary>
+/// Extends the chain as events commit, in sequence order. A missing sequence number belongs to a transaction that
+/// is still running or was rolled back: the chain waits until every transaction that was running when the gap was
+/// seen has finished (PostgreSQL snapshot xmin/xmax), then takes the gap as final. Several application nodes may run
+/// this: an advisory lock lets one chain at a time.
+/// </summary>
+public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore store, Microsoft.Extensions.Options.IOptions<AuditOptions> options,
+    ILogger<AuditChainer> logger) : BackgroundService
+{
+    private const long LockKey = 0x6772616e746c6564; // "grantled"
+    private (long Sequence, long Xmax)? _gap;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await ChainNextBatch(stoppingToken) > 0)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Audit chain could not be extended; retrying");
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.ChainIntervalMilliseconds, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Chains what can be chained now; returns how many links were added.</summary>
+    public async Task<int> ChainNextBatch(CancellationToken cancellation)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        if (await Scalar<bool>(connection, transaction, $"select pg_try_advisory_xact_lock({LockKey})", cancellation) is not true)
+        {
+            return 0;
+        }
+
+        // Read before the events: every transaction older than this xmin has finished, so its events are visible below.
+        var xmin = await Scalar<long>(connection, transaction, "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", cancellation);
+        var gapClosed = _gap is { } gap && xmin >= gap.Xmax;
+
+        var (lastSequence, lastLink) = (0L, AuditChain.Genesis);
+        await using (var head = new NpgsqlCommand($"select seq_id, link from {schema}.{AuditChain.TableName} order by seq_id desc limit 1", connection, transaction))
+        await using (var reader = await head.ExecuteReaderAsync(cancellation))
+        {
+            if (await reader.ReadAsync(cancellation))
+            {
+                (lastSequence, lastLink) = (reader.GetInt64(0), reader.GetString(1));
+            }
+        }
+
+        var rows = new List<(long Sequence, string Canonical)>();
+        await using (var next = new NpgsqlCommand(
+            $"select e.seq_id, {AuditChain.CanonicalSql("e")} from {schema}.mt_events e where e.seq_id > $1 order by e.seq_id limit 1000",
+            connection, transaction))
+        {
+            next.Parameters.Add(new NpgsqlParameter { Value = lastSequence });
+            await using var reader = await next.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+        }
+
+        var links = new List<(long Sequence, string Link)>();
+        var expected = lastSequence + 1;
+        foreach (var (sequence, canonical) in rows)
+        {
+            if (sequence != expected && !(gapClosed && _gap?.Sequence == expected))
+            {
+                if (_gap?.Sequence != expected)
+                {
+                    _gap = (expected, await Scalar<long>(connection, transaction, "select pg_snapshot_xmax(pg_current_snapshot())::text::bigint", cancellation));
+                }
+
+                break;
+            }
+
+            lastLink = AuditChain.Link(lastLink, canonical);
+            links.Add((sequence, lastLink));
+            expected = sequence + 1;
+        }
+
+        if (links.Count == 0)
+        {
+            await transaction.RollbackAsync(cancellation);
+            return 0;
+        }
+
+        await using (var insert = new NpgsqlCommand(
+            $"insert into {schema}.{AuditChain.TableName} (seq_id, link) select * from unnest($1::bigint[], $2::text[])", connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = links.Select(l => l.Sequence).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter { Value = links.Select(l => l.Link).ToArray() });
+            await insert.ExecuteNonQueryAsync(cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+        return links.Count;
+    }
+
+    private static async Task<T?> Scalar<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        return (T?)await command.ExecuteScalarAsync(cancellation);
+    }
+}

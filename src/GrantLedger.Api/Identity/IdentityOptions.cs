@@ -1,0 +1,32 @@
+namespace GrantLedger.Api.Identity;
+
+/// <summary>Settings under <c>GrantLedger:Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    public int TokenLifetimeMinutes { get; set; } = 60;
+    public int MaxFailedSignIns { get; set; } = 5;
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>Token requests allowed per client address per minute.</summary>
+    public int TokenRequestsPerMinute { get; set; } = 10;
+
+    /// <summary>First administrator, created at start when no administrator exists (take the password from a secret store).</summary>
+    public string? BootstrapAdminEmail { get; set; }
+    public string? BootstrapAdminPassword { get; set; }
+}
+
+/// <summary>
+/// Settings under <c>GrantLedger:Oidc</c>: sign-in with an organisation's own identity provider. Off unless
+/// <see cref="Authority"/> is set. The provider's user is matched to a ledger user by e-mail; roles stay in the ledger.
+/// </summary>
+public sealed class OidcOptions
+{
+    public string? Authority { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    public string CallbackPath { get; set; } = "/signin-oidc";
+    public string[] Scopes { get; set; } = ["openid", "profile", "email"];
+    public string DisplayName { get; set; } = "Organisation sign-in";
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
+}

@@ -1,0 +1,98 @@
+using GrantLedger.Api.Http;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Identity;
+
+public sealed record CreateUserRequest(string Email, string DisplayName, string Password, IReadOnlyList<string> Roles, string? GranteeOrganisation = null);
+
+public sealed record UserView(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string? GranteeOrganisation, bool Locked)
+{
+    public static UserView From(UserAccount u) => new(u.Id, u.Email, u.DisplayName, u.Roles, u.GranteeOrganisation, u.LockedUntil is not null);
+}
+
+public static class UserAdministration
+{
+    public const int MinimumPasswordLength = 10;
+
+    public static ProblemDetails Validate(CreateUserRequest? request) =>
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .Text("email", request.Email, 320)
+            .That(request.Email?.Contains('@') == true, "email", "must be an e-mail address.")
+            .Text("displayName", request.DisplayName)
+            .That(request.Password is { Length: >= MinimumPasswordLength }, "password", $"must be at least {MinimumPasswordLength} characters.")
+            .That(request.Roles is { Count: > 0 } && request.Roles.All(Roles.All.Contains), "roles",
+                "must name one or more of finance, approver, grantee, auditor, admin.")
+            .That(request.Roles?.Contains(Roles.Grantee) != true || !string.IsNullOrWhiteSpace(request.GranteeOrganisation),
+                "granteeOrganisation", "is required for a grantee user: it decides which grants they see.")
+            .That(request.Roles?.Contains(Roles.Grantee) != true || request.Roles.Count == 1, "roles",
+                "a grantee user holds no other role.")
+            .Result();
+
+    /// <summary>Adds a user and binds a grantee user to their organisation (the grantee name on its grants).</summary>
+    [Authorize(Policy = Policies.ManageUsers)]
+    [WolverinePost("/api/users")]
+    public static async Task<IResult> Post(CreateUserRequest request, IDocumentSession session, IPasswordHasher<UserAccount> hasher, HttpContext context)
+    {
+        var created = await Create(session, hasher, request);
+        if (created is null)
+        {
+            return Problems.From(new("user-exists", $"A user with e-mail {request.Email} already exists."));
+        }
+
+        session.RecordedBy(RequestMetadata.From(context), "user created");
+        await session.SaveChangesAsync();
+        return Results.Created($"/api/users/{created.Id}", UserView.From(created));
+    }
+
+    [Authorize(Policy = Policies.ManageUsers)]
+    [WolverineGet("/api/users")]
+    public static async Task<IReadOnlyList<UserView>> List(IQuerySession session) =>
+        (await session.Query<UserAccount>().OrderBy(u => u.Email).ToListAsync()).Select(UserView.From).ToList();
+
+    /// <summary>Stages the new user on the session; null when the e-mail is taken.</summary>
+    public static async Task<UserAccount?> Create(IDocumentSession session, IPasswordHasher<UserAccount> hasher, CreateUserRequest request)
+    {
+        var email = UserAccount.Normalise(request.Email);
+        if (await session.Query<UserAccount>().AnyAsync(u => u.Email == email))
+        {
+            return null;
+        }
+
+        var user = new UserAccount(Guid.NewGuid(), email, request.DisplayName.Trim(), "", request.Roles.Distinct().ToList(),
+            request.GranteeOrganisation?.Trim());
+        user = user with { PasswordHash = hasher.HashPassword(user, request.Password) };
+        session.Insert(user);
+        return user;
+    }
+}
+
+/// <summary>Creates the first administrator from settings when there is none, so a new installation can be administered.</summary>
+public sealed class AdministratorBootstrap(IDocumentStore store, IPasswordHasher<UserAccount> hasher, IOptions<AuthOptions> options,
+    ILogger<AdministratorBootstrap> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var (email, password) = (options.Value.BootstrapAdminEmail, options.Value.BootstrapAdminPassword);
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(password))
+        {
+            return;
+        }
+
+        await using var session = store.LightweightSession();
+        if (await session.Query<UserAccount>().AnyAsync(u => u.Roles.Contains(Roles.Admin), cancellationToken))
+        {
+            return;
+        }
+
+        await UserAdministration.Create(session, hasher, new CreateUserRequest(email, "Administrator", password, [Roles.Admin]));
+        await session.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Created the first administrator {Email}", email);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using GrantLedger.Domain.Grants;
+using NodaTime;
+
+namespace GrantLedger.Api.Identity;
+
+/// <summary>The roles of the ledger. An approver is a finance user who may also approve (holds both roles).</summary>
+public static class Roles
+{
+    public const string Finance = "finance";
+    public const string Approver = "approver";
+    public const string Grantee = "grantee";
+    public const string Auditor = "auditor";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Finance, Approver, Grantee, Auditor, Admin };
+}
+
+/// <summary>A person who signs in. A grantee user is bound to one grantee organisation and sees only its grants.</summary>
+public sealed record UserAccount(
+    Guid Id,
+    string Email,
+    string DisplayName,
+    string PasswordHash,
+    IReadOnlyList<string> Roles,
+    string? GranteeOrganisation,
+    int FailedSignIns = 0,
+    Instant? LockedUntil = null)
+{
+    public static string Normalise(string email) => email.Trim().ToLowerInvariant();
+}
+
+public static class LedgerClaims
+{
+    public const string GranteeOrganisation = "grantee_org";
+}
+
+/// <summary>The signed-in user as the endpoints need them.</summary>
+public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation)
+{
+    public bool IsGrantee => Roles.Contains(Identity.Roles.Grantee);
+
+    /// <summary>Staff see every grant; a grantee sees only its organisation's grants.</summary>
+    public bool CanSee(Grant grant) => !IsGrantee || string.Equals(grant.Grantee, GranteeOrganisation, StringComparison.Ordinal);
+
+    public string PrimaryRole => Roles.FirstOrDefault() ?? "none";
+
+    public static CurrentUser From(ClaimsPrincipal principal) =>
+        new(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "anonymous",
+            principal.FindFirstValue(ClaimTypes.Email) ?? principal.Identity?.Name ?? "anonymous",
+            principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList(),
+            principal.FindFirstValue(LedgerClaims.GranteeOrganisation));
+
+    public static ClaimsPrincipal Principal(UserAccount user, string authenticationType) =>
+        new(new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+                new Claim(ClaimTypes.Email, user.Email),
+                new Claim(ClaimTypes.Name, user.DisplayName),
+                .. user.Roles.Select(r => new Claim(ClaimTypes.Role, r)),
+                .. user.GranteeOrganisation is { } org ? [new Claim(LedgerClaims.GranteeOrganisation, org)] : Array.Empty<Claim>(),
+            ],
+            authenticationType, ClaimTypes.Name, ClaimTypes.Role));
+}
