@@ -59,7 +59,7 @@ public static class IdentityConfiguration
                 o.ResponseType = "code";
                 o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 o.Scope.Clear();
-                foreach (var scope in oidc.Scopes)
+                foreach (var scope in oidc.EffectiveScopes)
                 {
                     o.Scope.Add(scope);
                 }

@@ -25,7 +25,11 @@ public sealed class OidcOptions
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
     public string CallbackPath { get; set; } = "/signin-oidc";
-    public string[] Scopes { get; set; } = ["openid", "profile", "email"];
+    /// <summary>Scopes to request; empty means openid, profile and email. (A default array here would be appended to
+    /// by configuration binding rather than replaced.)</summary>
+    public string[] Scopes { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveScopes => Scopes.Length > 0 ? Scopes : ["openid", "profile", "email"];
     public string DisplayName { get; set; } = "Organisation sign-in";
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);

@@ -1,0 +1,74 @@
+using Alba;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using GrantLedger.Api.Identity;
+using JasperFx.CommandLine;
+using Wolverine;
+
+namespace GrantLedger.Api.Tests;
+
+/// <summary>A host of its own, configured as an installation would be: OIDC on, strict token rate limit.</summary>
+public class IdentityConfigurationTests : IAsyncLifetime
+{
+    private IAlbaHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        _host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:GrantLedger",
+                Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? LedgerHost.TestConnectionString);
+            builder.UseSetting("GrantLedger:SchemaName", "grantledger_identity");
+            builder.UseSetting("GrantLedger:Auth:TokenRequestsPerMinute", "3");
+            builder.UseSetting("GrantLedger:Oidc:Authority", "https://login.ecaro.example/realms/iucn");
+            builder.UseSetting("GrantLedger:Oidc:ClientId", "grantledger");
+            builder.UseSetting("GrantLedger:Oidc:ClientSecret", "from-a-secret-store");
+            builder.UseSetting("GrantLedger:Oidc:Scopes:0", "openid");
+            builder.UseSetting("GrantLedger:Oidc:Scopes:1", "email");
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task openid_connect_settings_bind_and_register_the_sign_in_scheme()
+    {
+        var options = _host.Services.GetRequiredService<IOptions<OidcOptions>>().Value;
+        var scheme = await _host.Services.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(OpenIdConnectDefaults.AuthenticationScheme);
+        var oidc = _host.Services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(OpenIdConnectDefaults.AuthenticationScheme);
+
+        Assert.True(options.Enabled);
+        Assert.Equal(["openid", "email"], options.Scopes);
+        Assert.NotNull(scheme);
+        Assert.Equal("https://login.ecaro.example/realms/iucn", oidc.Authority);
+        Assert.Equal("grantledger", oidc.ClientId);
+        Assert.Equal("code", oidc.ResponseType);
+    }
+
+    [Fact]
+    public async Task the_token_endpoint_is_rate_limited()
+    {
+        var statuses = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            var result = await _host.Scenario(s =>
+            {
+                s.Post.Json(new { email = "nobody@example.org", password = "guess" }).ToUrl("/api/auth/token");
+                s.IgnoreStatusCode();
+            });
+            statuses.Add(result.Context.Response.StatusCode);
+        }
+
+        Assert.Equal([401, 401, 401, 429, 429], statuses);
+    }
+}
