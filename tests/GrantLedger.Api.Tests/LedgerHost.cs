@@ -246,7 +246,8 @@ public sealed class LedgerHost : IAsyncLifetime
 
         using var response = await Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return new Reply((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text),
+        var isJson = response.Content.Headers.ContentType?.MediaType?.Contains("json") == true;
+        return new Reply((int)response.StatusCode, text.Length == 0 || !isJson ? null : JsonNode.Parse(text),
             response.Content.Headers.ContentType?.MediaType, response.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value)));
     }
 

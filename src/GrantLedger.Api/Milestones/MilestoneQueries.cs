@@ -13,7 +13,11 @@ using Wolverine.Http;
 
 namespace GrantLedger.Api.Milestones;
 
-public sealed record EvidenceFileView(Guid Id, string FileName, string ContentType, long Size, string Sha256, string Url);
+public sealed record EvidenceFileView(Guid Id, string FileName, string ContentType, long Size, string Sha256, string Url)
+{
+    public static EvidenceFileView From(Guid grantId, Guid milestoneId, EvidenceFile f) =>
+        new(f.FileId, f.FileName, f.ContentType, f.Size, f.Sha256, $"/api/grants/{grantId}/milestones/{milestoneId}/files/{f.FileId}");
+}
 
 public sealed record SubmissionView(string? Note, IReadOnlyList<EvidenceFileView> Files);
 
@@ -34,9 +38,7 @@ public sealed record MilestoneView(
     public static MilestoneView From(Grant grant, Milestone m) =>
         new(m.Id, m.Title, m.Kind, m.DueDate, m.Deadline, m.Status, m.IsOverdue, m.DeadlineMissed,
             grant.Tranches.FirstOrDefault(t => t.MilestoneId == m.Id)?.Id, m.ConfirmationNote, m.RejectionReason,
-            m.Submissions.Select(s => new SubmissionView(s.Note, s.Files.Select(f => new EvidenceFileView(
-                f.FileId, f.FileName, f.ContentType, f.Size, f.Sha256,
-                $"/api/grants/{grant.Id}/milestones/{m.Id}/files/{f.FileId}")).ToList())).ToList());
+            m.Submissions.Select(s => new SubmissionView(s.Note, s.Files.Select(f => EvidenceFileView.From(grant.Id, m.Id, f)).ToList())).ToList());
 }
 
 public sealed record MilestoneListItem(
@@ -53,6 +55,20 @@ public static class MilestoneQueryEndpoints
         return grant is null
             ? Problems.NotFound("grant", grantId)
             : Results.Ok(grant.Milestones.OrderBy(m => m.DueDate).Select(m => MilestoneView.From(grant, m)).ToList());
+    }
+
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/grants/{grantId}/milestones/{milestoneId}")]
+    public static async Task<IResult> One(Guid grantId, Guid milestoneId, IQuerySession session, ClaimsPrincipal principal)
+    {
+        if (await GrantDetailsEndpoints.Visible(session, grantId, principal) is not { } grant)
+        {
+            return Problems.NotFound("grant", grantId);
+        }
+
+        return grant.FindMilestone(milestoneId) is { } milestone
+            ? Results.Ok(MilestoneView.From(grant, milestone))
+            : Problems.NotFound("milestone", milestoneId);
     }
 
     /// <summary>Across all grants: <c>overdue</c>, <c>due-soon</c> (within the reminder window) or <c>submitted</c> (awaiting review).</summary>

@@ -12,7 +12,7 @@ namespace GrantLedger.Api.Milestones;
 
 public sealed record VersionResponse(long Version);
 
-public sealed record SubmissionResponse(long Version, IReadOnlyList<EvidenceFile> Files);
+public sealed record SubmissionResponse(long Version, IReadOnlyList<EvidenceFileView> Files);
 
 public static class SubmitMilestoneEndpoint
 {
@@ -90,6 +90,6 @@ public static class SubmitMilestoneEndpoint
 
         await session.SaveChangesAsync();
         return Results.Created($"/api/grants/{grantId}/milestones/{milestoneId}",
-            new SubmissionResponse(loaded.NextVersion(), decision.Value.Files));
+            new SubmissionResponse(loaded.NextVersion(), decision.Value.Files.Select(f => EvidenceFileView.From(grantId, milestoneId, f)).ToList()));
     }
 }

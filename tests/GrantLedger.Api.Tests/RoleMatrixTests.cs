@@ -1,0 +1,166 @@
+using System.Text;
+
+namespace GrantLedger.Api.Tests;
+
+/// <summary>
+/// Every endpoint against every kind of user, including a grantee looking at another organisation's grant.
+/// Allow: the request got past authorisation (whatever the business answer); Forbid: 403; Hide: 404 (another
+/// grantee's grant does not exist for them); Anonymous callers always get 401.
+/// </summary>
+[Collection(LedgerCollection.Name)]
+public class RoleMatrixTests(LedgerHost host)
+{
+    public enum Expect
+    {
+        Allow,
+        Forbid,
+        Hide,
+    }
+
+    public static readonly string[] Users = ["finance", "approver", "auditor", "admin", "grantee-own", "grantee-other", "anonymous"];
+
+    /// <summary>Endpoint, then the expectation for finance, approver, auditor, admin, own grantee, other grantee.</summary>
+    private static readonly (string Name, Expect[] Expected)[] Endpoints =
+    [
+        ("GET /api/programmes", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/programmes/{p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/grants", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/grants", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/grants/{g}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("GET /api/grants/{g}/disbursements/{d}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/disbursements", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/disbursements/{d}/reversal", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/disbursements/{pending}/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/disbursements/{pending}/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/tranches", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("PUT /api/grants/{g}/tranches", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/milestones", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/grants/{g}/milestones", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("GET /api/grants/{g}/milestones/{m}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/milestones/{m}/submission", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/milestones/{m}/confirmation", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/milestones/{m}/rejection", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/grants/{g}/milestones/{m}/files/{f}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("GET /api/milestones", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/notifications", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/audit", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/audit/verification", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/me", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow]),
+    ];
+
+    public static TheoryData<string, string> Cells()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (name, _) in Endpoints)
+        {
+            foreach (var user in Users)
+            {
+                data.Add(name, user);
+            }
+        }
+
+        return data;
+    }
+
+    private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, string OwnGrantee, string OtherGrantee);
+
+    private static Scene? _scene;
+    private static readonly SemaphoreSlim SceneLock = new(1, 1);
+
+    private async Task<Scene> Setup()
+    {
+        await SceneLock.WaitAsync();
+        try
+        {
+            if (_scene is not null)
+            {
+                return _scene;
+            }
+
+            var ledger = new Ledger(host);
+            var programme = await ledger.OpenProgramme(approvalThreshold: 10_000m);
+            var own = "Matrix Own Org " + Guid.NewGuid().ToString("N")[..6];
+            var grant = await ledger.Award(programme, 80_000m, own);
+            var other = "Matrix Other Org " + Guid.NewGuid().ToString("N")[..6];
+            await ledger.Award(programme, 10_000m, other);
+            var disbursement = await ledger.Disburse(grant, 100m);
+            var pending = (await ledger.TryDisburse(grant, 15_000m)).Id;
+            var milestone = await ledger.PlanMilestone(grant, "2020-12-31");
+            var submitted = await ledger.Submit(grant, milestone, "Evidence", ("report.pdf", Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF"), "application/pdf"));
+            var file = Guid.Parse(submitted.Json["files"]![0]!.Text("id"));
+            return _scene = new Scene(programme, grant, disbursement, pending, milestone, file,
+                await host.GranteeUser(own), await host.GranteeUser(other));
+        }
+        finally
+        {
+            SceneLock.Release();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public async Task each_role_can_do_exactly_what_its_policy_allows(string endpoint, string user)
+    {
+        var scene = await Setup();
+        var (method, path) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
+        var url = path.Replace("{p}", scene.Programme.ToString()).Replace("{g}", scene.Grant.ToString())
+            .Replace("{d}", scene.Disbursement.ToString()).Replace("{pending}", scene.Pending.ToString())
+            .Replace("{m}", scene.Milestone.ToString()).Replace("{f}", scene.File.ToString());
+        var caller = user switch
+        {
+            "grantee-own" => scene.OwnGrantee,
+            "grantee-other" => scene.OtherGrantee,
+            "anonymous" => null,
+            _ => user,
+        };
+
+        var reply = await host.Send(new HttpMethod(method), url, method == "GET" ? null : BodyFor(method, path), headers: new Dictionary<string, string>
+        {
+            ["Idempotency-Key"] = Guid.NewGuid().ToString(),
+        }, user: caller, content: path.EndsWith("/submission") ? Evidence() : null);
+
+        if (caller is null)
+        {
+            Assert.True(reply.Status == 401, $"{endpoint} as anonymous: {reply}");
+            return;
+        }
+
+        var expected = Endpoints.Single(e => e.Name == endpoint).Expected[Array.IndexOf(Users, user)];
+        switch (expected)
+        {
+            case Expect.Forbid:
+                Assert.True(reply.Status == 403, $"{endpoint} as {user} should be forbidden: {reply}");
+                break;
+            case Expect.Hide:
+                Assert.True(reply.Status == 404, $"{endpoint} as {user} should not see it: {reply}");
+                break;
+            default:
+                Assert.True(reply.Status is not (401 or 403 or 404), $"{endpoint} as {user} should be allowed: {reply}");
+                break;
+        }
+    }
+
+    private static string? BodyFor(string method, string path) => (method, path) switch
+    {
+        ("PUT", _) => """{"reason":"matrix","tranches":[{"amount":1}]}""",
+        (_, "/api/programmes") => $$"""{"code":"M-{{Guid.NewGuid():N}}","name":"Matrix","currency":"EUR","allocation":1000,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
+        (_, "/api/programmes/{p}/grants") => """{"grantee":"Matrix","countries":["KG"],"title":"Matrix","amount":1,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
+        (_, "/api/grants/{g}/disbursements") => """{"amount":1,"valueDate":"2020-05-04","reference":"MATRIX"}""",
+        (_, "/api/grants/{g}/tranches") => """{"amount":1}""",
+        (_, "/api/grants/{g}/milestones") => """{"title":"Matrix","kind":"other","dueDate":"2021-01-31"}""",
+        (_, "/api/users") => $$"""{"email":"m-{{Guid.NewGuid():N}}@test.example","displayName":"M","password":"long enough password","roles":["auditor"]}""",
+        _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") => """{"reason":"matrix"}""",
+        _ when path.EndsWith("/confirmation") || path.EndsWith("/approval") => "{}",
+        _ => null,
+    };
+
+    private static MultipartFormDataContent Evidence()
+    {
+        var form = new MultipartFormDataContent { { new StringContent("Matrix evidence"), "note" } };
+        form.Add(new ByteArrayContent(Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF")), "files", "matrix.pdf");
+        return form;
+    }
+}
