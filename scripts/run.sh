@@ -18,6 +18,8 @@ export ConnectionStrings__GrantLedger="$connection"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="$url"
 export GrantLedger__Demo__Seed="${GrantLedger__Demo__Seed:-true}"
+password="${GRANTLEDGER_DEMO_PASSWORD:-snowleopard}"
+export GRANTLEDGER_DEMO_PASSWORD="$password"
 
 dotnet run --project src/GrantLedger.Api/GrantLedger.Api.csproj -c Release --no-build --no-launch-profile &
 app=$!
@@ -32,11 +34,22 @@ done
 cat <<MSG
 
   GrantLedger is serving the SOS Central Asia demo at $url
-    programmes:  curl $url/api/programmes
-    OpenAPI:     $url/openapi/v1.json
     health:      $url/health
-  Demo logins: none yet - sign-in arrives with issue 3/8; until then the X-Actor header names who acts
-    (e.g. curl -H 'X-Actor: finance@ecaro.demo' ...); without it the actor is 'system'.
+    OpenAPI:     $url/openapi/v1.json
+
+  Demo logins (demo data only; password: $password)
+    finance@ecaro.example          finance: grants, payments, reversals, milestone reviews
+    approver@ecaro.example         finance + approver: second pair of eyes from 10,000 EUR
+    auditor@audit.example          auditor: reads everything, audit trail and verification
+    admin@ecaro.example            admin: users
+    grantee@snowleopard.example    Snow Leopard Trust (Kyrgyzstan)
+    grantee@slconservancy.example  Snow Leopard Conservancy (Kyrgyzstan, Tajikistan)
+    grantee@wwb.example            Wildlife Without Borders (Kazakhstan)
+
+  Try:
+    token=\$(curl -s -X POST $url/api/auth/token -H 'Content-Type: application/json' \\
+      -d '{"email":"finance@ecaro.example","password":"$password"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')
+    curl -s -H "Authorization: Bearer \$token" $url/api/programmes
   Press Ctrl+C to stop.
 
 MSG

@@ -135,6 +135,8 @@ public class MilestoneTests(LedgerHost host)
         Assert.Equal("rejected", afterRejection.Text("status"));
         Assert.Equal("The financial annex is missing", afterRejection.Text("rejectionReason"));
         Assert.Equal(201, resubmitted.Status);
+        var feed = await host.Get($"/api/notifications?grantId={grantId}", user: await host.GranteeUser((await _ledger.Grant(grantId)).Text("grantee")));
+        Assert.Contains(feed.Json.AsArray(), n => n!.Text("kind") == "milestone-rejected" && n!.Text("message").Contains("The financial annex is missing"));
         var milestone = await _ledger.Milestone(grantId, milestoneId);
         Assert.Equal("submitted", milestone.Text("status"));
         Assert.Equal(2, milestone["submissions"]!.AsArray().Count);
@@ -188,6 +190,7 @@ public class MilestoneTests(LedgerHost host)
         var milestone = await LedgerHost.Eventually(() => _ledger.Milestone(lateGrant, milestoneId), m => m["overdue"]!.GetValue<bool>());
         Assert.True(milestone["overdue"]!.GetValue<bool>());
 
+        Assert.True((await _ledger.Grant(otherGrant))["onHold"]!.GetValue<bool>());
         var held = await _ledger.TryDisburse(otherGrant, 1_000m, valueDate: "2021-04-01");
         Assert.Equal(422, held.Status);
         Assert.Equal("grantee-on-hold", held.Code);

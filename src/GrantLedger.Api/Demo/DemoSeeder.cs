@@ -141,7 +141,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
             var shares = demo.Tranches ?? [];
             var award = AwardGrantDecision.Decide(programme, new AwardGrant(IdFor($"{p.Code}/{g.Key}"), g.Grantee,
                 g.Countries, g.Title, g.Amount, null, p.WindowStart, p.WindowEnd,
-                shares.Select(t => decimal.Round(g.Amount * t.Share, 2)).ToList())).Value;
+                shares.Select((t, i) => new AddTranche(IdFor($"{p.Code}/{g.Key}/tranche/{i + 1}"), decimal.Round(g.Amount * t.Share, 2), null)).ToList())).Value;
             session.Events.Append(programmeId, award.Commitment);
             var events = new List<object> { award.Award };
             events.AddRange(award.Tranches);

@@ -59,7 +59,7 @@ public static class AwardGrantEndpoint
 
         var command = new AwardGrant(Guid.NewGuid(), request.Grantee.Trim(), request.Countries, request.Title.Trim(),
             request.Amount, request.Currency, request.WindowStart, request.WindowEnd,
-            request.Tranches?.Select(t => t.Amount).ToList());
+            request.Tranches?.Select(t => new AddTranche(Guid.NewGuid(), t.Amount, null)).ToList());
         var decision = AwardGrantDecision.Decide(programme, command);
         if (!decision.IsSuccess)
         {

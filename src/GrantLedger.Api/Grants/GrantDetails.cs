@@ -68,12 +68,13 @@ public sealed record GrantDetailsResponse(
     IReadOnlyList<MilestoneBrief> Milestones,
     decimal Reserved)
 {
-    public static GrantDetailsResponse From(Grant grant) =>
+    /// <param name="granteeOnHold">Whether the grantee has an overdue milestone on any of its grants (the hold is per grantee).</param>
+    public static GrantDetailsResponse From(Grant grant, bool granteeOnHold) =>
         new(grant.Id, grant.ProgrammeId, grant.Grantee, grant.Countries, grant.Title, grant.Currency, grant.Amount.Amount,
             grant.Disbursed.Amount, grant.Remaining.Amount, grant.WindowStart, grant.WindowEnd, grant.Version,
             grant.Disbursements.Select(DisbursementView.From).ToList(),
             grant.Planned.Amount,
-            grant.OverdueMilestones.Any(),
+            granteeOnHold,
             grant.Tranches.Select(t => TrancheView.From(grant, t)).ToList(),
             grant.Milestones.Select(m => new MilestoneBrief(m.Id, m.Title, m.Kind, m.DueDate, m.Status, m.IsOverdue)).ToList(),
             grant.Reserved.Amount);
@@ -98,8 +99,9 @@ public static class GrantDetailsEndpoints
 
         return (await query.ToListAsync())
             .OrderBy(g => g.Grantee)
-            .Select(g => new GrantListItem(g.Id, g.ProgrammeId, g.Grantee, g.Title, g.Amount.Amount, g.Disbursed.Amount,
-                g.Remaining.Amount, g.OverdueMilestones.Any(), g.Disbursements.Count(d => d.IsReserved)))
+            .GroupBy(g => g.Grantee)
+            .SelectMany(byGrantee => byGrantee.Select(g => new GrantListItem(g.Id, g.ProgrammeId, g.Grantee, g.Title, g.Amount.Amount,
+                g.Disbursed.Amount, g.Remaining.Amount, GranteeHold.Of(byGrantee).IsOnHold, g.Disbursements.Count(d => d.IsReserved))))
             .ToList();
     }
 
@@ -107,8 +109,11 @@ public static class GrantDetailsEndpoints
     [WolverineGet("/api/grants/{id}")]
     public static async Task<IResult> Get(Guid id, IQuerySession session, ClaimsPrincipal principal) =>
         await Visible(session, id, principal) is { } grant
-            ? Results.Ok(GrantDetailsResponse.From(grant))
+            ? Results.Ok(GrantDetailsResponse.From(grant, await GranteeOnHold(session, grant.Grantee)))
             : Problems.NotFound("grant", id);
+
+    public static async Task<bool> GranteeOnHold(IQuerySession session, string grantee) =>
+        GranteeHold.Of(await session.Query<Grant>().Where(g => g.Grantee == grantee).ToListAsync()).IsOnHold;
 
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{id}/disbursements/{disbursementId}")]

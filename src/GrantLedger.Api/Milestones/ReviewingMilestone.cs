@@ -1,5 +1,6 @@
 using GrantLedger.Api.Grants;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
@@ -54,7 +55,7 @@ public static class RejectMilestoneEndpoint
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/rejection")]
     public static async Task<IResult> Post(Guid grantId, Guid milestoneId, RejectMilestoneRequest request,
-        IDocumentSession session, IClock clock, HttpContext context)
+        IDocumentSession session, IClock clock, INotificationSender sender, HttpContext context)
     {
         var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
         if (loaded.Problem is not null)
@@ -72,7 +73,13 @@ public static class RejectMilestoneEndpoint
 
         session.RecordedBy(RequestMetadata.From(context), request.Reason.Trim());
         stream.AppendMany(decision.Value);
+        var milestone = grant.FindMilestone(milestoneId)!;
+        var notification = new Notification(Guid.NewGuid(), clock.GetCurrentInstant(), "milestone-rejected", grant.Id, grant.Grantee,
+            milestoneId, $"\"{milestone.Title}\" was sent back: {request.Reason.Trim()} Please resubmit." +
+            (decision.Value.Count > 1 ? " Its deadline has passed, so payments are on hold until it is delivered." : ""));
+        session.Store(notification);
         await session.SaveChangesAsync();
+        await sender.SendAsync(notification, context.RequestAborted);
         return Results.Created($"/api/grants/{grantId}/milestones/{milestoneId}",
             new VersionResponse(loaded.NextVersion(decision.Value.Count)));
     }

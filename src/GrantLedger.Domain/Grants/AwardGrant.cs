@@ -12,7 +12,7 @@ public sealed record AwardGrant(
     string? Currency,
     LocalDate WindowStart,
     LocalDate WindowEnd,
-    IReadOnlyList<decimal>? TrancheAmounts = null);
+    IReadOnlyList<AddTranche>? Tranches = null);
 
 /// <summary>All facts of an award: the programme's commitment and the start of the grant's own stream.</summary>
 public sealed record GrantAward(GrantCommitted Commitment, GrantAwarded Award, IReadOnlyList<TrancheAdded> Tranches);
@@ -44,9 +44,9 @@ public static class AwardGrantDecision
                     window.Start, window.End, programme.TimeZone);
                 var grant = Grant.Start(awarded);
                 var tranches = new List<TrancheAdded>();
-                foreach (var trancheAmount in cmd.TrancheAmounts ?? [])
+                foreach (var tranche in cmd.Tranches ?? [])
                 {
-                    var added = AddTrancheDecision.Decide(grant, new AddTranche(Guid.NewGuid(), trancheAmount, null));
+                    var added = AddTrancheDecision.Decide(grant, tranche);
                     if (!added.IsSuccess)
                     {
                         return added.Error!;
