@@ -8,7 +8,11 @@ public enum ErrorKind
 }
 
 /// <summary>A refusal with a stable, machine-readable code and a sentence a finance officer understands.</summary>
-public sealed record DomainError(string Code, string Message, ErrorKind Kind = ErrorKind.BusinessRule);
+/// <param name="Rows">For imports: every row that is wrong and why (nothing is imported when there is one).</param>
+public sealed record DomainError(string Code, string Message, ErrorKind Kind = ErrorKind.BusinessRule, IReadOnlyList<RowError>? Rows = null);
+
+/// <summary>What is wrong with one row of an import (1-based, as a spreadsheet numbers its data rows).</summary>
+public sealed record RowError(int Row, string Field, string Message);
 
 /// <summary>The outcome of a decision: a value (usually the events to append) or the reason it was refused.</summary>
 public readonly struct Result<T>

@@ -71,7 +71,7 @@ public static class AmendTranchePlanEndpoint
         var (stream, grant) = (loaded.Stream, loaded.Aggregate);
 
         var command = new AmendTranchePlan(
-            request.Tranches.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId)).ToList(), request.Reason.Trim());
+            request.Tranches.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId, Guid.NewGuid())).ToList(), request.Reason.Trim());
         var decision = AmendTranchePlanDecision.Decide(grant, command);
         if (!decision.IsSuccess)
         {

@@ -1,4 +1,7 @@
 using System.Collections.Immutable;
+using GrantLedger.Domain.Amendments;
+using GrantLedger.Domain.Budgets;
+using GrantLedger.Domain.Expenditure;
 using GrantLedger.Domain.Milestones;
 using NodaTime;
 
@@ -25,7 +28,8 @@ public sealed record Disbursement(
     DisbursementStatus Status = DisbursementStatus.Recorded,
     string? RecordedBy = null,
     string? DecidedBy = null,
-    string? RejectionReason = null)
+    string? RejectionReason = null,
+    Money? Received = null)
 {
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
@@ -45,8 +49,14 @@ public sealed record Grant(
     ImmutableList<Disbursement> Disbursements,
     ImmutableList<Tranche> Tranches,
     ImmutableList<Milestone> Milestones,
-    long Version = 0)
+    long Version = 0,
+    Budget? Budget = null,
+    ImmutableList<ExpenditureReport>? Reports = null,
+    ImmutableList<Amendment>? AmendmentList = null)
 {
+    public ImmutableList<ExpenditureReport> ExpenditureReports => Reports ?? [];
+    public ImmutableList<Amendment> Amendments => AmendmentList ?? [];
+
     public string Currency => Amount.Currency;
     public DateWindow Window => new(WindowStart, WindowEnd);
     public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Amount).Sum(Currency);
@@ -82,6 +92,7 @@ public sealed record Grant(
         DisbursementApproved x => On(x),
         DisbursementRejected x => On(x),
         HoldOverridden x => On(x),
+        ReportedSpendRuleOverridden => this,
         TrancheAdded x => On(x),
         TranchePlanAmended x => On(x),
         MilestonePlanned x => On(x),
@@ -89,6 +100,32 @@ public sealed record Grant(
         MilestoneConfirmed x => On(x),
         MilestoneRejected x => On(x),
         MilestoneBecameOverdue x => On(x),
+        DisbursementReceived x => WithDisbursement(x.DisbursementId, d => d with { Received = x.Received }),
+        BudgetSet x => this with { Budget = Budget.From(x.Lines) },
+        BudgetRevised x => this with { Budget = Budget!.Apply(x) },
+        BudgetRestated x => this with { Budget = Budget.From(x.Lines) },
+        ExpenditureReportSubmitted x => this with
+        {
+            Reports = ExpenditureReports.Add(new ExpenditureReport(x.ReportId, x.PeriodStart, x.PeriodEnd,
+                [.. x.Entries.Select(ReportedEntry.From)])),
+        },
+        ExpenditureEntriesReviewed x => this with
+        {
+            Reports = ExpenditureReports.Select(r => r.ReportId == x.ReportId ? r.Apply(x) : r).ToImmutableList(),
+        },
+        AmendmentProposed x => this with { AmendmentList = Amendments.Add(new Amendment(x, AmendmentStatus.Proposed, null, null)) },
+        AmendmentApproved x => this with
+        {
+            AmendmentList = AmendmentDecisions.With(Amendments, x.AmendmentId, a => a with { Status = AmendmentStatus.Approved, DecidedBy = x.ApprovedBy }),
+        },
+        AmendmentRejected x => this with
+        {
+            AmendmentList = AmendmentDecisions.With(Amendments, x.AmendmentId,
+                a => a with { Status = AmendmentStatus.Rejected, DecidedBy = x.RejectedBy, RejectionReason = x.Reason }),
+        },
+        GrantAmountChanged x => this with { Amount = x.To },
+        GrantWindowChanged x => this with { WindowEnd = x.ToEnd },
+        MilestoneRescheduled x => WithMilestone(x.MilestoneId, m => m with { DueDate = x.DueDate, Deadline = x.Deadline, DeadlineMissed = false }),
         _ => throw new InvalidOperationException($"A grant does not know how to apply {e.GetType().Name}."),
     } with { Version = Version + 1 };
 
@@ -115,6 +152,8 @@ public sealed record Grant(
 
     private Grant On(DisbursementRejected e) =>
         WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Rejected, DecidedBy = e.RejectedBy, RejectionReason = e.Reason });
+
+    public IEnumerable<ReportedEntry> Entries => ExpenditureReports.SelectMany(r => r.Entries);
 
     private Grant WithDisbursement(Guid disbursementId, Func<Disbursement, Disbursement> change) =>
         this with { Disbursements = Disbursements.Select(d => d.Id == disbursementId ? change(d) : d).ToImmutableList() };

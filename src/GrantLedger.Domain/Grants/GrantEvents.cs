@@ -51,3 +51,6 @@ public sealed record DisbursementReversed(
     Guid DisbursementId,
     Money Amount,
     string Reason);
+
+/// <summary>The grantee confirmed what a disbursement came to in its own currency: the rate the money really arrived at.</summary>
+public sealed record DisbursementReceived(Guid GrantId, Guid DisbursementId, Money Received);

@@ -24,8 +24,8 @@ public static class AddTrancheDecision
         });
 }
 
-/// <summary>One line of an amended plan; a line without an id is a new tranche.</summary>
-public sealed record PlannedTranche(Guid? TrancheId, decimal Amount, Guid? MilestoneId);
+/// <summary>One line of an amended plan: an existing tranche by its id, or a new one (<paramref name="NewTrancheId"/>).</summary>
+public sealed record PlannedTranche(Guid? TrancheId, decimal Amount, Guid? MilestoneId, Guid NewTrancheId);
 
 public sealed record AmendTranchePlan(IReadOnlyList<PlannedTranche> Tranches, string Reason);
 
@@ -52,7 +52,7 @@ public static class AmendTranchePlanDecision
                 return DomainErrors.UnknownMilestone(milestoneId);
             }
 
-            restated.Add(new Tranche(line.TrancheId ?? Guid.NewGuid(), index + 1, amount.Value, line.MilestoneId));
+            restated.Add(new Tranche(line.TrancheId ?? line.NewTrancheId, index + 1, amount.Value, line.MilestoneId));
         }
 
         var planned = restated.Select(t => t.Amount).Sum(grant.Currency);

@@ -24,13 +24,18 @@ public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
         new(granteeGrants.SelectMany(g => g.OverdueMilestones).ToList());
 }
 
+/// <summary>Spending the grantee reported and finance accepted (EUR at the donor rate), and the share of the funds
+/// received it must reach.</summary>
+public sealed record ReportedSpend(Money Accepted, decimal Threshold);
+
 /// <summary>
 /// The payment (recorded, or submitted for a second person's approval when at or above the programme's threshold) and
 /// the override that let it through a hold when there was one.
 /// </summary>
-public sealed record DisbursementDecision(object Payment, HoldOverridden? Override)
+public sealed record DisbursementDecision(object Payment, IReadOnlyList<object> Overrides)
 {
-    public IEnumerable<object> Events => Override is null ? [Payment] : [Override, Payment];
+    public HoldOverridden? Override => Overrides.OfType<HoldOverridden>().FirstOrDefault();
+    public IEnumerable<object> Events => [.. Overrides, Payment];
     public bool AwaitsApproval => Payment is DisbursementSubmittedForApproval;
     public DisbursementRecorded Recorded => Payment as DisbursementRecorded
         ?? throw new InvalidOperationException("The payment awaits approval; nothing was recorded as paid yet.");
@@ -41,8 +46,10 @@ public static class RecordDisbursementDecision
     /// <param name="programmeWindow">The value date must lie in the programme's window as well as the grant's.</param>
     /// <param name="hold">Overdue milestones of this grantee on any of its grants.</param>
     /// <param name="approvalThreshold">From this amount a second person must approve the payment; null: never.</param>
+    /// <param name="spend">Accepted reported spending (donor rate) and the share of funds received it must reach before a
+    /// tranche after the first is paid; null: the rule does not apply.</param>
     public static Result<DisbursementDecision> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd, GranteeHold hold,
-        Money? approvalThreshold = null)
+        Money? approvalThreshold = null, ReportedSpend? spend = null)
     {
         if (cmd.Currency is { } currency && currency != grant.Currency)
         {
@@ -68,6 +75,23 @@ public static class RecordDisbursementDecision
                 return trancheError;
             }
 
+            var overrides = new List<object>();
+            if (spend is not null && grant.FindTranche(cmd.TrancheId ?? Guid.Empty) is { Number: > 1 } && grant.Disbursed.Amount > 0m)
+            {
+                var required = Currencies.Valuation.Eur(grant.Disbursed.Amount * spend.Threshold);
+                if (spend.Accepted < required)
+                {
+                    if (string.IsNullOrWhiteSpace(cmd.OverrideReason))
+                    {
+                        return new DomainError("insufficient-reported-spend",
+                            $"Accepted spending is {spend.Accepted}; before a further tranche it must reach {spend.Threshold:P0} of the " +
+                            $"{grant.Disbursed} received, that is {required}. Pay only with an override and a reason.");
+                    }
+
+                    overrides.Add(new ReportedSpendRuleOverridden(grant.Id, cmd.DisbursementId, spend.Accepted, required, cmd.OverrideReason.Trim()));
+                }
+            }
+
             if (amount > grant.Remaining)
             {
                 return DomainErrors.GrantExceeded(amount, grant.Remaining);
@@ -78,11 +102,13 @@ public static class RecordDisbursementDecision
                     cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy)
                 : new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
                     cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId);
-            var overridden = hold.IsOnHold
-                ? new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
-                    hold.OverdueMilestones.Select(m => m.Id).ToList(), cmd.OverrideReason!.Trim())
-                : null;
-            return new DisbursementDecision(payment, overridden);
+            if (hold.IsOnHold)
+            {
+                overrides.Insert(0, new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
+                    hold.OverdueMilestones.Select(m => m.Id).ToList(), cmd.OverrideReason!.Trim()));
+            }
+
+            return new DisbursementDecision(payment, overrides);
         });
     }
 

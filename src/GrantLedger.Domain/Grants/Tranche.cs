@@ -11,3 +11,6 @@ public sealed record TranchePlanAmended(Guid GrantId, IReadOnlyList<Tranche> Tra
 
 /// <summary>Finance paid a grantee that was on hold for an overdue milestone, and said why.</summary>
 public sealed record HoldOverridden(Guid GrantId, Guid DisbursementId, string Grantee, IReadOnlyList<Guid> OverdueMilestoneIds, string Reason);
+
+/// <summary>Finance paid a further tranche before enough spending was reported and accepted, and said why.</summary>
+public sealed record ReportedSpendRuleOverridden(Guid GrantId, Guid DisbursementId, Money Accepted, Money Required, string Reason);

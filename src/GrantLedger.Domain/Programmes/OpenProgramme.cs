@@ -11,7 +11,8 @@ public sealed record OpenProgramme(
     LocalDate WindowStart,
     LocalDate WindowEnd,
     string TimeZone,
-    decimal? ApprovalThreshold = null);
+    decimal? ApprovalThreshold = null,
+    Budgets.BudgetRules? BudgetRules = null);
 
 public static class OpenProgrammeDecision
 {
@@ -32,6 +33,6 @@ public static class OpenProgrammeDecision
         return Money.Positive(cmd.Allocation, cmd.Currency).Then(allocation =>
             DateWindow.Create(cmd.WindowStart, cmd.WindowEnd).Then<ProgrammeOpened>(window =>
                 new ProgrammeOpened(cmd.ProgrammeId, cmd.Code, cmd.Name, cmd.Currency, allocation,
-                    window.Start, window.End, cmd.TimeZone, threshold)));
+                    window.Start, window.End, cmd.TimeZone, threshold, cmd.BudgetRules)));
     }
 }

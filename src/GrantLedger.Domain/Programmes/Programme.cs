@@ -18,19 +18,25 @@ public sealed record Programme(
     string TimeZone,
     ImmutableList<Commitment> Commitments,
     long Version = 0,
-    Money? ApprovalThreshold = null)
+    Money? ApprovalThreshold = null,
+    Budgets.BudgetRules? BudgetRules = null)
 {
     public DateWindow Window => new(WindowStart, WindowEnd);
+    public Budgets.BudgetRules Rules => BudgetRules ?? Budgets.BudgetRules.Default;
     public Money Committed => Commitments.Select(c => c.Amount).Sum(Currency);
     public Money Uncommitted => Allocation - Committed;
 
     public static Programme Start(ProgrammeOpened e) =>
-        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, [], 1, e.ApprovalThreshold);
+        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, [], 1, e.ApprovalThreshold, e.BudgetRules);
 
     /// <summary>Folds any event of the programme stream; an unknown event is a bug, not a no-op.</summary>
     public Programme Evolve(object e) => e switch
     {
         GrantCommitted x => On(x),
+        Amendments.GrantCommitmentChanged x => this with
+        {
+            Commitments = Commitments.Select(c => c.GrantId == x.GrantId ? c with { Amount = x.To } : c).ToImmutableList(),
+        },
         _ => throw new InvalidOperationException($"A programme does not know how to apply {e.GetType().Name}."),
     } with { Version = Version + 1 };
 

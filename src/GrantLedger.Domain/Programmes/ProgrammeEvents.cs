@@ -13,7 +13,8 @@ public sealed record ProgrammeOpened(
     LocalDate WindowStart,
     LocalDate WindowEnd,
     string TimeZone,
-    Money? ApprovalThreshold = null);
+    Money? ApprovalThreshold = null,
+    Budgets.BudgetRules? BudgetRules = null);
 
 /// <summary>Part of the allocation was committed to a grant. Recorded on the programme stream, so two concurrent
 /// awards cannot both spend the same uncommitted euros (optimistic concurrency on this stream).</summary>

@@ -34,7 +34,7 @@ public class TranchePlanTests
         var grant = Given.GatedGrant(Given.Paid(40_000m) with { TrancheId = Given.Tranche1 });
 
         var amended = AmendTranchePlanDecision.Decide(grant, new AmendTranchePlan(
-            [new PlannedTranche(Given.Tranche1, 40_000m, null), new PlannedTranche(Given.Tranche2, 20_000m, Given.MidTermId), new PlannedTranche(null, 20_000m, null)],
+            [new PlannedTranche(Given.Tranche1, 40_000m, null, Guid.NewGuid()), new PlannedTranche(Given.Tranche2, 20_000m, Given.MidTermId, Guid.NewGuid()), new PlannedTranche(null, 20_000m, null, Guid.NewGuid())],
             "No-cost restructuring agreed with the donor")).Value;
         var after = grant.Evolve(amended);
 
@@ -50,13 +50,13 @@ public class TranchePlanTests
         var grant = Given.GatedGrant(Given.Paid(30_000m) with { TrancheId = Given.Tranche1 });
 
         Assert.Equal("tranche-below-paid", Given.CodeOf(AmendTranchePlanDecision.Decide(grant,
-            new AmendTranchePlan([new PlannedTranche(Given.Tranche2, 80_000m, null)], "merge"))));
+            new AmendTranchePlan([new PlannedTranche(Given.Tranche2, 80_000m, null, Guid.NewGuid())], "merge"))));
         Assert.Equal("tranche-below-paid", Given.CodeOf(AmendTranchePlanDecision.Decide(grant,
-            new AmendTranchePlan([new PlannedTranche(Given.Tranche1, 29_999.99m, null)], "shrink"))));
+            new AmendTranchePlan([new PlannedTranche(Given.Tranche1, 29_999.99m, null, Guid.NewGuid())], "shrink"))));
     }
 
     [Fact]
     public void an_amended_plan_cannot_exceed_the_grant() =>
         Assert.Equal("tranche-plan-exceeded", Given.CodeOf(AmendTranchePlanDecision.Decide(Given.GatedGrant(),
-            new AmendTranchePlan([new PlannedTranche(null, 50_000m, null), new PlannedTranche(null, 30_000.01m, null)], "too much"))));
+            new AmendTranchePlan([new PlannedTranche(null, 50_000m, null, Guid.NewGuid()), new PlannedTranche(null, 30_000.01m, null, Guid.NewGuid())], "too much"))));
 }
