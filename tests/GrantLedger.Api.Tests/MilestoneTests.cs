@@ -259,7 +259,7 @@ public class MilestoneTests(LedgerHost host)
         Assert.Equal("planned", milestone.Text("status"));
         Assert.Empty(milestone["submissions"]!.AsArray());
         await using var session = host.Store.QuerySession();
-        var stored = await session.QueryAsync<int>($"select count(*)::int from {LedgerHost.Schema}.evidence_files where milestone_id = ?", milestoneId);
+        var stored = await session.QueryAsync<int>($"select count(*)::int from {LedgerHost.Schema}.evidence_files where owner_id = ?", milestoneId);
         Assert.Equal(0, stored.Single());
     }
 }

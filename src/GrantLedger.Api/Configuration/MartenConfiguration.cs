@@ -1,4 +1,5 @@
 using GrantLedger.Api.Audit;
+using GrantLedger.Api.Currencies;
 using GrantLedger.Api.Grants;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
@@ -48,6 +49,7 @@ public static class MartenConfiguration
             // load a snapshot instead of replaying the stream.
             opts.Projections.Add<ProgrammeProjection>(ProjectionLifecycle.Inline);
             opts.Projections.Add<GrantProjection>(ProjectionLifecycle.Inline);
+            opts.Projections.Add<FxRateTableProjection>(ProjectionLifecycle.Inline);
             opts.Schema.For<Grant>().Index(g => g.ProgrammeId);
             opts.Schema.For<ProgrammeCode>().Identity(c => c.Code);
             opts.Schema.For<IdempotencyRecord>();

@@ -6,6 +6,10 @@ using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Programmes;
+using GrantLedger.Domain;
+using GrantLedger.Domain.Budgets;
+using GrantLedger.Domain.Currencies;
+using GrantLedger.Domain.Expenditure;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
 using GrantLedger.Domain.Programmes;
@@ -13,6 +17,7 @@ using Marten;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using NodaTime.Text;
 using Wolverine;
 using Wolverine.Marten.Publishing;
 
@@ -43,13 +48,22 @@ public sealed record DemoGrant(
 
 public sealed record DemoDisbursement(string Grant, int? Tranche, decimal Amount, LocalDate ValueDate, string Reference, string? Note, string? Reversal);
 
+/// <summary>A report's rows: line code, date, description, amount, currency, review (accepted/rejected/submitted), reason.</summary>
+public sealed record DemoReport(string Grant, LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<IReadOnlyList<JsonElement>> Entries);
+
+public sealed record DemoReceipt(int Disbursement, decimal Amount, string Currency);
+
 public sealed record DemoLedger(
     DemoProgramme Programme,
     IReadOnlyList<DemoGrant> Grants,
     IReadOnlyList<DemoDisbursement> Disbursements,
     IReadOnlyList<DemoTranche>? Tranches = null,
     IReadOnlyList<DemoMilestone>? Milestones = null,
-    IReadOnlyList<DemoUser>? Users = null);
+    IReadOnlyList<DemoUser>? Users = null,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, decimal>>? FxRates = null,
+    IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<JsonElement>>>? Budgets = null,
+    IReadOnlyList<DemoReport>? ExpenditureReports = null,
+    IReadOnlyList<DemoReceipt>? Receipts = null);
 
 /// <summary>
 /// Seeds the SOS Central Asia demo once, through the same decisions as the API (so the demo obeys every rule), and
@@ -163,6 +177,12 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
             grants[g.Key] = grant;
         }
 
+        var rates = SeedRates(session, demo);
+        foreach (var g in demo.Grants)
+        {
+            grants[g.Key] = SeedBudgetAndReports(session, demo, g.Key, grants[g.Key], programme, p.Code);
+        }
+
         // Payments are recorded by the demo finance officer; those above the threshold approved by the demo approver.
         var financeId = users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
         var approverId = users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
@@ -173,7 +193,8 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
             var disbursementId = IdFor($"{p.Code}/disbursement/{index}");
             var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(
                 disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId),
-                GranteeHold.None, programme.ApprovalThreshold).Value;
+                GranteeHold.None, programme.ApprovalThreshold,
+                new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, rates), programme.Rules.SpendThreshold)).Value;
             session.Events.Append(grant.Id, paid.Payment);
             grant = grant.Evolve(paid.Payment);
             if (paid.AwaitsApproval)
@@ -193,7 +214,71 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
             grants[d.Grant] = grant;
         }
 
+        foreach (var receipt in demo.Receipts ?? [])
+        {
+            var disbursementId = IdFor($"{p.Code}/disbursement/{receipt.Disbursement}");
+            var grant = grants[demo.Disbursements[receipt.Disbursement].Grant];
+            var received = new DisbursementReceived(grant.Id, disbursementId, new Money(receipt.Amount, receipt.Currency));
+            session.Events.Append(grant.Id, received);
+            grants[demo.Disbursements[receipt.Disbursement].Grant] = grant.Evolve(received);
+        }
+
         await session.SaveChangesAsync(cancellationToken);
+    }
+
+    private static FxRateTable SeedRates(IDocumentSession session, DemoLedger demo)
+    {
+        var lines = (demo.FxRates ?? new Dictionary<string, IReadOnlyDictionary<string, decimal>>())
+            .SelectMany(c => c.Value.Select(m => new SetFxRate(c.Key, YearMonthPattern.Iso.Parse(m.Key).Value, m.Value, "Demo: illustrative monthly rates")))
+            .ToList();
+        if (lines.Count == 0)
+        {
+            return FxRateTable.Empty;
+        }
+
+        var events = SetFxRatesDecision.Decide(lines).Value;
+        session.Events.Append(FxRateTable.StreamId, events.Cast<object>().ToArray());
+        return events.Aggregate(FxRateTable.Empty, (table, e) => table.Evolve(e));
+    }
+
+    /// <summary>The grant's budget, then its expenditure reports and their reviews, through the real decisions.</summary>
+    private static Grant SeedBudgetAndReports(IDocumentSession session, DemoLedger demo, string key, Grant grant, Programme programme, string code)
+    {
+        if (demo.Budgets?.GetValueOrDefault(key) is not { } budgetRows)
+        {
+            return grant;
+        }
+
+        var lines = budgetRows.Select(r => new PlannedBudgetLine(IdFor($"{code}/{key}/line/{r[0].GetString()}"), r[0].GetString()!,
+            r[1].GetString()!, r[2].GetString()!, r[3].GetDecimal())).ToList();
+        var set = SetBudgetDecision.Decide(grant, programme.Rules, new SetBudget(lines)).Value;
+        session.Events.Append(grant.Id, set);
+        grant = grant.Evolve(set);
+
+        foreach (var (report, index) in (demo.ExpenditureReports ?? []).Where(r => r.Grant == key).Select((r, i) => (r, i)))
+        {
+            var reportId = IdFor($"{code}/{key}/report/{index}");
+            var entryNumber = 0;
+            var submitted = SubmitExpenditureReportDecision.Decide(grant, new SubmitExpenditureReport(reportId, report.PeriodStart, report.PeriodEnd,
+                report.Entries.Select(e => new ReportedExpense(null, e[0].GetString(), LocalDatePattern.Iso.Parse(e[1].GetString()!).Value,
+                    e[2].GetString()!, e[3].GetDecimal(), e[4].GetString()!)).ToList(),
+                () => IdFor($"{code}/{key}/report/{index}/entry/{entryNumber++}"))).Value;
+            session.Events.Append(grant.Id, submitted);
+            grant = grant.Evolve(submitted);
+
+            var reviews = report.Entries.Zip(submitted.Entries)
+                .Where(x => x.First[5].GetString() is "accepted" or "rejected" && x.Second.Eligible)
+                .Select(x => new EntryReview(x.Second.EntryId, x.First[5].GetString() == "accepted", x.First.Count > 6 ? x.First[6].GetString() : null))
+                .ToList();
+            if (reviews.Count > 0)
+            {
+                var reviewed = ReviewExpenditureDecision.Decide(grant, new ReviewExpenditure(reportId, reviews)).Value;
+                session.Events.Append(grant.Id, reviewed);
+                grant = grant.Evolve(reviewed);
+            }
+        }
+
+        return grant;
     }
 
     /// <summary>Walks a planned milestone to the state the demo file asks for, through the real decisions.</summary>

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using GrantLedger.Api.Currencies;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
+using GrantLedger.Domain.Budgets;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
 using Marten;
@@ -76,7 +78,10 @@ public static class RecordDisbursementEndpoint
         var metadata = RequestMetadata.From(context);
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
             request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId);
-        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.ApprovalThreshold);
+        var spend = programme.Rules.SpendThreshold > 0m
+            ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await FxRateEndpoints.Load(session)), programme.Rules.SpendThreshold)
+            : null;
+        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.ApprovalThreshold, spend);
         if (!decision.IsSuccess)
         {
             return Problems.From(decision.Error!);

@@ -11,7 +11,7 @@ public static class Problems
     public static IResult From(DomainError error) => error.Kind switch
     {
         ErrorKind.NotFound => Create(StatusCodes.Status404NotFound, error.Code, "Not found", error.Message),
-        _ => Create(StatusCodes.Status422UnprocessableEntity, error.Code, "The ledger refused the command", error.Message),
+        _ => Create(StatusCodes.Status422UnprocessableEntity, error.Code, "The ledger refused the command", error.Message, error.Rows),
     };
 
     public static IResult NotFound(string what, Guid id) =>
@@ -23,15 +23,24 @@ public static class Problems
     public static IResult VersionConflict(string detail) =>
         Create(StatusCodes.Status409Conflict, "version-conflict", "Someone else changed this first", detail);
 
-    public static IResult Create(int status, string code, string title, string detail) =>
-        Results.Problem(new ProblemDetails
+    /// <param name="rows">For imports: every bad row, as <c>errors: [{row, field, message}]</c>.</param>
+    public static IResult Create(int status, string code, string title, string detail, IReadOnlyList<RowError>? rows = null)
+    {
+        var problem = new ProblemDetails
         {
             Status = status,
             Type = TypePrefix + code,
             Title = title,
             Detail = detail,
             Extensions = { ["code"] = code },
-        });
+        };
+        if (rows is { Count: > 0 })
+        {
+            problem.Extensions["errors"] = rows.Select(r => new { row = r.Row, field = r.Field, message = r.Message }).ToList();
+        }
+
+        return Results.Problem(problem);
+    }
 
     /// <summary>Problems written by the framework (bad JSON, unknown route) get a code and correlation id too.</summary>
     public static void AddCodeAndCorrelation(ProblemDetailsContext context)

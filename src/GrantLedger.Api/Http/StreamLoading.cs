@@ -3,6 +3,9 @@ using Marten;
 
 namespace GrantLedger.Api.Http;
 
+/// <summary>The stream version after a write, for the next <c>expectedVersion</c>.</summary>
+public sealed record VersionResponse(long Version);
+
 /// <summary>A stream loaded for a write, or the problem that stops the write.</summary>
 public sealed record StreamForWriting<T>(IEventStream<T> Stream, IResult? Problem) where T : class
 {

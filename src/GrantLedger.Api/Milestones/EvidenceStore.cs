@@ -23,7 +23,8 @@ public static class EvidenceStore
         var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("id").AsPrimaryKey();
         table.AddColumn<Guid>("grant_id").NotNull();
-        table.AddColumn<Guid>("milestone_id").NotNull();
+        // The milestone, or the expenditure entry, the file supports.
+        table.AddColumn<Guid>("owner_id").NotNull();
         table.AddColumn<string>("file_name").NotNull();
         table.AddColumn<string>("content_type").NotNull();
         table.AddColumn<long>("size").NotNull();
@@ -34,21 +35,21 @@ public static class EvidenceStore
     }
 
     /// <summary>Queues the insert into the session's transaction: stored if and only if the event is.</summary>
-    public static void Store(IDocumentSession session, Guid grantId, Guid milestoneId, EvidenceFile file, byte[] content) =>
+    public static void Store(IDocumentSession session, Guid grantId, Guid ownerId, EvidenceFile file, byte[] content) =>
         session.QueueSqlCommand(
             $"insert into {session.DocumentStore.Options.Events.DatabaseSchemaName}.{TableName} " +
-            "(id, grant_id, milestone_id, file_name, content_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            file.FileId, grantId, milestoneId, file.FileName, file.ContentType, file.Size, file.Sha256, content);
+            "(id, grant_id, owner_id, file_name, content_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            file.FileId, grantId, ownerId, file.FileName, file.ContentType, file.Size, file.Sha256, content);
 
     public sealed record StoredFile(string FileName, string ContentType, byte[] Content);
 
-    public static async Task<StoredFile?> Load(NpgsqlDataSource dataSource, string schema, Guid grantId, Guid milestoneId, Guid fileId, CancellationToken cancellation)
+    public static async Task<StoredFile?> Load(NpgsqlDataSource dataSource, string schema, Guid grantId, Guid ownerId, Guid fileId, CancellationToken cancellation)
     {
         await using var command = dataSource.CreateCommand(
-            $"select file_name, content_type, content from {schema}.{TableName} where id = $1 and grant_id = $2 and milestone_id = $3");
+            $"select file_name, content_type, content from {schema}.{TableName} where id = $1 and grant_id = $2 and owner_id = $3");
         command.Parameters.Add(new NpgsqlParameter { Value = fileId, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = grantId, NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = milestoneId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = ownerId, NpgsqlDbType = NpgsqlDbType.Uuid });
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         return await reader.ReadAsync(cancellation)
             ? new StoredFile(reader.GetString(0), reader.GetString(1), (byte[])reader[2])

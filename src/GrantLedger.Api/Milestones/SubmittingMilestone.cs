@@ -10,12 +10,35 @@ using Wolverine.Http;
 
 namespace GrantLedger.Api.Milestones;
 
-public sealed record VersionResponse(long Version);
-
 public sealed record SubmissionResponse(long Version, IReadOnlyList<EvidenceFileView> Files);
 
 public static class SubmitMilestoneEndpoint
 {
+    public sealed record ReadFile((EvidenceFile Meta, byte[] Content)? File, IResult? Problem);
+
+    /// <summary>Reads one uploaded file, refusing it when too large or of a type sniffed as not acceptable.</summary>
+    public static async Task<ReadFile> ReadEvidence(IFormFile upload, MilestoneOptions limits, CancellationToken cancellation)
+    {
+        if (upload.Length > limits.MaxEvidenceFileBytes)
+        {
+            return new(null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "evidence-too-large", "The file is too large",
+                $"{upload.FileName} is {upload.Length:N0} bytes; the limit is {limits.MaxEvidenceFileBytes:N0} bytes."));
+        }
+
+        using var buffer = new MemoryStream((int)upload.Length);
+        await upload.CopyToAsync(buffer, cancellation);
+        var content = buffer.ToArray();
+        var fileName = Path.GetFileName(upload.FileName);
+        if (EvidenceSniffer.Sniff(content, fileName) is not { } contentType)
+        {
+            return new(null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-evidence-type",
+                "This kind of file is not accepted as evidence",
+                $"{fileName} is not a PDF, an image (PNG, JPEG, GIF, WebP, TIFF) or a spreadsheet (XLSX, XLS, ODS, CSV)."));
+        }
+
+        return new((new EvidenceFile(Guid.NewGuid(), fileName, contentType, content.LongLength, EvidenceStore.Sha256Of(content)), content), null);
+    }
+
     /// <summary>
     /// The grantee delivers: multipart form with <c>note</c> and one or more <c>files</c>. Each file is checked
     /// (size, type sniffed from its bytes) before anything is stored; one bad file refuses the whole submission.
@@ -41,24 +64,13 @@ public static class SubmitMilestoneEndpoint
         var files = new List<(EvidenceFile Meta, byte[] Content)>();
         foreach (var upload in form.Files)
         {
-            if (upload.Length > limits.MaxEvidenceFileBytes)
+            var read = await ReadEvidence(upload, limits, context.RequestAborted);
+            if (read.Problem is not null)
             {
-                return Problems.Create(StatusCodes.Status413PayloadTooLarge, "evidence-too-large", "The file is too large",
-                    $"{upload.FileName} is {upload.Length:N0} bytes; the limit is {limits.MaxEvidenceFileBytes:N0} bytes.");
+                return read.Problem;
             }
 
-            using var buffer = new MemoryStream((int)upload.Length);
-            await upload.CopyToAsync(buffer, context.RequestAborted);
-            var content = buffer.ToArray();
-            var fileName = Path.GetFileName(upload.FileName);
-            if (EvidenceSniffer.Sniff(content, fileName) is not { } contentType)
-            {
-                return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-evidence-type",
-                    "This kind of file is not accepted as evidence",
-                    $"{fileName} is not a PDF, an image (PNG, JPEG, GIF, WebP, TIFF) or a spreadsheet (XLSX, XLS, ODS, CSV).");
-            }
-
-            files.Add((new EvidenceFile(Guid.NewGuid(), fileName, contentType, content.LongLength, EvidenceStore.Sha256Of(content)), content));
+            files.Add(read.File!.Value);
         }
 
         var loaded = await session.ForWriting<Grant>(grantId, null, "grant");

@@ -1,5 +1,6 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
+using GrantLedger.Domain.Budgets;
 using GrantLedger.Domain.Programmes;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -19,7 +20,19 @@ public sealed record OpenProgrammeRequest(
     LocalDate WindowEnd,
     string? TimeZone = null,
     string? Reason = null,
-    decimal? ApprovalThreshold = null);
+    decimal? ApprovalThreshold = null,
+    BudgetRulesRequest? BudgetRules = null);
+
+/// <summary>The donor's budget rules; any left out take the defaults (six headings, 7%, 25%, 70%).</summary>
+public sealed record BudgetRulesRequest(IReadOnlyList<string>? Headings = null, decimal? IndirectCostCap = null, decimal? ReallocationCap = null,
+    decimal? SpendThreshold = null)
+{
+    public BudgetRules ToRules() => new(
+        Headings ?? BudgetRules.Default.Headings,
+        IndirectCostCap ?? BudgetRules.Default.IndirectCostCap,
+        ReallocationCap ?? BudgetRules.Default.ReallocationCap,
+        SpendThreshold ?? BudgetRules.Default.SpendThreshold);
+}
 
 public sealed record StreamCreated(Guid Id, long Version);
 
@@ -35,6 +48,8 @@ public static class OpenProgrammeEndpoint
             .Currency("currency", request.Currency, required: true)
             .TimeZone("timeZone", request.TimeZone)
             .OptionalText("reason", request.Reason)
+            .That(request.BudgetRules is null || new[] { request.BudgetRules.IndirectCostCap, request.BudgetRules.ReallocationCap, request.BudgetRules.SpendThreshold }
+                .All(v => v is null or >= 0m and <= 1m), "budgetRules", "caps and thresholds are shares between 0 and 1 (0.07 = 7%).")
             .Result();
 
     /// <summary>The threshold from which a payment needs a second person's approval, when the request names none.</summary>
@@ -52,7 +67,7 @@ public static class OpenProgrammeEndpoint
 
         var command = new OpenProgramme(Guid.NewGuid(), code, request.Name.Trim(), request.Currency,
             request.Allocation, request.WindowStart, request.WindowEnd, request.TimeZone ?? "UTC",
-            request.ApprovalThreshold ?? DefaultApprovalThreshold);
+            request.ApprovalThreshold ?? DefaultApprovalThreshold, (request.BudgetRules ?? new BudgetRulesRequest()).ToRules());
         var decision = OpenProgrammeDecision.Decide(command);
         if (!decision.IsSuccess)
         {

@@ -1,0 +1,103 @@
+using System.Security.Claims;
+using GrantLedger.Api.Currencies;
+using GrantLedger.Api.Grants;
+using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
+using GrantLedger.Api.Milestones;
+using GrantLedger.Domain.Budgets;
+using GrantLedger.Domain.Currencies;
+using GrantLedger.Domain.Expenditure;
+using GrantLedger.Domain.Grants;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using Npgsql;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Expenditure;
+
+public sealed record EntryReviewRequest(Guid Id, bool Accepted, string? Reason = null);
+
+public sealed record ReviewRequest(IReadOnlyList<EntryReviewRequest> Entries, long? ExpectedVersion = null);
+
+public sealed record EntryView(Guid Id, Guid BudgetLineId, string? BudgetLineCode, LocalDate Date, string Description, decimal Amount,
+    string Currency, decimal? EurAtDonorRate, decimal? EurAtActualRate, EntryStatus Status, string? Reason, string? FileUrl);
+
+public sealed record ReportView(Guid Id, LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<EntryView> Entries);
+
+public static class ReviewExpenditureEndpoint
+{
+    public static ProblemDetails Validate(ReviewRequest? request) =>
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .That(request.Entries is { Count: > 0 } && request.Entries.All(e => e is not null), "entries", "must list at least one entry decision.")
+            .Result();
+
+    /// <summary>Finance accepts entries, or rejects them with a reason; ineligible entries cannot be accepted.</summary>
+    [Authorize(Policy = Policies.Finance)]
+    [WolverinePost("/api/grants/{grantId}/expenditure-reports/{reportId}/review")]
+    public static async Task<IResult> Post(Guid grantId, Guid reportId, ReviewRequest request, IDocumentSession session, HttpContext context)
+    {
+        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
+        if (loaded.Problem is not null)
+        {
+            return loaded.Problem;
+        }
+
+        var decision = ReviewExpenditureDecision.Decide(loaded.Aggregate,
+            new ReviewExpenditure(reportId, request.Entries.Select(e => new EntryReview(e.Id, e.Accepted, e.Reason?.Trim())).ToList()));
+        if (!decision.IsSuccess)
+        {
+            return Problems.From(decision.Error!);
+        }
+
+        session.RecordedBy(RequestMetadata.From(context), "expenditure review");
+        loaded.Stream.AppendOne(decision.Value);
+        await session.SaveChangesAsync();
+        var reviewed = loaded.Aggregate.Evolve(decision.Value);
+        return Results.Ok(ExpenditureQueries.View(reviewed, reviewed.ExpenditureReports.Single(r => r.ReportId == reportId),
+            await FxRateEndpoints.Load(session)));
+    }
+}
+
+public static class ExpenditureQueries
+{
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/grants/{grantId}/expenditure-reports")]
+    public static async Task<IResult> List(Guid grantId, IQuerySession session, ClaimsPrincipal principal)
+    {
+        if (await GrantDetailsEndpoints.Visible(session, grantId, principal) is not { } grant)
+        {
+            return Problems.NotFound("grant", grantId);
+        }
+
+        var rates = await FxRateEndpoints.Load(session);
+        return Results.Ok(grant.ExpenditureReports.Select(r => View(grant, r, rates)).ToList());
+    }
+
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/grants/{grantId}/expenditure-reports/{reportId}/entries/{entryId}/file")]
+    public static async Task<IResult> File(Guid grantId, Guid reportId, Guid entryId, IQuerySession session, ClaimsPrincipal principal,
+        NpgsqlDataSource dataSource, IDocumentStore store, CancellationToken cancellation)
+    {
+        var entry = (await GrantDetailsEndpoints.Visible(session, grantId, principal))?.ExpenditureReports
+            .FirstOrDefault(r => r.ReportId == reportId)?.Entries.FirstOrDefault(e => e.Entry.EntryId == entryId)?.Entry;
+        if (entry?.FileId is not { } fileId)
+        {
+            return Problems.NotFound("supporting file for entry", entryId);
+        }
+
+        var file = await EvidenceStore.Load(dataSource, store.Options.Events.DatabaseSchemaName, grantId, entryId, fileId, cancellation);
+        return file is null ? Problems.NotFound("file", fileId) : Results.File(file.Content, file.ContentType, file.FileName);
+    }
+
+    public static ReportView View(Grant grant, ExpenditureReport report, FxRateTable rates)
+    {
+        var valuation = new Valuation(rates, BudgetVsActual.ArrivalRates(grant, rates));
+        return new ReportView(report.ReportId, report.PeriodStart, report.PeriodEnd, report.Entries.Select(e => new EntryView(
+            e.Entry.EntryId, e.Entry.BudgetLineId, grant.Budget?.Line(e.Entry.BudgetLineId)?.Code, e.Entry.Date, e.Entry.Description,
+            e.Entry.Amount.Amount, e.Entry.Amount.Currency, valuation.AtDonorRate(e.Entry.Amount, e.Entry.Date)?.Amount,
+            valuation.AtActualRate(e.Entry.Amount)?.Amount, e.Status, e.Reason,
+            e.Entry.FileId is null ? null : $"/api/grants/{grant.Id}/expenditure-reports/{report.ReportId}/entries/{e.Entry.EntryId}/file")).ToList());
+    }
+}

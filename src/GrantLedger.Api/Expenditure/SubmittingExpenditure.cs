@@ -1,0 +1,130 @@
+using System.Text.Json;
+using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
+using GrantLedger.Api.Milestones;
+using GrantLedger.Domain;
+using GrantLedger.Domain.Expenditure;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Milestones;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using NodaTime.Text;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Expenditure;
+
+public sealed record ExpenseRequest(LocalDate Date, string Description, decimal Amount, string Currency, Guid? BudgetLineId = null, string? BudgetLineCode = null);
+
+public sealed record ExpenditureReportRequest(LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<ExpenseRequest> Entries);
+
+public sealed record ExpenditureReportCreated(Guid Id, long Version, int Entries, int Ineligible);
+
+public static class SubmitExpenditureReportEndpoint
+{
+    private static readonly string[] CsvColumns = ["budgetLine", "date", "description", "amount", "currency"];
+
+    /// <summary>
+    /// The grantee reports spending for a period, in the currency paid. Three ways in: JSON; a CSV file (<c>text/csv</c>,
+    /// columns budgetLine (code), date, description, amount, currency; period in the query); or multipart with a
+    /// <c>report</c> part (the JSON) and optional supporting files named <c>file-N</c> for entry N. All rows or none.
+    /// </summary>
+    [Authorize(Policy = Policies.Deliver)]
+    [WolverinePost("/api/grants/{grantId}/expenditure-reports")]
+    public static async Task<IResult> Post(Guid grantId, string? periodStart, string? periodEnd, HttpContext context,
+        IDocumentSession session, IOptions<MilestoneOptions> limits, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
+        if (loaded.Problem is not null || !CurrentUser.From(context.User).CanSee(loaded.Aggregate))
+        {
+            return loaded.Problem ?? Problems.NotFound("grant", grantId);
+        }
+
+        var files = new Dictionary<int, (EvidenceFile Meta, byte[] Content)>();
+        ExpenditureReportRequest? request;
+        var contentType = context.Request.ContentType ?? "";
+        if (contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            var (start, end) = (LocalDatePattern.Iso.Parse(periodStart ?? ""), LocalDatePattern.Iso.Parse(periodEnd ?? ""));
+            if (!start.Success || !end.Success)
+            {
+                return Problems.BadRequest("malformed-request", "A CSV report needs ?periodStart=yyyy-MM-dd&periodEnd=yyyy-MM-dd.");
+            }
+
+            var (rows, errors) = await CsvImport.Read(context.Request.Body, CsvColumns, context.RequestAborted);
+            var entries = new List<ExpenseRequest>();
+            foreach (var row in rows)
+            {
+                var date = CsvImport.Parsed(row, "date", LocalDatePattern.Iso, "2020-06-30", errors);
+                var amount = CsvImport.Decimal(row, "amount", errors);
+                if (date is { } d && amount is { } a)
+                {
+                    entries.Add(new ExpenseRequest(d, row.Cell("description") ?? "", a, row.Cell("currency")?.ToUpperInvariant() ?? "",
+                        BudgetLineCode: row.Cell("budgetline") ?? ""));
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.From(new DomainError("invalid-expenditure-entries", "The file has errors; nothing was recorded.", Rows: errors));
+            }
+
+            request = new ExpenditureReportRequest(start.Value, end.Value, entries);
+        }
+        else if (context.Request.HasFormContentType)
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            request = JsonSerializer.Deserialize<ExpenditureReportRequest>(form["report"].ToString(), json.Value.SerializerOptions);
+            foreach (var upload in form.Files.Where(f => f.Name.StartsWith("file-", StringComparison.Ordinal)))
+            {
+                if (!int.TryParse(upload.Name["file-".Length..], out var entry))
+                {
+                    continue;
+                }
+
+                var stored = await SubmitMilestoneEndpoint.ReadEvidence(upload, limits.Value, context.RequestAborted);
+                if (stored.Problem is not null)
+                {
+                    return stored.Problem;
+                }
+
+                files[entry] = stored.File!.Value;
+            }
+        }
+        else
+        {
+            request = await JsonSerializer.DeserializeAsync<ExpenditureReportRequest>(context.Request.Body, json.Value.SerializerOptions, context.RequestAborted);
+        }
+
+        if (request?.Entries is null)
+        {
+            return Problems.BadRequest("malformed-request", "Send {periodStart, periodEnd, entries:[{budgetLineId or budgetLineCode, date, description, amount, currency}]}.");
+        }
+
+        var reportId = Guid.NewGuid();
+        var command = new SubmitExpenditureReport(reportId, request.PeriodStart, request.PeriodEnd,
+            request.Entries.Select((e, i) => new ReportedExpense(e.BudgetLineId, e.BudgetLineCode, e.Date, e.Description ?? "", e.Amount,
+                e.Currency?.ToUpperInvariant() ?? "", files.TryGetValue(i + 1, out var f) ? f.Meta.FileId : null)).ToList(),
+            Guid.NewGuid);
+        var decision = SubmitExpenditureReportDecision.Decide(loaded.Aggregate, command);
+        if (!decision.IsSuccess)
+        {
+            return Problems.From(decision.Error!);
+        }
+
+        session.RecordedBy(RequestMetadata.From(context), $"expenditure report {request.PeriodStart:uuuu-MM-dd} .. {request.PeriodEnd:uuuu-MM-dd}");
+        loaded.Stream.AppendOne(decision.Value);
+        foreach (var (index, file) in files)
+        {
+            if (index >= 1 && index <= decision.Value.Entries.Count)
+            {
+                EvidenceStore.Store(session, grantId, decision.Value.Entries[index - 1].EntryId, file.Meta, file.Content);
+            }
+        }
+
+        await session.SaveChangesAsync();
+        return Results.Created($"/api/grants/{grantId}/expenditure-reports/{reportId}",
+            new ExpenditureReportCreated(reportId, loaded.NextVersion(), decision.Value.Entries.Count, decision.Value.Entries.Count(e => !e.Eligible)));
+    }
+}
