@@ -123,6 +123,6 @@ public sealed class Ledger(LedgerHost host)
 
 public static class JsonAssertions
 {
-    public static decimal Decimal(this JsonNode node, string name) => node[name]!.GetValue<decimal>();
-    public static string Text(this JsonNode node, string name) => node[name]!.GetValue<string>();
+    public static decimal Decimal(this JsonNode? node, string name) => node![name]!.GetValue<decimal>();
+    public static string Text(this JsonNode? node, string name) => node![name]!.GetValue<string>();
 }

@@ -7,6 +7,7 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
+using GrantLedger.Api.Demo;
 using GrantLedger.Api.Identity;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
@@ -44,6 +45,22 @@ public sealed class LedgerHost : IAsyncLifetime
         await Reset(Store);
         Client = Host.Server.CreateClient();
         await AddStaff();
+        await SeedDemo();
+    }
+
+    /// <summary>
+    /// The SOS Central Asia demo, seeded once per host as run.sh seeds it: on today's date, so its 2020-2021 deadlines
+    /// have passed and the deadline checks record what is overdue before the clock goes back to the test epoch.
+    /// </summary>
+    private async Task SeedDemo()
+    {
+        Clock.Reset(Instant.FromUtc(2026, 11, 25, 9, 0));
+        await new DemoSeeder(Host.Services.GetRequiredService<IServiceScopeFactory>(),
+            Microsoft.Extensions.Options.Options.Create(new DemoOptions { Seed = true, Password = "snowleopard" }),
+            Host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostEnvironment>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DemoSeeder>.Instance).StartAsync(CancellationToken.None);
+        await Eventually(() => Get("/api/milestones?status=overdue"), r => r.Json.AsArray().Count >= 2);
+        Clock.Reset(StartOfTime);
     }
 
     public const string Schema = "grantledger_tests";

@@ -49,6 +49,20 @@ public class RoleMatrixTests(LedgerHost host)
         ("GET /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
         ("POST /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
         ("GET /api/me", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow]),
+        ("GET /api/fx-rates", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("PUT /api/fx-rates", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("PUT /api/grants/{g}/budget", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/grants/{g}/budget", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/budget/revisions", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/programmes/{p}/budget", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/amendments", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/amendments/{a}/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/amendments/{a}/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/expenditure-reports", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("GET /api/grants/{g}/expenditure-reports", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/expenditure-reports/{r}/review", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/grants/{g}/expenditure-reports/{r}/entries/{e}/file", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/disbursements/{d}/receipt", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
     ];
 
     public static TheoryData<string, string> Cells()
@@ -65,7 +79,8 @@ public class RoleMatrixTests(LedgerHost host)
         return data;
     }
 
-    private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, string OwnGrantee, string OtherGrantee);
+    private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, string OwnGrantee,
+        string OtherGrantee, Guid Amendment, Guid Report, Guid Entry);
 
     private static Scene? _scene;
     private static readonly SemaphoreSlim SceneLock = new(1, 1);
@@ -91,8 +106,19 @@ public class RoleMatrixTests(LedgerHost host)
             var milestone = await ledger.PlanMilestone(grant, "2020-12-31");
             var submitted = await ledger.Submit(grant, milestone, "Evidence", ("report.pdf", Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF"), "application/pdf"));
             var file = Guid.Parse(submitted.Json["files"]![0]!.Text("id"));
-            return _scene = new Scene(programme, grant, disbursement, pending, milestone, file,
-                await host.GranteeUser(own), await host.GranteeUser(other));
+            var ownUser = await host.GranteeUser(own);
+            await host.Send(HttpMethod.Put, $"/api/grants/{grant}/budget",
+                """{"lines":[{"code":"P1","heading":"personnel","description":"Staff","amount":75000},{"code":"I1","heading":"indirect-costs","description":"Overheads","amount":5000}]}""");
+            var amendment = (await host.Post($"/api/grants/{grant}/amendments", new { reason = "Matrix", endDate = "2021-06-30" })).Id;
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent("""{"periodStart":"2020-04-01","periodEnd":"2020-12-31","entries":[{"budgetLineCode":"P1","date":"2020-05-01","description":"Staff","amount":100,"currency":"EUR"}]}"""), "report" },
+                { new ByteArrayContent(Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF")), "file-1", "payslip.pdf" },
+            };
+            var report = (await host.Send(HttpMethod.Post, $"/api/grants/{grant}/expenditure-reports", user: ownUser, content: form)).Id;
+            var entry = Guid.Parse((await host.Get($"/api/grants/{grant}/expenditure-reports")).Json[0]!["entries"]![0]!.Text("id"));
+            return _scene = new Scene(programme, grant, disbursement, pending, milestone, file, ownUser, await host.GranteeUser(other),
+                amendment, report, entry);
         }
         finally
         {
@@ -108,7 +134,8 @@ public class RoleMatrixTests(LedgerHost host)
         var (method, path) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
         var url = path.Replace("{p}", scene.Programme.ToString()).Replace("{g}", scene.Grant.ToString())
             .Replace("{d}", scene.Disbursement.ToString()).Replace("{pending}", scene.Pending.ToString())
-            .Replace("{m}", scene.Milestone.ToString()).Replace("{f}", scene.File.ToString());
+            .Replace("{m}", scene.Milestone.ToString()).Replace("{f}", scene.File.ToString()).Replace("{a}", scene.Amendment.ToString())
+            .Replace("{r}", scene.Report.ToString()).Replace("{e}", scene.Entry.ToString());
         var caller = user switch
         {
             "grantee-own" => scene.OwnGrantee,
@@ -121,6 +148,7 @@ public class RoleMatrixTests(LedgerHost host)
         {
             ["Idempotency-Key"] = Guid.NewGuid().ToString(),
         }, user: caller, content: path.EndsWith("/submission") ? Evidence() : null);
+        Assert.True(reply.Status != 500, $"{endpoint} as {user}: {reply}");
 
         if (caller is null)
         {
@@ -145,7 +173,14 @@ public class RoleMatrixTests(LedgerHost host)
 
     private static string? BodyFor(string method, string path) => (method, path) switch
     {
+        ("PUT", "/api/fx-rates") => """{"rates":[{"currency":"KGS","month":"2018-01","unitsPerEur":80}]}""",
+        ("PUT", "/api/grants/{g}/budget") => """{"lines":[{"heading":"personnel","description":"x","amount":1}]}""",
         ("PUT", _) => """{"reason":"matrix","tranches":[{"amount":1}]}""",
+        (_, "/api/grants/{g}/budget/revisions") => """{"reason":"matrix","changes":[{"lineId":"00000000-0000-0000-0000-000000000001","amount":1}]}""",
+        (_, "/api/grants/{g}/amendments") => """{"reason":"matrix","endDate":"2021-05-31"}""",
+        (_, "/api/grants/{g}/expenditure-reports") => """{"periodStart":"2020-04-01","periodEnd":"2020-12-31","entries":[{"budgetLineCode":"P1","date":"2020-05-01","description":"x","amount":1,"currency":"EUR"}]}""",
+        (_, "/api/grants/{g}/expenditure-reports/{r}/review") => """{"entries":[{"id":"00000000-0000-0000-0000-000000000001","accepted":true}]}""",
+        (_, "/api/grants/{g}/disbursements/{d}/receipt") => """{"amount":9000,"currency":"KGS"}""",
         (_, "/api/programmes") => $$"""{"code":"M-{{Guid.NewGuid():N}}","name":"Matrix","currency":"EUR","allocation":1000,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
         (_, "/api/programmes/{p}/grants") => """{"grantee":"Matrix","countries":["KG"],"title":"Matrix","amount":1,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
         (_, "/api/grants/{g}/disbursements") => """{"amount":1,"valueDate":"2020-05-04","reference":"MATRIX"}""",
