@@ -54,7 +54,11 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
     ILogger<AuditChainer> logger) : BackgroundService
 {
     private const long LockKey = 0x6772616e746c6564; // "grantled"
-    private (long Sequence, long Xmax)? _gap;
+    private (long Sequence, long Xmax, DateTime FirstSeen)? _gap;
+
+    /// <summary>A gap also has to stay open this long: a transaction takes its sequence number a moment before PostgreSQL
+    /// gives it a transaction id, so the snapshot test alone could miss it in that instant.</summary>
+    private static readonly TimeSpan MinimumGapAge = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -95,7 +99,8 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
 
         // Read before the events: every transaction older than this xmin has finished, so its events are visible below.
         var xmin = await Scalar<long>(connection, transaction, "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", cancellation);
-        var gapClosed = _gap is { } gap && xmin >= gap.Xmax;
+        // Real time on purpose: this is about transactions in flight in this database, not the ledger's business clock.
+        var gapClosed = _gap is { } gap && xmin >= gap.Xmax && DateTime.UtcNow - gap.FirstSeen >= MinimumGapAge;
 
         var (lastSequence, lastLink) = (0L, AuditChain.Genesis);
         await using (var head = new NpgsqlCommand($"select seq_id, link from {schema}.{AuditChain.TableName} order by seq_id desc limit 1", connection, transaction))
@@ -128,7 +133,8 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
             {
                 if (_gap?.Sequence != expected)
                 {
-                    _gap = (expected, await Scalar<long>(connection, transaction, "select pg_snapshot_xmax(pg_current_snapshot())::text::bigint", cancellation));
+                    _gap = (expected, await Scalar<long>(connection, transaction, "select pg_snapshot_xmax(pg_current_snapshot())::text::bigint", cancellation),
+                        DateTime.UtcNow);
                 }
 
                 break;

@@ -14,6 +14,16 @@ public sealed class EventImmutability(NpgsqlDataSource dataSource, IDocumentStor
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
+        await using (var exists = dataSource.CreateCommand(
+            $"select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace " +
+            $"where n.nspname = '{schema}' and c.relname = 'mt_events' and t.tgname in ('grantledger_events_immutable', 'grantledger_events_no_truncate')"))
+        {
+            if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! == 2)
+            {
+                return;
+            }
+        }
+
         await using var command = dataSource.CreateCommand($"""
             create or replace function {schema}.grantledger_events_are_facts() returns trigger language plpgsql as $$
             begin
@@ -27,7 +37,17 @@ public sealed class EventImmutability(NpgsqlDataSource dataSource, IDocumentStor
             create trigger grantledger_events_no_truncate before truncate on {schema}.mt_events
               for each statement execute function {schema}.grantledger_events_are_facts();
             """);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState is "42501" or "42P01")
+        {
+            // A runtime role without DDL rights (as production should have): the migration must install the trigger.
+            logger.LogError("Events are NOT protected by the immutability trigger ({Message}); install it with the owner role, see README", ex.MessageText);
+            return;
+        }
+
         logger.LogInformation("Events in {Schema}.mt_events are protected against update, delete and truncate", schema);
     }
 

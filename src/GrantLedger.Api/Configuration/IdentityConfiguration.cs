@@ -63,6 +63,23 @@ public static class IdentityConfiguration
                 {
                     o.Scope.Add(scope);
                 }
+
+                // The provider proves who the person is; the ledger decides what they may do. Unknown e-mail: no sign-in.
+                o.Events.OnTokenValidated = async context =>
+                {
+                    var email = context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Email)?.Value
+                        ?? context.Principal?.FindFirst("email")?.Value;
+                    var session = context.HttpContext.RequestServices.GetRequiredService<Marten.IQuerySession>();
+                    var user = email is null ? null : await Marten.QueryableExtensions.FirstOrDefaultAsync(
+                        session.Query<UserAccount>().Where(u => u.Email == UserAccount.Normalise(email)));
+                    if (user is null)
+                    {
+                        context.Fail($"No GrantLedger user has the e-mail {email}; ask an administrator to add you.");
+                        return;
+                    }
+
+                    context.Principal = CurrentUser.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme);
+                };
             });
         }
 
