@@ -5,6 +5,7 @@ using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Programmes;
+using GrantLedger.Api.Reports;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
 using JasperFx;
@@ -57,6 +58,8 @@ public static class MartenConfiguration
             opts.Schema.For<Notification>().Index(n => n.GrantId);
             opts.Storage.ExtendedSchemaObjects.Add(EvidenceStore.Table(schema));
             opts.Storage.ExtendedSchemaObjects.Add(AuditChain.Table(schema));
+            opts.Storage.ExtendedSchemaObjects.Add(ReportFiles.Table(schema));
+            opts.Schema.For<ReportJob>().Index(j => j.PdfSha256).Index(j => j.Hash);
 
             // Development creates and updates the schema on start; production applies migrations explicitly
             // (`dotnet GrantLedger.Api.dll db-apply` or the SQL from `db-patch`), see docs/architecture.md.

@@ -1,0 +1,194 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using GrantLedger.Api.Grants;
+using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Reports.Models;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using NodaTime.Text;
+using Npgsql;
+using NpgsqlTypes;
+using Wolverine;
+using Wolverine.Http;
+
+namespace GrantLedger.Api.Reports;
+
+public sealed record ReportRequest(string Kind, Guid? ProgrammeId = null, Guid? GrantId = null, string? From = null, string? To = null, string? AsOf = null);
+
+public sealed record ReportAccepted(Guid Id, string Status);
+
+public sealed record ReportView(Guid Id, string Kind, Guid? ProgrammeId, Guid? GrantId, Instant AsOf, string Status, int Progress,
+    string? Hash, long? Position, int? Pages, string? FileName, string RequestedBy, Instant RequestedAt, string? Error, string? Url)
+{
+    public static ReportView From(ReportJob j) =>
+        new(j.Id, Kinds.Name(j.Kind), j.ProgrammeId, j.GrantId, j.AsOf, j.Status.ToString().ToLowerInvariant(), j.Progress, j.Hash, j.Position,
+            j.Pages, j.FileName, j.RequestedBy, j.RequestedAt, j.Error, j.Status == ReportStatus.Ready ? $"/api/reports/{j.Id}/pdf" : null);
+}
+
+public static class Kinds
+{
+    private static readonly Dictionary<string, ReportKind> ByName = new()
+    {
+        ["programme-financial"] = ReportKind.ProgrammeFinancial,
+        ["grantee-statement"] = ReportKind.GranteeStatement,
+        ["milestone-status"] = ReportKind.MilestoneStatus,
+        ["audit-trail"] = ReportKind.AuditTrail,
+    };
+
+    public static ReportKind? Parse(string? name) => name is not null && ByName.TryGetValue(name, out var kind) ? kind : null;
+    public static string Name(ReportKind kind) => ByName.Single(k => k.Value == kind).Key;
+}
+
+public static class RequestReportEndpoint
+{
+    public static ProblemDetails Validate(ReportRequest? request) =>
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .That(Kinds.Parse(request.Kind) is not null, "kind", "must be programme-financial, grantee-statement, milestone-status or audit-trail.")
+            .That(Kinds.Parse(request.Kind) is not (ReportKind.ProgrammeFinancial or ReportKind.MilestoneStatus) || request.ProgrammeId is not null,
+                "programmeId", "is required for this report.")
+            .That(Kinds.Parse(request.Kind) is not ReportKind.GranteeStatement || request.GrantId is not null, "grantId", "is required for a grantee statement.")
+            .That(request.AsOf is null || InstantPattern.ExtendedIso.Parse(request.AsOf).Success, "asOf", "must be an ISO instant such as 2021-01-31T18:00:00Z.")
+            .That(request.From is null || Audit.AuditTrailEndpoint.ParseBound(request.From)!.Success, "from", "must be an ISO instant or a date.")
+            .That(request.To is null || Audit.AuditTrailEndpoint.ParseBound(request.To)!.Success, "to", "must be an ISO instant or a date.")
+            .Result();
+
+    /// <summary>
+    /// Queues a report for generation in the background (answers 202 at once). Grantees may ask only for their own
+    /// grant's statement; finance and auditors for any report.
+    /// </summary>
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverinePost("/api/reports")]
+    public static async Task<IResult> Post(ReportRequest request, IDocumentSession session, IMessageBus bus, IClock clock, HttpContext context)
+    {
+        var kind = Kinds.Parse(request.Kind)!.Value;
+        var user = CurrentUser.From(context.User);
+        var now = clock.GetCurrentInstant();
+        var asOf = request.AsOf is null ? now : InstantPattern.ExtendedIso.Parse(request.AsOf).Value;
+        if (asOf > now)
+        {
+            return Problems.From(new("as-of-in-future", "A report shows what was recorded: its as-of instant cannot be in the future."));
+        }
+
+        string? grantee = null;
+        if (kind == ReportKind.GranteeStatement)
+        {
+            if (await GrantDetailsEndpoints.Visible(session, request.GrantId!.Value, context.User) is not { } grant)
+            {
+                return Problems.NotFound("grant", request.GrantId!.Value);
+            }
+
+            grantee = grant.Grantee;
+        }
+        else if (user.IsGrantee)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Not available to grantees",
+                "Grantees can generate their own grant statement only.");
+        }
+        else if (request.ProgrammeId is { } programmeId && await session.LoadAsync<Domain.Programmes.Programme>(programmeId) is null)
+        {
+            return Problems.NotFound("programme", programmeId);
+        }
+
+        var metadata = RequestMetadata.From(context);
+        var job = new ReportJob(Guid.NewGuid(), kind, request.ProgrammeId, request.GrantId, Audit.AuditTrailEndpoint.ParseBound(request.From)?.Value,
+            Audit.AuditTrailEndpoint.ParseBound(request.To)?.Value, asOf, ReportStatus.Queued, 0, metadata.Actor, metadata.UserId, metadata.Role,
+            grantee, now);
+        session.Store(job);
+        await bus.PublishAsync(new GenerateReport(job.Id));
+        await session.SaveChangesAsync();
+        return Results.Accepted($"/api/reports/{job.Id}", new ReportAccepted(job.Id, "queued"));
+    }
+}
+
+public static class ReportQueries
+{
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/reports")]
+    public static async Task<IReadOnlyList<ReportView>> List(IQuerySession session, ClaimsPrincipal principal)
+    {
+        var user = CurrentUser.From(principal);
+        var jobs = await session.Query<ReportJob>().OrderByDescending(j => j.RequestedAt).Take(500).ToListAsync();
+        return jobs.Where(j => !user.IsGrantee || j.Grantee == user.GranteeOrganisation).Select(ReportView.From).ToList();
+    }
+
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/reports/{id}")]
+    public static async Task<IResult> Get(Guid id, IQuerySession session, ClaimsPrincipal principal) =>
+        await Visible(session, id, principal) is { } job ? Results.Ok(ReportView.From(job)) : Problems.NotFound("report", id);
+
+    [Authorize(Policy = Policies.ReadGrants)]
+    [WolverineGet("/api/reports/{id}/pdf")]
+    public static async Task<IResult> Pdf(Guid id, IQuerySession session, ClaimsPrincipal principal, NpgsqlDataSource dataSource,
+        IDocumentStore store, CancellationToken cancellation)
+    {
+        if (await Visible(session, id, principal) is not { Status: ReportStatus.Ready } job)
+        {
+            return Problems.NotFound("ready report", id);
+        }
+
+        await using var command = dataSource.CreateCommand($"select pdf from {store.Options.Events.DatabaseSchemaName}.{ReportFiles.TableName} where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Uuid });
+        return await command.ExecuteScalarAsync(cancellation) is byte[] pdf
+            ? Results.File(pdf, "application/pdf", job.FileName)
+            : Problems.NotFound("report file", id);
+    }
+
+    private static async Task<ReportJob?> Visible(IQuerySession session, Guid id, ClaimsPrincipal principal)
+    {
+        var user = CurrentUser.From(principal);
+        return await session.LoadAsync<ReportJob>(id) is { } job && (!user.IsGrantee || job.Grantee == user.GranteeOrganisation) ? job : null;
+    }
+}
+
+/// <summary>Generates a queued report: loads the events as of its instant, builds the model, renders, stores, records.</summary>
+public static class GenerateReportHandler
+{
+    public static async Task Handle(GenerateReport message, IDocumentStore store, NpgsqlDataSource dataSource, ILogger<GenerateReport> logger,
+        CancellationToken cancellation)
+    {
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<ReportJob>(message.ReportId, cancellation) is not { Status: ReportStatus.Queued or ReportStatus.Running } job)
+        {
+            return;
+        }
+
+        async Task Progress(ReportJob update)
+        {
+            job = update;
+            session.Store(job);
+            await session.SaveChangesAsync(cancellation);
+        }
+
+        try
+        {
+            await Progress(job with { Status = ReportStatus.Running, Progress = 10 });
+            var events = await ReportBuilder.EventsAsOf(session, job.AsOf, cancellation);
+            await Progress(job with { Progress = 40 });
+            var (model, hash, position) = ReportBuilder.Model(job, events);
+            await Progress(job with { Progress = 60 });
+            var built = ReportBuilder.Render(model, hash, position);
+            var pdfSha = Convert.ToHexStringLower(SHA256.HashData(built.Pdf));
+            var fileName = $"{Kinds.Name(job.Kind)}-as-of-{InstantPattern.Create("uuuuMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture).Format(job.AsOf)}.pdf";
+
+            session.RecordedBy(new RequestMetadata(job.RequestedBy, $"report-{job.Id:N}", job.RequestedByUserId, job.RequestedByRole), "report generated");
+            session.QueueSqlCommand($"insert into {store.Options.Events.DatabaseSchemaName}.{ReportFiles.TableName} (id, sha256, pdf) values (?, ?, ?)",
+                job.Id, pdfSha, built.Pdf);
+            session.Events.StartStream(job.Id, new ReportGenerated(job.Id, job.Kind, job.ProgrammeId, job.GrantId, job.AsOf, position, hash, pdfSha, job.RequestedBy));
+            await Progress(job with
+            {
+                Status = ReportStatus.Ready, Progress = 100, Hash = hash, Position = position, PdfSha256 = pdfSha, Pages = built.Pages, FileName = fileName,
+            });
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Report {Id} failed", job.Id);
+            await using var failed = store.LightweightSession();
+            failed.Store(job with { Status = ReportStatus.Failed, Error = "The report could not be built from the ledger: " + ex.Message });
+            await failed.SaveChangesAsync(cancellation);
+        }
+    }
+}

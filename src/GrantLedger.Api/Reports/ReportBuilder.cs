@@ -1,0 +1,61 @@
+using GrantLedger.Api.Http;
+using GrantLedger.Reports.Composition;
+using GrantLedger.Reports.Models;
+using JasperFx.Events;
+using Marten;
+using NodaTime;
+
+namespace GrantLedger.Api.Reports;
+
+/// <summary>Builds a report's model from the events recorded up to its as-of instant, and renders it.</summary>
+public static class ReportBuilder
+{
+    public sealed record Built(object Model, string Hash, long Position, byte[] Pdf, int Pages);
+
+    /// <summary>Events recorded at or before the instant, in store order: the ledger exactly as it stood then.</summary>
+    public static async Task<IReadOnlyList<IEvent>> EventsAsOf(IQuerySession session, Instant asOf, CancellationToken cancellation)
+    {
+        var cutoff = asOf.ToDateTimeOffset();
+        return await session.Events.QueryAllRawEvents().Where(e => e.Timestamp <= cutoff).OrderBy(e => e.Sequence).ToListAsync(cancellation);
+    }
+
+    public static (object Model, string Hash, long Position) Model(ReportJob job, IReadOnlyList<IEvent> events)
+    {
+        var state = LedgerState.Fold(events.Select(e => new RecordedEvent(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.StreamId, e.Data)));
+        object model = job.Kind switch
+        {
+            ReportKind.ProgrammeFinancial => ReportModels.ProgrammeFinancial(state, job.ProgrammeId!.Value, job.AsOf),
+            ReportKind.GranteeStatement => ReportModels.GranteeStatement(state, job.GrantId!.Value, job.AsOf),
+            ReportKind.MilestoneStatus => ReportModels.MilestoneStatus(state, job.ProgrammeId!.Value, job.AsOf),
+            _ => AuditTrail(job, events, state.Position),
+        };
+        return (model, Hash(model), state.Position);
+    }
+
+    public static string Hash(object model) => model switch
+    {
+        ProgrammeFinancialModel m => ReportModels.Hash(m),
+        GranteeStatementModel m => ReportModels.Hash(m),
+        MilestoneStatusModel m => ReportModels.Hash(m),
+        AuditTrailModel m => ReportModels.Hash(m),
+        _ => throw new ArgumentException(model.GetType().Name),
+    };
+
+    private static AuditTrailModel AuditTrail(ReportJob job, IReadOnlyList<IEvent> events, long position) =>
+        new(new ReportHeader(ReportKind.AuditTrail, "Audit trail", "All programmes and grants", job.AsOf, "UTC", position), job.From, job.To,
+            events.Where(e => (job.From is null || Instant.FromDateTimeOffset(e.Timestamp) >= job.From)
+                              && (job.To is null || Instant.FromDateTimeOffset(e.Timestamp) < job.To))
+                .Select(e => new AuditLine(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.EventTypeName,
+                    Header(e, SessionMetadata.ActorHeader) ?? e.UserName ?? "", Header(e, SessionMetadata.RoleHeader) ?? "",
+                    Header(e, SessionMetadata.ReasonHeader) ?? "", e.StreamId))
+                .ToList());
+
+    private static string? Header(IEvent e, string key) => e.Headers?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
+
+    public static Built Render(object model, string hash, long position)
+    {
+        var pdf = PdfComposer.Render(ReportLayouts.Layout(model, hash));
+        using var read = PdfSharp.Pdf.IO.PdfReader.Open(new MemoryStream(pdf), PdfSharp.Pdf.IO.PdfDocumentOpenMode.Import);
+        return new Built(model, hash, position, pdf, read.PageCount);
+    }
+}

@@ -1,0 +1,59 @@
+using GrantLedger.Reports.Models;
+using NodaTime;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace GrantLedger.Api.Reports;
+
+public enum ReportStatus
+{
+    Queued,
+    Running,
+    Ready,
+    Failed,
+}
+
+/// <summary>A requested report and how far its generation has come (a Marten document, updated as it runs).</summary>
+public sealed record ReportJob(
+    Guid Id,
+    ReportKind Kind,
+    Guid? ProgrammeId,
+    Guid? GrantId,
+    Instant? From,
+    Instant? To,
+    Instant AsOf,
+    ReportStatus Status,
+    int Progress,
+    string RequestedBy,
+    string RequestedByUserId,
+    string RequestedByRole,
+    string? Grantee,
+    Instant RequestedAt,
+    string? Hash = null,
+    long? Position = null,
+    string? PdfSha256 = null,
+    int? Pages = null,
+    string? FileName = null,
+    string? Error = null);
+
+/// <summary>A report was generated: who asked, which report, as of when, from which position, with which fingerprint.</summary>
+public sealed record ReportGenerated(
+    Guid ReportId, ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant AsOf, long Position, string Hash, string PdfSha256, string RequestedBy);
+
+/// <summary>Asks the background worker to generate a report (durable: survives a restart).</summary>
+public sealed record GenerateReport(Guid ReportId);
+
+/// <summary>Generated PDFs, stored in PostgreSQL next to the events they were built from.</summary>
+public static class ReportFiles
+{
+    public const string TableName = "report_files";
+
+    public static Table Table(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<Guid>("id").AsPrimaryKey();
+        table.AddColumn<string>("sha256").NotNull();
+        table.AddColumn("pdf", "bytea").NotNull();
+        return table;
+    }
+}

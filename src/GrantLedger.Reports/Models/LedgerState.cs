@@ -1,0 +1,56 @@
+using GrantLedger.Domain.Currencies;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Programmes;
+
+namespace GrantLedger.Reports.Models;
+
+/// <summary>One recorded event: its place in the store, when it was recorded, its stream and its data.</summary>
+public sealed record RecordedEvent(long Sequence, NodaTime.Instant RecordedAt, Guid StreamId, object Data);
+
+/// <summary>
+/// The ledger as it was recorded up to a position: every programme, grant and the rate table, folded from events with
+/// the same domain code the write side uses. Reports built from it show the past exactly as it was then.
+/// </summary>
+public sealed record LedgerState(
+    IReadOnlyDictionary<Guid, Programme> Programmes,
+    IReadOnlyDictionary<Guid, Grant> Grants,
+    FxRateTable Rates,
+    long Position)
+{
+    public static LedgerState Fold(IEnumerable<RecordedEvent> events)
+    {
+        var programmes = new Dictionary<Guid, Programme>();
+        var grants = new Dictionary<Guid, Grant>();
+        var rates = FxRateTable.Empty;
+        long position = 0;
+        foreach (var e in events)
+        {
+            position = Math.Max(position, e.Sequence);
+            switch (e.Data)
+            {
+                case ProgrammeOpened opened:
+                    programmes[e.StreamId] = Programme.Start(opened);
+                    break;
+                case GrantAwarded awarded:
+                    grants[e.StreamId] = Grant.Start(awarded);
+                    break;
+                case FxRateSet rate:
+                    rates = rates.Evolve(rate);
+                    break;
+                default:
+                    if (programmes.TryGetValue(e.StreamId, out var programme))
+                    {
+                        programmes[e.StreamId] = programme.Evolve(e.Data);
+                    }
+                    else if (grants.TryGetValue(e.StreamId, out var grant))
+                    {
+                        grants[e.StreamId] = grant.Evolve(e.Data);
+                    }
+
+                    break;
+            }
+        }
+
+        return new LedgerState(programmes, grants, rates, position);
+    }
+}
