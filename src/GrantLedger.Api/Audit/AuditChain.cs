@@ -54,7 +54,7 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
     ILogger<AuditChainer> logger) : BackgroundService
 {
     private const long LockKey = 0x6772616e746c6564; // "grantled"
-    private (long Sequence, long Xmax, DateTime FirstSeen)? _gap;
+    private readonly Dictionary<long, (long Xmax, DateTime FirstSeen)> _gaps = new();
 
     /// <summary>A gap also has to stay open this long: a transaction takes its sequence number a moment before PostgreSQL
     /// gives it a transaction id, so the snapshot test alone could miss it in that instant.</summary>
@@ -100,7 +100,8 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
         // Read before the events: every transaction older than this xmin has finished, so its events are visible below.
         var xmin = await Scalar<long>(connection, transaction, "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", cancellation);
         // Real time on purpose: this is about transactions in flight in this database, not the ledger's business clock.
-        var gapClosed = _gap is { } gap && xmin >= gap.Xmax && DateTime.UtcNow - gap.FirstSeen >= MinimumGapAge;
+        var now = DateTime.UtcNow;
+        bool Closed(long sequence) => _gaps.TryGetValue(sequence, out var gap) && xmin >= gap.Xmax && now - gap.FirstSeen >= MinimumGapAge;
 
         var (lastSequence, lastLink) = (0L, AuditChain.Genesis);
         await using (var head = new NpgsqlCommand($"select seq_id, link from {schema}.{AuditChain.TableName} order by seq_id desc limit 1", connection, transaction))
@@ -129,15 +130,28 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
         var expected = lastSequence + 1;
         foreach (var (sequence, canonical) in rows)
         {
-            if (sequence != expected && !(gapClosed && _gap?.Sequence == expected))
+            var missing = Enumerable.Range(0, (int)Math.Min(sequence - expected, 10_000)).Select(i => expected + i).ToList();
+            if (missing.Count > 0 && !missing.All(Closed))
             {
-                if (_gap?.Sequence != expected)
+                // Note every gap in this batch now, so they age together instead of one after another.
+                var xmax = await Scalar<long>(connection, transaction, "select pg_snapshot_xmax(pg_current_snapshot())::text::bigint", cancellation);
+                var previous = lastSequence;
+                foreach (var (seq, _) in rows)
                 {
-                    _gap = (expected, await Scalar<long>(connection, transaction, "select pg_snapshot_xmax(pg_current_snapshot())::text::bigint", cancellation),
-                        DateTime.UtcNow);
+                    for (var gapAt = previous + 1; gapAt < seq && gapAt - previous <= 10_000; gapAt++)
+                    {
+                        _gaps.TryAdd(gapAt, (xmax, now));
+                    }
+
+                    previous = seq;
                 }
 
                 break;
+            }
+
+            foreach (var closed in missing)
+            {
+                _gaps.Remove(closed);
             }
 
             lastLink = AuditChain.Link(lastLink, canonical);

@@ -18,6 +18,13 @@ using Wolverine.Marten;
 
 namespace GrantLedger.Api.Configuration;
 
+/// <summary>Event timestamps (recorded time) are taken from the injected <see cref="NodaTime.IClock"/>.</summary>
+public sealed class RecordedTimeFromClock(NodaTime.IClock clock) : IConfigureMarten
+{
+    public void Configure(IServiceProvider services, StoreOptions options) =>
+        options.Events.TimeProvider = new Identity.ClockTimeProvider(clock);
+}
+
 public static class MartenConfiguration
 {
     public static string GrantLedgerConnectionString(this IConfiguration configuration) =>
@@ -40,7 +47,9 @@ public static class MartenConfiguration
             // Casing here also drives how LINQ queries name JSON members, so it must match the serializer's.
             opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, o => o.ConfigureGrantLedger());
 
-            opts.Events.AppendMode = EventAppendMode.Quick;
+            // Recorded time comes from the ledger's IClock (see RecordedTimeFromClock), so "as of" reports and the
+            // business clock agree, in production and under a test's fake clock.
+            opts.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
             opts.Events.MetadataConfig.HeadersEnabled = true;
             opts.Events.MetadataConfig.CorrelationIdEnabled = true;
             opts.Events.MetadataConfig.CausationIdEnabled = true;
@@ -74,6 +83,7 @@ public static class MartenConfiguration
             marten.ApplyAllDatabaseChangesOnStartup();
         }
 
+        builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
         builder.Services.AddHostedService<EventImmutability>();
         builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("GrantLedger:Audit"));
         builder.Services.AddSingleton<AuditChainer>();
