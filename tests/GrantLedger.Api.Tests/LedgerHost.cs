@@ -161,7 +161,7 @@ public sealed class LedgerHost : IAsyncLifetime
         {
             await store.Advanced.Clean.DeleteAllDocumentsAsync();
             await AsSuperuser(
-                $"truncate {schema}.mt_events, {schema}.mt_streams, {schema}.audit_chain, {schema}.evidence_files, {schema}.wolverine_incoming_envelopes; " +
+                $"truncate {schema}.mt_events, {schema}.mt_streams, {schema}.audit_chain, {schema}.evidence_files, {schema}.report_files, {schema}.wolverine_incoming_envelopes; " +
                 $"alter sequence {schema}.mt_events_sequence restart with 1;");
         }
         finally

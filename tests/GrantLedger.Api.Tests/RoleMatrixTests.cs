@@ -63,6 +63,11 @@ public class RoleMatrixTests(LedgerHost host)
         ("POST /api/grants/{g}/expenditure-reports/{r}/review", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/grants/{g}/expenditure-reports/{r}/entries/{e}/file", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
         ("POST /api/grants/{g}/disbursements/{d}/receipt", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/reports", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("GET /api/reports", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/reports/{report}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("GET /api/reports/{report}/pdf", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/reports/verification", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
     ];
 
     public static TheoryData<string, string> Cells()
@@ -80,7 +85,7 @@ public class RoleMatrixTests(LedgerHost host)
     }
 
     private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, string OwnGrantee,
-        string OtherGrantee, Guid Amendment, Guid Report, Guid Entry);
+        string OtherGrantee, Guid Amendment, Guid Report, Guid Entry, Guid GeneratedReport);
 
     private static Scene? _scene;
     private static readonly SemaphoreSlim SceneLock = new(1, 1);
@@ -117,8 +122,10 @@ public class RoleMatrixTests(LedgerHost host)
             };
             var report = (await host.Send(HttpMethod.Post, $"/api/grants/{grant}/expenditure-reports", user: ownUser, content: form)).Id;
             var entry = Guid.Parse((await host.Get($"/api/grants/{grant}/expenditure-reports")).Json[0]!["entries"]![0]!.Text("id"));
+            var generated = (await host.Post("/api/reports", new { kind = "grantee-statement", grantId = grant }, user: ownUser)).Id;
+            await LedgerHost.Eventually(() => host.Get($"/api/reports/{generated}"), r => r.Json.Text("status") == "ready");
             return _scene = new Scene(programme, grant, disbursement, pending, milestone, file, ownUser, await host.GranteeUser(other),
-                amendment, report, entry);
+                amendment, report, entry, generated);
         }
         finally
         {
@@ -135,7 +142,7 @@ public class RoleMatrixTests(LedgerHost host)
         var url = path.Replace("{p}", scene.Programme.ToString()).Replace("{g}", scene.Grant.ToString())
             .Replace("{d}", scene.Disbursement.ToString()).Replace("{pending}", scene.Pending.ToString())
             .Replace("{m}", scene.Milestone.ToString()).Replace("{f}", scene.File.ToString()).Replace("{a}", scene.Amendment.ToString())
-            .Replace("{r}", scene.Report.ToString()).Replace("{e}", scene.Entry.ToString());
+            .Replace("{r}", scene.Report.ToString()).Replace("{e}", scene.Entry.ToString()).Replace("{report}", scene.GeneratedReport.ToString());
         var caller = user switch
         {
             "grantee-own" => scene.OwnGrantee,
@@ -144,10 +151,11 @@ public class RoleMatrixTests(LedgerHost host)
             _ => user,
         };
 
-        var reply = await host.Send(new HttpMethod(method), url, method == "GET" ? null : BodyFor(method, path), headers: new Dictionary<string, string>
+        var body = method == "GET" ? null : BodyFor(method, path)?.Replace("{g}", scene.Grant.ToString());
+        var reply = await host.Send(new HttpMethod(method), url, body, headers: new Dictionary<string, string>
         {
             ["Idempotency-Key"] = Guid.NewGuid().ToString(),
-        }, user: caller, content: path.EndsWith("/submission") ? Evidence() : null);
+        }, user: caller, content: path.EndsWith("/submission") || path.EndsWith("/verification") ? Evidence() : null);
         Assert.True(reply.Status != 500, $"{endpoint} as {user}: {reply}");
 
         if (caller is null)
@@ -173,6 +181,7 @@ public class RoleMatrixTests(LedgerHost host)
 
     private static string? BodyFor(string method, string path) => (method, path) switch
     {
+        (_, "/api/reports") => """{"kind":"grantee-statement","grantId":"{g}"}""",
         ("PUT", "/api/fx-rates") => """{"rates":[{"currency":"KGS","month":"2018-01","unitsPerEur":80}]}""",
         ("PUT", "/api/grants/{g}/budget") => """{"lines":[{"heading":"personnel","description":"x","amount":1}]}""",
         ("PUT", _) => """{"reason":"matrix","tranches":[{"amount":1}]}""",
@@ -196,6 +205,7 @@ public class RoleMatrixTests(LedgerHost host)
     {
         var form = new MultipartFormDataContent { { new StringContent("Matrix evidence"), "note" } };
         form.Add(new ByteArrayContent(Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF")), "files", "matrix.pdf");
+        form.Add(new ByteArrayContent(Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF")), "file", "matrix.pdf");
         return form;
     }
 }

@@ -12,11 +12,15 @@ public static class ReportBuilder
 {
     public sealed record Built(object Model, string Hash, long Position, byte[] Pdf, int Pages);
 
-    /// <summary>Events recorded at or before the instant, in store order: the ledger exactly as it stood then.</summary>
+    /// <summary>
+    /// Ledger events recorded at or before the instant, in store order: the ledger exactly as it stood then. The records
+    /// of reports themselves are left out, so generating a report never changes what a report shows.
+    /// </summary>
     public static async Task<IReadOnlyList<IEvent>> EventsAsOf(IQuerySession session, Instant asOf, CancellationToken cancellation)
     {
         var cutoff = asOf.ToDateTimeOffset();
-        return await session.Events.QueryAllRawEvents().Where(e => e.Timestamp <= cutoff).OrderBy(e => e.Sequence).ToListAsync(cancellation);
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.Timestamp <= cutoff).OrderBy(e => e.Sequence).ToListAsync(cancellation);
+        return events.Where(e => e.Data is not ReportGenerated).ToList();
     }
 
     public static (object Model, string Hash, long Position) Model(ReportJob job, IReadOnlyList<IEvent> events)
