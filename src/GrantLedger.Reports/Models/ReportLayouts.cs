@@ -65,7 +65,7 @@ public static class ReportLayouts
             ]),
             new Heading("Per grantee", 2),
             new Table(
-                [new("Grantee", 2.6), new("Countries", 0.8), new("Awarded", 1.2, Align.Right), new("Disbursed", 1.2, Align.Right),
+                [new("Grantee", 2.6), new("Country", 0.8), new("Awarded", 1.2, Align.Right), new("Disbursed", 1.2, Align.Right),
                  new("Awaiting", 1.1, Align.Right), new("Remaining", 1.2, Align.Right), new("Spent, donor rate", 1.2, Align.Right),
                  new("FX diff.", 1.0, Align.Right)],
                 grantees,
