@@ -120,5 +120,9 @@ public class AuthTests(LedgerHost host)
         Assert.Equal(400, unbound.Status);
         Assert.Equal(403, byFinance.Status);
         Assert.Equal(200, (await Token(email, "long enough password")).Status);
+        var trail = await host.Get($"/api/audit?actor=admin@test.example", user: "auditor");
+        var added = trail.Json["items"]!.AsArray().Last(i => i!.Text("eventType") == "user_added")!;
+        Assert.Equal(email, added["data"]!.Text("email"));
+        Assert.Null(added["data"]!["passwordHash"]);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -27,6 +28,14 @@ public static class IdentityConfiguration
         var authOptions = auth.Get<AuthOptions>() ?? new AuthOptions();
 
         builder.Services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+
+        // Bearer tokens and cookies are protected with Data Protection keys: keep them where every node (and the next
+        // start) finds them, or every token becomes invalid on restart.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("GrantLedger");
+        if (builder.Configuration["GrantLedger:DataProtection:KeysDirectory"] is { Length: > 0 } keys)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
 
         var authentication = builder.Services
             .AddAuthentication(Scheme)

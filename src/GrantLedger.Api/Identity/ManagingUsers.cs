@@ -10,6 +10,9 @@ namespace GrantLedger.Api.Identity;
 
 public sealed record CreateUserRequest(string Email, string DisplayName, string Password, IReadOnlyList<string> Roles, string? GranteeOrganisation = null);
 
+/// <summary>A user was added with these roles (and, for a grantee, bound to this organisation).</summary>
+public sealed record UserAdded(Guid UserId, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation);
+
 public sealed record UserView(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string? GranteeOrganisation, bool Locked)
 {
     public static UserView From(UserAccount u) => new(u.Id, u.Email, u.DisplayName, u.Roles, u.GranteeOrganisation, u.LockedUntil is not null);
@@ -62,6 +65,8 @@ public static class UserAdministration
             request.GranteeOrganisation?.Trim());
         user = user with { PasswordHash = hasher.HashPassword(user, request.Password) };
         session.Insert(user);
+        // Who may do what is part of the audit trail too (never the password hash).
+        session.Events.StartStream(user.Id, new UserAdded(user.Id, user.Email, user.Roles, user.GranteeOrganisation));
         return user;
     }
 }
