@@ -34,6 +34,7 @@ public static class AuditVerificationEndpoint
 
         var (previous, checkedEvents, pending) = (AuditChain.Genesis, 0L, 0L);
         long? head = null;
+        long? firstPending = null;
         while (await reader.ReadAsync(cancellation))
         {
             var sequence = reader.GetInt64(0);
@@ -43,12 +44,13 @@ public static class AuditVerificationEndpoint
             if (storedLink is null)
             {
                 pending++;
+                firstPending ??= sequence;
                 continue;
             }
 
             if (pending > 0)
             {
-                return Broken(sequence - 1, "An event before this point is missing from the chain.");
+                return Broken(firstPending!.Value, $"Event {firstPending} is not in the chain although later events are: it was inserted afterwards.");
             }
 
             if (!eventExists)

@@ -66,7 +66,8 @@ public sealed record GrantDetailsResponse(
     bool OnHold,
     IReadOnlyList<TrancheView> Tranches,
     IReadOnlyList<MilestoneBrief> Milestones,
-    decimal Reserved)
+    decimal Reserved,
+    bool PlanComplete)
 {
     /// <param name="granteeOnHold">Whether the grantee has an overdue milestone on any of its grants (the hold is per grantee).</param>
     public static GrantDetailsResponse From(Grant grant, bool granteeOnHold) =>
@@ -77,7 +78,8 @@ public sealed record GrantDetailsResponse(
             granteeOnHold,
             grant.Tranches.Select(t => TrancheView.From(grant, t)).ToList(),
             grant.Milestones.Select(m => new MilestoneBrief(m.Id, m.Title, m.Kind, m.DueDate, m.Status, m.IsOverdue)).ToList(),
-            grant.Reserved.Amount);
+            grant.Reserved.Amount,
+            grant.Tranches.IsEmpty || grant.Planned == grant.Amount);
 }
 
 public sealed record GrantListItem(Guid Id, Guid ProgrammeId, string Grantee, string Title, decimal Amount, decimal Disbursed,

@@ -178,7 +178,7 @@ public static class AmendmentDecisions
         var resized = grant with { Amount = target };
         if (p.Tranches is { } tranches)
         {
-            var plan = AmendTranchePlanDecision.Decide(resized, new AmendTranchePlan(tranches, $"Amendment: {p.Reason}"));
+            var plan = AmendTranchePlanDecision.Decide(resized, new AmendTranchePlan(tranches, $"Amendment: {p.Reason}", ThroughAmendment: true));
             if (!plan.IsSuccess)
             {
                 return plan.Error!;

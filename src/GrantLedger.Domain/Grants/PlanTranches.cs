@@ -27,7 +27,8 @@ public static class AddTrancheDecision
 /// <summary>One line of an amended plan: an existing tranche by its id, or a new one (<paramref name="NewTrancheId"/>).</summary>
 public sealed record PlannedTranche(Guid? TrancheId, decimal Amount, Guid? MilestoneId, Guid NewTrancheId);
 
-public sealed record AmendTranchePlan(IReadOnlyList<PlannedTranche> Tranches, string Reason);
+/// <param name="ThroughAmendment">An approved amendment may move milestone gates; finance alone may not.</param>
+public sealed record AmendTranchePlan(IReadOnlyList<PlannedTranche> Tranches, string Reason, bool ThroughAmendment = false);
 
 public static class AmendTranchePlanDecision
 {
@@ -68,8 +69,14 @@ public static class AmendTranchePlanDecision
 
         foreach (var tranche in grant.Tranches)
         {
-            var paid = grant.CommittedAgainst(tranche.Id);
             var kept = restated.FirstOrDefault(t => t.Id == tranche.Id);
+            if (!cmd.ThroughAmendment && tranche.MilestoneId is not null && kept?.MilestoneId != tranche.MilestoneId)
+            {
+                return new DomainError("gate-change-needs-amendment",
+                    $"Tranche {tranche.Number} is paid only after a milestone; removing or moving that gate needs an amendment approved by a second person.");
+            }
+
+            var paid = grant.CommittedAgainst(tranche.Id);
             if (paid.Amount > 0m && (kept is null || kept.Amount < paid))
             {
                 return DomainErrors.TrancheBelowPaid(tranche.Number, paid);

@@ -59,4 +59,16 @@ public class TranchePlanTests
     public void an_amended_plan_cannot_exceed_the_grant() =>
         Assert.Equal("tranche-plan-exceeded", Given.CodeOf(AmendTranchePlanDecision.Decide(Given.GatedGrant(),
             new AmendTranchePlan([new PlannedTranche(null, 50_000m, null, Guid.NewGuid()), new PlannedTranche(null, 30_000.01m, null, Guid.NewGuid())], "too much"))));
+
+    [Fact]
+    public void finance_alone_cannot_remove_a_milestone_gate_but_an_approved_amendment_can()
+    {
+        var plan = new List<PlannedTranche> { new(Given.Tranche1, 40_000m, null, Guid.NewGuid()), new(Given.Tranche2, 40_000m, null, Guid.NewGuid()) };
+
+        var alone = AmendTranchePlanDecision.Decide(Given.GatedGrant(), new AmendTranchePlan(plan, "pay early"));
+        var amended = AmendTranchePlanDecision.Decide(Given.GatedGrant(), new AmendTranchePlan(plan, "donor waived the report", ThroughAmendment: true));
+
+        Assert.Equal("gate-change-needs-amendment", Given.CodeOf(alone));
+        Assert.True(amended.IsSuccess);
+    }
 }
