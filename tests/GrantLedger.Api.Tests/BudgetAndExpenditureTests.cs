@@ -260,4 +260,32 @@ public class BudgetAndExpenditureTests(LedgerHost host)
         Assert.Equal(404, budgetForStranger.Status);
         Assert.Equal(200, (await host.Get($"/api/grants/{grantId}/budget", user: grantee)).Status);
     }
+
+    [Fact]
+    public async Task a_decimal_comma_is_refused_rather_than_misread()
+    {
+        var csv = await host.Send(HttpMethod.Put, "/api/fx-rates",
+            content: new StringContent("currency;month;unitsPerEur\nKGS;2017-03;85,1234\n", Encoding.UTF8, "text/csv"));
+        var form = await host.Send(HttpMethod.Put, "/api/fx-rates", content: new FormUrlEncodedContent([new("currency", "KGS")]));
+
+        Assert.Equal(422, csv.Status);
+        Assert.Contains("use a dot", csv.Json["errors"]![0]!.Text("message"));
+        Assert.Equal(415, form.Status);
+    }
+
+    [Fact]
+    public async Task spending_stays_with_its_line_when_an_amendment_restates_the_budget()
+    {
+        var (grantId, grantee) = await BudgetedGrant();
+        var report = await Report(grantId, grantee, new { budgetLineCode = "C1", date = "2020-05-01", description = "Corrals", amount = 1_000m, currency = "EUR" });
+        var entry = (await host.Get($"/api/grants/{grantId}/expenditure-reports")).Json[0]!["entries"]![0]!;
+        await host.Post($"/api/grants/{grantId}/expenditure-reports/{report.Id}/review", new { entries = new[] { new { id = Guid.Parse(entry.Text("id")), accepted = true } } });
+
+        var amendment = await host.Post($"/api/grants/{grantId}/amendments", new { reason = "More corrals", budget = BudgetLines(community: 36_000m, equipment: 2_000m) });
+        await host.Send(HttpMethod.Post, $"/api/grants/{grantId}/amendments/{amendment.Id}/approval", user: "approver");
+
+        var corrals = (await BudgetView(grantId)).GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("code").GetString() == "C1");
+        Assert.Equal(36_000m, corrals.GetProperty("amount").GetDecimal());
+        Assert.Equal(1_000m, corrals.GetProperty("actuals").GetProperty("spentAtDonorRate").GetDecimal());
+    }
 }

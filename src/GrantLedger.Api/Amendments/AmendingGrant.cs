@@ -50,8 +50,11 @@ public static class ProposeAmendmentEndpoint
 
         var programme = (await session.LoadAsync<Programme>(loaded.Aggregate.ProgrammeId))!;
         var metadata = RequestMetadata.From(context);
+        // A restated line keeps its id when its code stays, so spending already reported against it stays with it.
+        var existing = loaded.Aggregate.Budget;
         var command = new ProposeAmendment(Guid.NewGuid(), request.Amount, request.EndDate,
-            request.Budget?.Select((l, i) => new PlannedBudgetLine(Guid.NewGuid(), l.Code ?? $"L{i + 1}", l.Heading, l.Description, l.Amount)).ToList(),
+            request.Budget?.Select((l, i) => new PlannedBudgetLine(existing?.LineByCode(l.Code ?? $"L{i + 1}")?.LineId ?? Guid.NewGuid(),
+                l.Code ?? $"L{i + 1}", l.Heading, l.Description, l.Amount)).ToList(),
             request.Tranches?.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId, Guid.NewGuid())).ToList(),
             request.Milestones?.Select(m => new MilestoneDueDate(m.MilestoneId, m.DueDate)).ToList(),
             request.Reason.Trim(), metadata.UserId);

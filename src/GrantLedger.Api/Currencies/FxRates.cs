@@ -72,7 +72,7 @@ public static class FxRateEndpoints
 
             rates = parsed;
         }
-        else
+        else if (context.Request.HasJsonContentType())
         {
             var request = await context.Request.ReadFromJsonAsync<FxRatesRequest>(context.RequestServices
                 .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions, context.RequestAborted);
@@ -82,6 +82,11 @@ public static class FxRateEndpoints
             }
 
             rates = request.Rates.Select(r => new SetFxRate(r.Currency?.ToUpperInvariant() ?? "", r.Month, r.UnitsPerEur, r.Source ?? "entered by finance")).ToList();
+        }
+        else
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send JSON or CSV",
+                "Rates come as application/json {rates:[…]} or as a text/csv file.");
         }
 
         var decision = SetFxRatesDecision.Decide(rates);

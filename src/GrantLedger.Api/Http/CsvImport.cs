@@ -57,12 +57,14 @@ public static class CsvImport
     public static decimal? Decimal(Row row, string column, List<RowError> errors)
     {
         var text = row.Cell(column);
-        if (text is not null && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
+        // A dot for decimals and no thousands separators: "85,1234" must not quietly become 851234.
+        if (text is not null && !text.Contains(',') &&
+            decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             return value;
         }
 
-        errors.Add(new RowError(row.Number, column, text is null ? "is required." : $"\"{text}\" is not a number (use a dot for decimals)."));
+        errors.Add(new RowError(row.Number, column, text is null ? "is required." : $"\"{text}\" is not a number: use a dot for decimals and no thousands separators (e.g. 85.1234)."));
         return null;
     }
 

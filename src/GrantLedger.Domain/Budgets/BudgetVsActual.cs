@@ -82,15 +82,18 @@ public static class BudgetVsActual
         SpendFigures Figures(Money planned, IEnumerable<ReportedEntry> selected)
         {
             var list = selected.ToList();
-            var accepted = list.Where(e => e.Status == EntryStatus.Accepted).ToList();
-            var donor = accepted.Select(e => valuation.AtDonorRate(e.Entry.Amount, e.Entry.Date)).ToList();
-            var actual = accepted.Select(e => valuation.AtActualRate(e.Entry.Amount)).ToList();
-            var spentDonor = donor.OfType<Money>().Sum(currency);
-            var spentActual = actual.OfType<Money>().Sum(currency);
+            var accepted = list.Where(e => e.Status == EntryStatus.Accepted)
+                .Select(e => (Donor: valuation.AtDonorRate(e.Entry.Amount, e.Entry.Date), Actual: valuation.AtActualRate(e.Entry.Amount)))
+                .ToList();
+            var spentDonor = accepted.Select(v => v.Donor).OfType<Money>().Sum(currency);
+            var spentActual = accepted.Select(v => v.Actual).OfType<Money>().Sum(currency);
+            // The FX difference compares like with like: only entries valued in both views.
+            var both = accepted.Where(v => v.Donor is not null && v.Actual is not null).ToList();
+            var fxDifference = both.Select(v => v.Actual!.Value).Sum(currency) - both.Select(v => v.Donor!.Value).Sum(currency);
             var pending = list.Where(e => e.Status == EntryStatus.Submitted)
                 .Select(e => valuation.AtDonorRate(e.Entry.Amount, e.Entry.Date)).OfType<Money>().Sum(currency);
-            return new SpendFigures(planned, spentDonor, spentActual, spentActual - spentDonor, planned - spentDonor, pending,
-                donor.Count(m => m is null) + actual.Count(m => m is null));
+            return new SpendFigures(planned, spentDonor, spentActual, fxDifference, planned - spentDonor, pending,
+                accepted.Count(v => v.Donor is null || v.Actual is null));
         }
 
         IReadOnlyDictionary<string, Money> original = grant.Budget?.Baseline ?? (IReadOnlyDictionary<string, Money>)new Dictionary<string, Money>();

@@ -1,0 +1,110 @@
+using System.Globalization;
+using GrantLedger.Api.Grants;
+using GrantLedger.Api.Identity;
+using GrantLedger.Api.Milestones;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using NodaTime.Text;
+
+namespace GrantLedger.Api.Pages.Grants;
+
+public sealed record DisbursementForm(string Amount = "", string ValueDate = "", string Reference = "", string OverrideReason = "");
+
+/// <summary>
+/// One grant. Every change goes through the same endpoint methods the API serves (validation, decision, idempotency,
+/// events), so the page adds no rule of its own; it only turns their answers into sentences.
+/// </summary>
+[Authorize(Policy = Policies.ReadGrants)]
+public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore store, IClock clock,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IAuthorizationService authorization) : PageModel
+{
+    public GrantDetailsResponse Grant { get; private set; } = null!;
+    public Outcome? Outcome { get; private set; }
+    public DisbursementForm Form { get; private set; } = new();
+    public string NewIdempotencyKey { get; } = Guid.NewGuid().ToString("N");
+
+    public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostDisburseAsync(Guid id, string idempotencyKey, long? expectedVersion, Guid? trancheId,
+        string amount, string valueDate, string reference, string? overrideReason)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        Form = new DisbursementForm(amount, valueDate, reference, overrideReason ?? "");
+        var date = LocalDatePattern.Iso.Parse(valueDate ?? "");
+        if (!decimal.TryParse(amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) || !date.Success)
+        {
+            Outcome = new Outcome(false, "Enter the amount as a number (e.g. 12500.00) and the value date.", new Dictionary<string, string[]>(), false);
+            return await Load(id) ? Page() : NotFound();
+        }
+
+        // A double-click or a resubmitted form carries the same key: the ledger pays once and answers as the first time.
+        HttpContext.Request.Headers[IdempotencyRecord.HeaderName] = idempotencyKey;
+        var request = new RecordDisbursementRequest(value, date.Value, reference ?? "", null, null, expectedVersion, trancheId,
+            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason));
+        var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
+        var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, HttpContext, session, store, clock, json);
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(result!), "The disbursement was recorded.");
+    }
+
+    public async Task<IActionResult> OnPostReverseAsync(Guid id, Guid disbursementId, string reason)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        var request = new ReverseDisbursementRequest(reason ?? "");
+        var invalid = ReverseDisbursementEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null
+            ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await ReverseDisbursementEndpoint.Post(id, disbursementId, request, session, HttpContext)), "The disbursement was reversed.");
+    }
+
+    public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId) => !await Can(Policies.Approve) ? Forbid() :
+        await Done(id, Pages.Outcome.From(await ApproveDisbursementEndpoint.Post(id, disbursementId, null, session, HttpContext)),
+            "The disbursement was approved and is now paid.");
+
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid milestoneId) => !await Can(Policies.Finance) ? Forbid() :
+        await Done(id, Pages.Outcome.From(await ConfirmMilestoneEndpoint.Post(id, milestoneId, null, session, HttpContext)),
+            "The milestone was confirmed.");
+
+    public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options) =>
+        !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, session, options, HttpContext)),
+            "Your submission was received; ECARO finance will review it.");
+
+    /// <summary>The same policies as the API endpoints behind each button.</summary>
+    private async Task<bool> Can(string policy) => (await authorization.AuthorizeAsync(User, policy)).Succeeded;
+
+    private async Task<IActionResult> Done(Guid id, Outcome outcome, string success)
+    {
+        if (outcome.Ok)
+        {
+            TempData["Notice"] = success;
+            return Redirect($"/grants/{id}");
+        }
+
+        Outcome = outcome;
+        return await Load(id) ? Page() : NotFound();
+    }
+
+    private async Task<bool> Load(Guid id)
+    {
+        await using var query = store.QuerySession();
+        if (await GrantDetailsEndpoints.Get(id, query, User) is not Ok<GrantDetailsResponse> ok)
+        {
+            return false;
+        }
+
+        Grant = ok.Value!;
+        return true;
+    }
+}
