@@ -6,6 +6,14 @@ set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing chromium for the browser tests" >&2
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >&2 \
+    || echo "test.sh: could not install chromium; the browser tests will fail" >&2
+fi
+
 connection="$(scripts/postgres.sh grantledger_test | tail -n 1)" || { echo "test.sh: PostgreSQL did not start" >&2; exit 1; }
 export ConnectionStrings__GrantLedger="$connection"
 export ASPNETCORE_ENVIRONMENT=Testing

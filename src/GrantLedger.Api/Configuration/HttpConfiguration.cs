@@ -10,6 +10,12 @@ public static class HttpConfiguration
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCodeAndCorrelation);
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddOpenApi();
+        if (!builder.Environment.IsProduction())
+        {
+            // Serve wwwroot from the project when running from the build output (tests); a publish copies it.
+            builder.WebHost.UseStaticWebAssets();
+        }
+
         builder.Services.AddRazorPages(o =>
         {
             // Every page needs a signed-in user unless it says otherwise (the sign-in page).

@@ -1,0 +1,66 @@
+using GrantLedger.Api.Grants;
+using GrantLedger.Api.Identity;
+using GrantLedger.Api.Programmes;
+using GrantLedger.Api.Reports;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using NodaTime;
+using Npgsql;
+using Wolverine;
+
+namespace GrantLedger.Api.Pages;
+
+/// <summary>Ask for reports, watch them being generated, download and verify them — through the report endpoints.</summary>
+[Authorize(Policy = Policies.ReadGrants)]
+public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClock clock, NpgsqlDataSource dataSource, IDocumentStore store) : PageModel
+{
+    public IReadOnlyList<ReportView> Reports { get; private set; } = [];
+    public IReadOnlyList<ProgrammeListItem> Programmes { get; private set; } = [];
+    public IReadOnlyList<GrantListItem> Grants { get; private set; } = [];
+    public bool IsGrantee { get; private set; }
+    public string? Message { get; private set; }
+    public bool Ok { get; private set; }
+
+    public async Task OnGetAsync() => await Load();
+
+    public async Task<IActionResult> OnPostRequestAsync(string kind, Guid? programmeId, Guid? grantId, string? asOf)
+    {
+        var request = new ReportRequest(kind, kind is "programme-financial" or "milestone-status" ? programmeId : null,
+            kind == "grantee-statement" ? grantId : null, null, null, string.IsNullOrWhiteSpace(asOf) ? null : asOf.Trim());
+        var invalid = RequestReportEndpoint.Validate(request);
+        var outcome = invalid.Status is not null
+            ? Outcome.Invalid(invalid)
+            : Outcome.From(await RequestReportEndpoint.Post(request, session, bus, clock, HttpContext));
+        (Ok, Message) = outcome.Ok
+            ? (true, "The report is being generated; it appears below when ready.")
+            : (false, outcome.FieldErrors.Count > 0 ? string.Join(" ", outcome.FieldErrors.SelectMany(e => e.Value)) : outcome.Message);
+        await Load();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostVerifyAsync()
+    {
+        if (await VerifyReportEndpoint.Post(HttpContext, session, dataSource, store) is Ok<ReportVerification> verified)
+        {
+            (Ok, Message) = (verified.Value!.GeneratedByThisLedger && verified.Value.FiguresStillMatch, verified.Value.Verdict);
+        }
+        else
+        {
+            (Ok, Message) = (false, "The file could not be checked: upload a PDF.");
+        }
+
+        await Load();
+        return Page();
+    }
+
+    private async Task Load()
+    {
+        IsGrantee = CurrentUser.From(User).IsGrantee;
+        Reports = await ReportQueries.List(session, User);
+        Grants = await GrantDetailsEndpoints.List(session, User);
+        Programmes = IsGrantee ? [] : await ProgrammeSummaryEndpoints.List(session);
+    }
+}

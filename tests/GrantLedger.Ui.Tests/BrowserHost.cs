@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace GrantLedger.Ui.Tests;
+
+/// <summary>
+/// Starts the real application (the built GrantLedger.Api) on a free local port with a fresh schema and the demo
+/// seeded, and a headless Chromium from Debian's package (Playwright cannot download browsers here).
+/// </summary>
+public sealed class BrowserHost : IAsyncLifetime
+{
+    public const string Password = "snowleopard";
+    private const string Schema = "grantledger_ui";
+    private Process? _app;
+    private IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = "";
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var connection = Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger")
+            ?? "Host=127.0.0.1;Port=5433;Database=grantledger_test;Username=grantledger;Password=grantledger";
+        await DropSchema(connection);
+
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var appDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "GrantLedger.Api", "bin", configuration, "net10.0"));
+        var start = new ProcessStartInfo("dotnet", Path.Combine(appDirectory, "GrantLedger.Api.dll"))
+        {
+            WorkingDirectory = appDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = BaseUrl;
+        start.Environment["ConnectionStrings__GrantLedger"] = connection;
+        start.Environment["GrantLedger__SchemaName"] = Schema;
+        start.Environment["GrantLedger__Demo__Seed"] = "true";
+        start.Environment["GRANTLEDGER_DEMO_PASSWORD"] = Password;
+        start.Environment["GrantLedger__Auth__TokenRequestsPerMinute"] = "1000";
+        start.Environment["GrantLedger__Scheduling__PollingMilliseconds"] = "500";
+        _app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
+        _app.OutputDataReceived += (_, _) => { };
+        _app.ErrorDataReceived += (_, _) => { };
+        _app.BeginOutputReadLine();
+        _app.BeginErrorReadLine();
+        await WaitForHealth();
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("GRANTLEDGER_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_app is { HasExited: false })
+        {
+            _app.Kill(entireProcessTree: true);
+            await _app.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>A fresh browser context signed in as the user (viewport width in CSS pixels).</summary>
+    public async Task<IPage> SignedIn(string email, int width = 1280)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = width, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("E-mail").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin"));
+        return page;
+    }
+
+    private async Task WaitForHealth()
+    {
+        using var client = new HttpClient();
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (_app!.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with code {_app.ExitCode}.");
+            }
+
+            try
+            {
+                if ((await client.GetAsync($"{BaseUrl}/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException("The app did not become healthy.");
+    }
+
+    private static async Task DropSchema(string connection)
+    {
+        var admin = Environment.GetEnvironmentVariable("GRANTLEDGER_TEST_ADMIN_CONNECTION")
+            ?? new NpgsqlConnectionStringBuilder(connection) { Username = "postgres" }.ConnectionString;
+        await using var conn = new NpgsqlConnection(admin);
+        await conn.OpenAsync();
+        await using var command = new NpgsqlCommand($"drop schema if exists {Schema} cascade", conn);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserHost>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,107 @@
+using Microsoft.Playwright;
+
+namespace GrantLedger.Ui.Tests;
+
+[Collection(BrowserCollection.Name)]
+public class UiTests(BrowserHost host)
+{
+    private const string Conservancy = "Snow Leopard Conservancy";
+
+    [Theory]
+    [InlineData("finance@ecaro.example", "Programmes")]
+    [InlineData("approver@ecaro.example", "Programmes")]
+    [InlineData("auditor@audit.example", "Programmes")]
+    [InlineData("grantee@snowleopard.example", "My grants")]
+    public async Task each_role_signs_in_to_its_own_home(string email, string heading)
+    {
+        var page = await host.SignedIn(email);
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(heading);
+    }
+
+    [Fact]
+    public async Task a_wrong_password_is_refused_in_words()
+    {
+        var context = await host.Browser.NewContextAsync(new() { BaseURL = host.BaseUrl });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("E-mail").FillAsync("finance@ecaro.example");
+        await page.GetByLabel("Password").FillAsync("not the password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The e-mail or password is not right.");
+    }
+
+    [Fact]
+    public async Task a_grantee_sees_only_its_own_grant()
+    {
+        var page = await host.SignedIn("grantee@snowleopard.example");
+
+        var rows = page.Locator("table tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToContainTextAsync("Snow Leopard Trust");
+    }
+
+    [Fact]
+    public async Task finance_records_a_disbursement_and_a_double_click_records_one()
+    {
+        var page = await host.SignedIn("finance@ecaro.example");
+        await page.GotoAsync("/grants");
+        await page.GetByRole(AriaRole.Link, new() { Name = Conservancy, Exact = true }).ClickAsync();
+        var before = await page.Locator("#disbursements tbody tr").CountAsync();
+
+        await page.GetByLabel("Tranche").SelectOptionAsync(new SelectOptionValue { Label = await TrancheLabel(page, 2) });
+        await page.GetByLabel("Amount (EUR)").FillAsync("5000.00");
+        await page.GetByLabel("Value date").FillAsync("2021-02-03");
+        await page.GetByLabel("Bank reference").FillAsync("ECARO-UI-0001");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record disbursement" }).DblClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The disbursement was recorded.");
+        await Assertions.Expect(page.Locator("#disbursements tbody tr")).ToHaveCountAsync(before + 1);
+        await Assertions.Expect(page.Locator("#disbursements tbody tr", new() { HasText = "ECARO-UI-0001" })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task a_refused_payment_is_explained_next_to_the_form_in_plain_words()
+    {
+        var page = await host.SignedIn("finance@ecaro.example");
+        await page.GotoAsync("/grants");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan" }).ClickAsync();
+
+        await page.GetByLabel("Amount (EUR)").FillAsync("1000.00");
+        await page.GetByLabel("Value date").FillAsync("2021-02-01");
+        await page.GetByLabel("Bank reference").FillAsync("ECARO-UI-HOLD");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record disbursement" }).ClickAsync();
+
+        var alert = page.GetByRole(AriaRole.Alert);
+        await Assertions.Expect(alert).ToContainTextAsync("is on hold");
+        await Assertions.Expect(alert).Not.ToContainTextAsync("grantee-on-hold");
+    }
+
+    [Fact]
+    public async Task the_auditor_sees_the_audit_trail_and_a_verified_chain()
+    {
+        var page = await host.SignedIn("auditor@audit.example");
+        await page.GotoAsync("/audit");
+
+        await Assertions.Expect(page.Locator("#chain")).ToContainTextAsync("Audit chain verified");
+        await Assertions.Expect(page.Locator("#trail tbody tr").First).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task the_grant_page_fits_a_phone_screen()
+    {
+        var page = await host.SignedIn("finance@ecaro.example", width: 390);
+        await page.GotoAsync("/grants");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Snow Leopard Trust", Exact = true }).ClickAsync();
+
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        var culprits = await page.EvaluateAsync<string>(
+            "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))" +
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id).join(', ')");
+        Assert.True(overflow <= 1, $"the page is {overflow}px wider than the screen: {culprits}");
+    }
+
+    private static async Task<string> TrancheLabel(IPage page, int number) =>
+        (await page.Locator($"#trancheId option", new() { HasText = $"Tranche {number} " }).First.TextContentAsync())!.Trim();
+}
