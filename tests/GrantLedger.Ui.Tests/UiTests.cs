@@ -102,6 +102,89 @@ public class UiTests(BrowserHost host)
         Assert.True(overflow <= 1, $"the page is {overflow}px wider than the screen: {culprits}");
     }
 
+    [Fact]
+    public async Task a_grantee_submits_a_milestone_with_a_file_finance_confirms_it_and_the_gated_tranche_is_paid()
+    {
+        var grantee = await host.SignedIn("grantee@wwb.example");
+        await grantee.GotoAsync("/grants");
+        await grantee.GetByRole(AriaRole.Link, new() { Name = Wwb }).ClickAsync();
+        var midTerm = grantee.Locator("tr", new() { HasText = "Mid-term technical and financial report" });
+        await midTerm.GetByLabel("Note").FillAsync("Resubmitted with the financial annex");
+        await midTerm.GetByLabel("Evidence (PDF, image or spreadsheet)").SetInputFilesAsync(new FilePayload
+        {
+            Name = "mid-term-report.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.4\n% mid-term report\n%%EOF\n"u8.ToArray(),
+        });
+        await midTerm.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+        await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("Your submission was received");
+
+        var finance = await host.SignedIn("finance@ecaro.example");
+        await finance.GotoAsync("/grants");
+        await finance.GetByRole(AriaRole.Link, new() { Name = Wwb }).ClickAsync();
+        var row = finance.Locator("tr", new() { HasText = "Mid-term technical and financial report" });
+        await Assertions.Expect(row.GetByRole(AriaRole.Link, new() { Name = "mid-term-report.pdf" })).ToBeVisibleAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The milestone was confirmed.");
+
+        await finance.GetByLabel("Tranche").SelectOptionAsync(new SelectOptionValue { Label = await TrancheLabel(finance, 2) });
+        await finance.GetByLabel("Amount (EUR)").FillAsync("2000.00");
+        await finance.GetByLabel("Value date").FillAsync("2021-02-10");
+        await finance.GetByLabel("Bank reference").FillAsync("ECARO-UI-GATED");
+        await finance.GetByLabel("Override reason", new() { Exact = false }).FillAsync("Final report agreed late with the donor; field season cannot wait");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record disbursement" }).ClickAsync();
+
+        await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The disbursement was recorded.");
+        await Assertions.Expect(finance.Locator("#disbursements tbody tr", new() { HasText = "ECARO-UI-GATED" })).ToContainTextAsync("recorded");
+    }
+
+    [Fact]
+    public async Task an_auditor_generates_and_downloads_a_report()
+    {
+        var page = await host.SignedIn("auditor@audit.example");
+        await page.GotoAsync("/reports");
+        await page.GetByLabel("Report", new() { Exact = true }).SelectOptionAsync("programme-financial");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("being generated");
+
+        var link = page.GetByRole(AriaRole.Link, new() { Name = "Download PDF" }).First;
+        await Assertions.Expect(link).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+        var path = await download.PathAsync();
+
+        Assert.StartsWith("programme-financial-as-of-", download.SuggestedFilename);
+        Assert.Equal("%PDF-"u8.ToArray(), File.ReadAllBytes(path!)[..5]);
+    }
+
+    [Fact]
+    public async Task a_grantee_cannot_open_another_grantees_grant_by_its_address()
+    {
+        var page = await host.SignedIn("grantee@wwb.example");
+
+        var response = await page.GotoAsync($"/grants/{SnowLeopardTrust}");
+
+        Assert.Equal(404, response!.Status);
+    }
+
+    [Fact]
+    public async Task a_grantee_reports_spending_from_a_spreadsheet_and_sees_it_awaiting_review()
+    {
+        var page = await host.SignedIn("grantee@snowleopard.example");
+        await page.GotoAsync($"/grants/{SnowLeopardTrust}/budget");
+        await page.GetByLabel("Period from").FillAsync("2021-04-01");
+        await page.GetByLabel("Period to").FillAsync("2021-09-30");
+        await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "spending.csv", MimeType = "text/csv",
+            Buffer = "budgetLine,date,description,amount,currency\nC1,2021-05-14,\"Corrals, village of Tosor\",250000.00,KGS\n"u8.ToArray(),
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Submit report" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your expenditure report was received");
+        await Assertions.Expect(page.Locator("tr", new() { HasText = "Corrals, village of Tosor" })).ToContainTextAsync("submitted");
+    }
+
+    private const string Wwb = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan";
+    private const string SnowLeopardTrust = "9d141e30-a7ee-491f-55a9-eb570dbde673";
+
     private static async Task<string> TrancheLabel(IPage page, int number) =>
         (await page.Locator($"#trancheId option", new() { HasText = $"Tranche {number} " }).First.TextContentAsync())!.Trim();
 }

@@ -24,6 +24,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IAuthorizationService authorization) : PageModel
 {
     public GrantDetailsResponse Grant { get; private set; } = null!;
+    public IReadOnlyDictionary<Guid, IReadOnlyList<EvidenceFileView>> Evidence { get; private set; } = new Dictionary<Guid, IReadOnlyList<EvidenceFileView>>();
     public Outcome? Outcome { get; private set; }
     public DisbursementForm Form { get; private set; } = new();
     public string NewIdempotencyKey { get; } = Guid.NewGuid().ToString("N");
@@ -105,6 +106,11 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         }
 
         Grant = ok.Value!;
+        if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
+        {
+            Evidence = milestones.Value!.ToDictionary(m => m.Id, m => (IReadOnlyList<EvidenceFileView>)m.Submissions.SelectMany(x => x.Files).ToList());
+        }
+
         return true;
     }
 }

@@ -1,0 +1,89 @@
+using GrantLedger.Api.Budgets;
+using GrantLedger.Api.Expenditure;
+using GrantLedger.Api.Identity;
+using GrantLedger.Api.Milestones;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+
+namespace GrantLedger.Api.Pages.Grants;
+
+/// <summary>Budget against actual, expenditure reports, their review, and CSV reporting — through the API's endpoint methods.</summary>
+[Authorize(Policy = Policies.ReadGrants)]
+public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationService authorization, IOptions<MilestoneOptions> limits,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : PageModel
+{
+    public GrantBudgetResponse Budget { get; private set; } = null!;
+    public IReadOnlyList<ReportView> Reports { get; private set; } = [];
+    public Outcome? Outcome { get; private set; }
+    public IReadOnlyList<string> Rows { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostReviewAsync(Guid id, Guid reportId, [FromForm] Dictionary<Guid, string> decision, [FromForm] Dictionary<Guid, string> reason)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Finance)).Succeeded)
+        {
+            return Forbid();
+        }
+
+        var entries = decision.Where(d => d.Value is "accept" or "reject")
+            .Select(d => new EntryReviewRequest(d.Key, d.Value == "accept", reason.GetValueOrDefault(d.Key))).ToList();
+        if (entries.Count == 0)
+        {
+            return Redirect($"/grants/{id}/budget");
+        }
+
+        return await Done(id, await ReviewExpenditureEndpoint.Post(id, reportId, new ReviewRequest(entries), session, HttpContext), "The decisions were recorded.");
+    }
+
+    public async Task<IActionResult> OnPostCsvAsync(Guid id, string periodStart, string periodEnd, IFormFile csv)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Deliver)).Succeeded)
+        {
+            return Forbid();
+        }
+
+        // The API reads the CSV from the request body, as a text/csv upload would send it.
+        HttpContext.Request.ContentType = "text/csv";
+        HttpContext.Request.Body = csv.OpenReadStream();
+        var result = await SubmitExpenditureReportEndpoint.Post(id, periodStart, periodEnd, HttpContext, session, limits, json);
+        return await Done(id, result, "Your expenditure report was received; ECARO finance will review it.");
+    }
+
+    private async Task<IActionResult> Done(Guid id, IResult result, string success)
+    {
+        var outcome = Pages.Outcome.From(result);
+        if (outcome.Ok)
+        {
+            TempData["Notice"] = success;
+            return Redirect($"/grants/{id}/budget");
+        }
+
+        Outcome = outcome;
+        if (result is ProblemHttpResult { ProblemDetails.Extensions: var extensions } && extensions.TryGetValue("errors", out var errors) &&
+            errors is IEnumerable<object> rows)
+        {
+            Rows = rows.Select(r => r.ToString() ?? "").Select(Describe).ToList();
+        }
+
+        return await Load(id) ? Page() : NotFound();
+    }
+
+    private static string Describe(string row) => row.Replace("{", "").Replace("}", "").Replace(" row = ", "Row ").Replace(", field = ", ", ").Replace(", message = ", ": ");
+
+    private async Task<bool> Load(Guid id)
+    {
+        if (await BudgetReportEndpoints.ForGrant(id, session, User) is not Ok<GrantBudgetResponse> ok ||
+            await ExpenditureQueries.List(id, session, User) is not Ok<List<ReportView>> reports)
+        {
+            return false;
+        }
+
+        (Budget, Reports) = (ok.Value!, reports.Value!);
+        return true;
+    }
+}
