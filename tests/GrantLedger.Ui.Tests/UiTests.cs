@@ -182,6 +182,62 @@ public class UiTests(BrowserHost host)
         await Assertions.Expect(page.Locator("tr", new() { HasText = "Corrals, village of Tosor" })).ToContainTextAsync("submitted");
     }
 
+    [Fact]
+    public async Task finance_enters_an_exchange_rate_and_everyone_sees_it()
+    {
+        var finance = await host.SignedIn("finance@ecaro.example");
+        await finance.GotoAsync("/rates");
+        await finance.GetByLabel("Currency").SelectOptionAsync("TJS");
+        await finance.GetByLabel("Month").FillAsync("2019-12");
+        await finance.GetByLabel("Units per 1 EUR").FillAsync("10.987654");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Save rate" }).ClickAsync();
+        await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The rates were saved.");
+
+        var grantee = await host.SignedIn("grantee@slconservancy.example");
+        await grantee.GotoAsync("/rates");
+        await Assertions.Expect(grantee.Locator("#rates tr", new() { HasText = "2019-12" })).ToContainTextAsync("10.987654");
+    }
+
+    [Fact]
+    public async Task a_reallocation_over_the_cap_is_refused_in_words_on_the_budget_page()
+    {
+        var page = await host.SignedIn("finance@ecaro.example");
+        await page.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81/budget");
+        await page.GetByLabel("T1 – ", new() { Exact = false }).FillAsync("3000.00");
+        await page.GetByLabel("C1 – ", new() { Exact = false }).FillAsync("28500.00");
+        await page.GetByLabel("Reason").FillAsync("Move travel money to the gatherings");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revise the budget" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("needs an amendment");
+    }
+
+    [Fact]
+    public async Task an_amendment_proposed_by_finance_takes_effect_when_an_approver_approves_it()
+    {
+        var finance = await host.SignedIn("finance@ecaro.example");
+        await finance.GotoAsync($"/grants/{SnowLeopardTrust}");
+        await finance.GetByLabel("New end date").FillAsync("2021-08-31");
+        await finance.GetByLabel("Reason", new() { Exact = true }).FillAsync("Field work ends early; donor letter of 2021-05-03");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Propose" }).ClickAsync();
+        await Assertions.Expect(finance.Locator("#amendments")).ToContainTextAsync("proposed");
+
+        var approver = await host.SignedIn("approver@ecaro.example");
+        await approver.GotoAsync($"/grants/{SnowLeopardTrust}");
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Approve amendment" }).ClickAsync();
+
+        await Assertions.Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("approved and is in effect");
+        await Assertions.Expect(approver.Locator("main > p").First).ToContainTextAsync("to 2021-08-31");
+    }
+
+    [Fact]
+    public async Task a_grantee_on_hold_finds_the_overdue_notice_among_its_notifications()
+    {
+        var page = await host.SignedIn("grantee@wwb.example");
+        await page.GotoAsync("/notifications");
+
+        await Assertions.Expect(page.Locator("#notifications")).ToContainTextAsync("overdue");
+    }
+
     private const string Wwb = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan";
     private const string SnowLeopardTrust = "9d141e30-a7ee-491f-55a9-eb570dbde673";
 

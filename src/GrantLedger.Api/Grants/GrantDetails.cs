@@ -46,6 +46,9 @@ public sealed record TrancheView(Guid Id, int Number, decimal Amount, decimal Pa
     }
 }
 
+public sealed record AmendmentView(Guid Id, string Status, string Reason, decimal? NewAmount, LocalDate? NewEndDate, bool RestatesBudget,
+    bool RestatesTranches, int MovesMilestones, string? RejectionReason);
+
 public sealed record MilestoneBrief(Guid Id, string Title, MilestoneKind Kind, LocalDate DueDate, MilestoneStatus Status, bool Overdue);
 
 public sealed record GrantDetailsResponse(
@@ -67,7 +70,8 @@ public sealed record GrantDetailsResponse(
     IReadOnlyList<TrancheView> Tranches,
     IReadOnlyList<MilestoneBrief> Milestones,
     decimal Reserved,
-    bool PlanComplete)
+    bool PlanComplete,
+    IReadOnlyList<AmendmentView> Amendments)
 {
     /// <param name="granteeOnHold">Whether the grantee has an overdue milestone on any of its grants (the hold is per grantee).</param>
     public static GrantDetailsResponse From(Grant grant, bool granteeOnHold) =>
@@ -79,7 +83,10 @@ public sealed record GrantDetailsResponse(
             grant.Tranches.Select(t => TrancheView.From(grant, t)).ToList(),
             grant.Milestones.Select(m => new MilestoneBrief(m.Id, m.Title, m.Kind, m.DueDate, m.Status, m.IsOverdue)).ToList(),
             grant.Reserved.Amount,
-            grant.Tranches.IsEmpty || grant.Planned == grant.Amount);
+            grant.Tranches.IsEmpty || grant.Planned == grant.Amount,
+            grant.Amendments.Select(a => new AmendmentView(a.Proposal.AmendmentId, a.Status.ToString().ToLowerInvariant(), a.Proposal.Reason,
+                a.Proposal.NewAmount?.Amount, a.Proposal.NewEndDate, a.Proposal.Budget is not null, a.Proposal.Tranches is not null,
+                a.Proposal.Milestones?.Count ?? 0, a.RejectionReason)).ToList());
 }
 
 public sealed record GrantListItem(Guid Id, Guid ProgrammeId, string Grantee, string Title, decimal Amount, decimal Disbursed,

@@ -40,6 +40,28 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
         return await Done(id, await ReviewExpenditureEndpoint.Post(id, reportId, new ReviewRequest(entries), session, HttpContext), "The decisions were recorded.");
     }
 
+    public async Task<IActionResult> OnPostReviseAsync(Guid id, [FromForm] Dictionary<Guid, string> amounts, string reason)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Finance)).Succeeded || !await Load(id))
+        {
+            return Forbid();
+        }
+
+        var changes = amounts
+            .Select(a => (a.Key, Parsed: decimal.TryParse(a.Value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : -1m))
+            .Where(a => Budget.Lines.FirstOrDefault(l => l.Id == a.Key) is { } line && line.Amount != a.Parsed)
+            .Select(a => new BudgetChangeRequest(a.Key, a.Parsed)).ToList();
+        if (changes.Count == 0)
+        {
+            return Redirect($"/grants/{id}/budget");
+        }
+
+        var request = new ReviseBudgetRequest(changes, reason ?? "");
+        var invalid = ReviseBudgetEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Results.Problem(invalid) : await ReviseBudgetEndpoint.Post(id, request, session, HttpContext),
+            "The budget was revised.");
+    }
+
     public async Task<IActionResult> OnPostCsvAsync(Guid id, string periodStart, string periodEnd, IFormFile csv)
     {
         if (!(await authorization.AuthorizeAsync(User, Policies.Deliver)).Succeeded)

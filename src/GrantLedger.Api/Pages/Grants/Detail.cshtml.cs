@@ -25,6 +25,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
 {
     public GrantDetailsResponse Grant { get; private set; } = null!;
     public IReadOnlyDictionary<Guid, IReadOnlyList<EvidenceFileView>> Evidence { get; private set; } = new Dictionary<Guid, IReadOnlyList<EvidenceFileView>>();
+    public IReadOnlyDictionary<Guid, string> RejectionReasons { get; private set; } = new Dictionary<Guid, string>();
     public Outcome? Outcome { get; private set; }
     public DisbursementForm Form { get; private set; } = new();
     public string NewIdempotencyKey { get; } = Guid.NewGuid().ToString("N");
@@ -82,6 +83,29 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, session, options, HttpContext)),
             "Your submission was received; ECARO finance will review it.");
 
+    public async Task<IActionResult> OnPostRejectMilestoneAsync(Guid id, Guid milestoneId, string reason, [FromServices] Notifications.INotificationSender sender) =>
+        !await Can(Policies.Finance) ? Forbid() : await Done(id, Pages.Outcome.From(await RejectMilestoneEndpoint.Post(id, milestoneId,
+            new RejectMilestoneRequest(reason ?? ""), session, clock, sender, HttpContext)), "The milestone was sent back with your reason.");
+
+    public async Task<IActionResult> OnPostProposeExtensionAsync(Guid id, string endDate, string reason)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        var date = LocalDatePattern.Iso.Parse(endDate ?? "");
+        var request = new Amendments.ProposeAmendmentRequest(reason ?? "", EndDate: date.Success ? date.Value : null);
+        var invalid = Amendments.ProposeAmendmentEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await Amendments.ProposeAmendmentEndpoint.Post(id, request, session, HttpContext)), "The amendment was proposed; an approver must approve it.");
+    }
+
+    public async Task<IActionResult> OnPostApproveAmendmentAsync(Guid id, Guid amendmentId, [FromServices] Wolverine.IMessageBus bus,
+        [FromServices] IOptions<MilestoneOptions> options) =>
+        !await Can(Policies.Approve) ? Forbid() : await Done(id, Pages.Outcome.From(await Amendments.DecideAmendmentEndpoints.Approve(id, amendmentId, session,
+            bus, clock, options, HttpContext)), "The amendment was approved and is in effect.");
+
     /// <summary>The same policies as the API endpoints behind each button.</summary>
     private async Task<bool> Can(string policy) => (await authorization.AuthorizeAsync(User, policy)).Succeeded;
 
@@ -109,6 +133,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
         {
             Evidence = milestones.Value!.ToDictionary(m => m.Id, m => (IReadOnlyList<EvidenceFileView>)m.Submissions.SelectMany(x => x.Files).ToList());
+            RejectionReasons = milestones.Value!.Where(m => m.RejectionReason is not null).ToDictionary(m => m.Id, m => m.RejectionReason!);
         }
 
         return true;
