@@ -169,8 +169,8 @@ public class UiTests(BrowserHost host)
     {
         var page = await host.SignedIn("grantee@snowleopard.example");
         await page.GotoAsync($"/grants/{SnowLeopardTrust}/budget");
-        await page.GetByLabel("Period from").FillAsync("2021-04-01");
-        await page.GetByLabel("Period to").FillAsync("2021-09-30");
+        await page.GetByLabel("Period from", new() { Exact = true }).FillAsync("2021-04-01");
+        await page.GetByLabel("Period to", new() { Exact = true }).FillAsync("2021-09-30");
         await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload
         {
             Name = "spending.csv", MimeType = "text/csv",
@@ -203,9 +203,12 @@ public class UiTests(BrowserHost host)
     {
         var page = await host.SignedIn("finance@ecaro.example");
         await page.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81/budget");
-        await page.GetByLabel("T1 – ", new() { Exact = false }).FillAsync("3000.00");
-        await page.GetByLabel("C1 – ", new() { Exact = false }).FillAsync("28500.00");
-        await page.GetByLabel("Reason").FillAsync("Move travel money to the gatherings");
+        var revision = page.Locator("form", new() { HasText = "Move money between lines" });
+        await revision.GetByLabel("T1 – ", new() { Exact = false }).FillAsync("3000.00");
+        var gatherings = revision.GetByLabel("C1 – ", new() { Exact = false });
+        var now = decimal.Parse(await gatherings.InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        await gatherings.FillAsync((now + 6_000m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
+        await revision.GetByLabel("Reason").FillAsync("Move travel money to the gatherings");
         await page.GetByRole(AriaRole.Button, new() { Name = "Revise the budget" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("needs an amendment");
@@ -236,6 +239,43 @@ public class UiTests(BrowserHost host)
         await page.GotoAsync("/notifications");
 
         await Assertions.Expect(page.Locator("#notifications")).ToContainTextAsync("overdue");
+    }
+
+    [Fact]
+    public async Task a_grantee_reports_a_single_expense_in_local_currency()
+    {
+        var page = await host.SignedIn("grantee@slconservancy.example");
+        await page.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81/budget");
+        await page.GetByLabel("Expense period from").FillAsync("2021-01-01");
+        await page.GetByLabel("Expense period to").FillAsync("2021-06-30");
+        await page.GetByLabel("Budget line", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "T1 – Travel to sacred sites network" });
+        await page.GetByLabel("Date paid").FillAsync("2021-03-12");
+        await page.GetByLabel("Description", new() { Exact = true }).FillAsync("Jeep hire to Alay, 4 days");
+        await page.GetByLabel("Amount", new() { Exact = true }).FillAsync("18500.00");
+        await page.GetByLabel("Currency").SelectOptionAsync("TJS");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Submit expense" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your expense was received");
+        await Assertions.Expect(page.Locator("tr", new() { HasText = "Jeep hire to Alay" })).ToContainTextAsync("18,500.00 TJS");
+    }
+
+    [Fact]
+    public async Task more_money_for_a_grant_is_an_amendment_a_second_person_approves()
+    {
+        var finance = await host.SignedIn("finance@ecaro.example");
+        await finance.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81/budget");
+        await finance.GetByLabel("New grant amount", new() { Exact = false }).FillAsync("75000.00");
+        await finance.GetByLabel("C1 – Land of the Snow Leopard network gatherings (budget now", new() { Exact = false }).FillAsync("27500.00");
+        await finance.GetByLabel("Reason").Last.FillAsync("Donor added 5,000 EUR for a second gathering");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Propose amendment" }).ClickAsync();
+        await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The amendment was proposed");
+
+        var approver = await host.SignedIn("approver@ecaro.example");
+        await approver.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81");
+        await approver.Locator("#amendments tr", new() { HasText = "second gathering" }).GetByRole(AriaRole.Button, new() { Name = "Approve amendment" }).ClickAsync();
+
+        await Assertions.Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("approved and is in effect");
+        await Assertions.Expect(approver.Locator("dl.facts")).ToContainTextAsync("75,000.00 EUR");
     }
 
     private const string Wwb = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan";

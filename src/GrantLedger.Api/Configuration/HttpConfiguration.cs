@@ -1,4 +1,5 @@
 using GrantLedger.Api.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Configuration;
@@ -33,7 +34,31 @@ public static class HttpConfiguration
         app.UseExceptionHandler();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseStaticFiles();
-        app.UseStatusCodePages();
+        // API callers get problem+json; people in a browser get a page they can read.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/health") ||
+                http.Request.Headers.Accept.ToString().Contains("json", StringComparison.OrdinalIgnoreCase))
+            {
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = { Status = http.Response.StatusCode, Title = ReasonPhrases.GetReasonPhrase(http.Response.StatusCode) },
+                });
+                return;
+            }
+
+            http.Response.ContentType = "text/html; charset=utf-8";
+            var message = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => "There is nothing here, or it is not yours to see.",
+                StatusCodes.Status403Forbidden => "Your role does not allow this.",
+                _ => "Something went wrong.",
+            };
+            await http.Response.WriteAsync($"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{http.Response.StatusCode}</title>" +
+                $"<link rel=\"stylesheet\" href=\"/site.css\"></head><body><main><h1>{message}</h1><p><a href=\"/\">Back to GrantLedger</a></p></main></body></html>");
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -102,6 +102,24 @@ public static class SubmitExpenditureReportEndpoint
             return Problems.BadRequest("malformed-request", "Send {periodStart, periodEnd, entries:[{budgetLineId or budgetLineCode, date, description, amount, currency}]}.");
         }
 
+        return await Record(grantId, request, files, session, loaded, context);
+    }
+
+    /// <summary>Records a parsed report (from JSON, CSV or the web form) with its supporting files: all rows or none.</summary>
+    public static async Task<IResult> Submit(Guid grantId, ExpenditureReportRequest request, HttpContext context, IDocumentSession session)
+    {
+        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
+        if (loaded.Problem is not null || !CurrentUser.From(context.User).CanSee(loaded.Aggregate))
+        {
+            return loaded.Problem ?? Problems.NotFound("grant", grantId);
+        }
+
+        return await Record(grantId, request, new Dictionary<int, (EvidenceFile Meta, byte[] Content)>(), session, loaded, context);
+    }
+
+    private static async Task<IResult> Record(Guid grantId, ExpenditureReportRequest request, Dictionary<int, (EvidenceFile Meta, byte[] Content)> files,
+        IDocumentSession session, StreamForWriting<Grant> loaded, HttpContext context)
+    {
         var reportId = Guid.NewGuid();
         var command = new SubmitExpenditureReport(reportId, request.PeriodStart, request.PeriodEnd,
             request.Entries.Select((e, i) => new ReportedExpense(e.BudgetLineId, e.BudgetLineCode, e.Date, e.Description ?? "", e.Amount,

@@ -29,7 +29,7 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
     public async Task<IActionResult> OnPostRequestAsync(string kind, Guid? programmeId, Guid? grantId, string? asOf)
     {
         var request = new ReportRequest(kind, kind is "programme-financial" or "milestone-status" ? programmeId : null,
-            kind == "grantee-statement" ? grantId : null, null, null, string.IsNullOrWhiteSpace(asOf) ? null : asOf.Trim());
+            kind == "grantee-statement" ? grantId : null, null, null, AsInstant(asOf));
         var invalid = RequestReportEndpoint.Validate(request);
         var outcome = invalid.Status is not null
             ? Outcome.Invalid(invalid)
@@ -54,6 +54,18 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
 
         await Load();
         return Page();
+    }
+
+    /// <summary>The picker gives a local date-time without zone; the page labels it UTC.</summary>
+    private static string? AsInstant(string? picked)
+    {
+        if (string.IsNullOrWhiteSpace(picked))
+        {
+            return null;
+        }
+
+        var text = picked.Trim();
+        return text.EndsWith('Z') ? text : (text.Length == 16 ? text + ":00" : text) + "Z";
     }
 
     private async Task Load()

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using GrantLedger.Api.Budgets;
 using GrantLedger.Api.Expenditure;
 using GrantLedger.Api.Identity;
@@ -62,6 +64,50 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
             "The budget was revised.");
     }
 
+    public async Task<IActionResult> OnPostEntryAsync(Guid id, string periodStart, string periodEnd, Guid budgetLineId, string date,
+        string description, string amount, string currency)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Deliver)).Succeeded)
+        {
+            return Forbid();
+        }
+
+        var (start, end, paid) = (NodaTime.Text.LocalDatePattern.Iso.Parse(periodStart ?? ""), NodaTime.Text.LocalDatePattern.Iso.Parse(periodEnd ?? ""),
+            NodaTime.Text.LocalDatePattern.Iso.Parse(date ?? ""));
+        if (!start.Success || !end.Success || !paid.Success)
+        {
+            return await Done(id, Pages.Outcome.Invalid(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["dates"] = ["Enter the period and the date paid."] })), "");
+        }
+
+        var request = new ExpenditureReportRequest(start.Value, end.Value,
+            [new ExpenseRequest(paid.Value, description ?? "", Number(amount), currency ?? "", budgetLineId)]);
+        return await Done(id, await SubmitExpenditureReportEndpoint.Submit(id, request, HttpContext, session),
+            "Your expense was received; ECARO finance will review it.");
+    }
+
+    public async Task<IActionResult> OnPostAmendAsync(Guid id, string? amount, string? endDate, [FromForm] Dictionary<string, string> lines, string reason)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Finance)).Succeeded || !await Load(id))
+        {
+            return Forbid();
+        }
+
+        var newAmount = string.IsNullOrWhiteSpace(amount) ? (decimal?)null : Number(amount);
+        var end = NodaTime.Text.LocalDatePattern.Iso.Parse(endDate ?? "");
+        var budgetChanged = Budget.Lines.Any(l => lines.TryGetValue(l.Code, out var v) && Number(v) != l.Amount);
+        var request = new Amendments.ProposeAmendmentRequest(reason ?? "", newAmount, end.Success ? end.Value : null,
+            budgetChanged || newAmount is not null
+                ? Budget.Lines.Select(l => new BudgetLineRequest(l.Heading, l.Description, lines.TryGetValue(l.Code, out var v) ? Number(v) : l.Amount, l.Code)).ToList()
+                : null);
+        var invalid = Amendments.ProposeAmendmentEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Results.Problem(invalid) : await Amendments.ProposeAmendmentEndpoint.Post(id, request, session, HttpContext),
+            "The amendment was proposed; an approver must approve it on the grant page.");
+    }
+
+    /// <summary>Figures typed with a dot for decimals; anything else is sent on as-is for the ledger to refuse in words.</summary>
+    private static decimal Number(string text) =>
+        decimal.TryParse(text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : -1m;
+
     public async Task<IActionResult> OnPostCsvAsync(Guid id, string periodStart, string periodEnd, IFormFile csv)
     {
         if (!(await authorization.AuthorizeAsync(User, Policies.Deliver)).Succeeded)
@@ -74,6 +120,18 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
         HttpContext.Request.Body = csv.OpenReadStream();
         var result = await SubmitExpenditureReportEndpoint.Post(id, periodStart, periodEnd, HttpContext, session, limits, json);
         return await Done(id, result, "Your expenditure report was received; ECARO finance will review it.");
+    }
+
+    private async Task<IActionResult> Done(Guid id, Outcome outcome, string success)
+    {
+        if (!outcome.Ok)
+        {
+            Outcome = outcome;
+            return await Load(id) ? Page() : NotFound();
+        }
+
+        TempData["Notice"] = success;
+        return Redirect($"/grants/{id}/budget");
     }
 
     private async Task<IActionResult> Done(Guid id, IResult result, string success)
