@@ -34,6 +34,7 @@ done
 cat <<MSG
 
   GrantLedger is serving the SOS Central Asia demo at $url
+    in a browser: $url/signin
     health:      $url/health
     OpenAPI:     $url/openapi/v1.json
 
