@@ -278,6 +278,23 @@ public class UiTests(BrowserHost host)
         await Assertions.Expect(approver.Locator("dl.facts")).ToContainTextAsync("75,000.00 EUR");
     }
 
+    [Fact]
+    public async Task the_administrator_adds_a_grantee_user_who_can_then_sign_in()
+    {
+        var admin = await host.SignedIn("admin@ecaro.example");
+        await Assertions.Expect(admin.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Users");
+        await admin.GetByLabel("E-mail").FillAsync("field.officer@snowleopard.example");
+        await admin.GetByLabel("Name", new() { Exact = true }).FillAsync("Field officer, Snow Leopard Trust");
+        await admin.GetByLabel("First password", new() { Exact = false }).FillAsync(BrowserHost.Password);
+        await admin.GetByLabel("Role").SelectOptionAsync("grantee");
+        await admin.GetByLabel("Grantee organisation", new() { Exact = false }).FillAsync("Snow Leopard Trust");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("was added");
+
+        var officer = await host.SignedIn("field.officer@snowleopard.example");
+        await Assertions.Expect(officer.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("My grants");
+    }
+
     private const string Wwb = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan";
     private const string SnowLeopardTrust = "9d141e30-a7ee-491f-55a9-eb570dbde673";
 

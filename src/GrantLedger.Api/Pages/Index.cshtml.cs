@@ -16,7 +16,7 @@ public sealed class IndexModel(IQuerySession session) : PageModel
         var user = CurrentUser.From(User);
         if (!user.Roles.Any(r => r is Roles.Finance or Roles.Auditor or Roles.Approver))
         {
-            return Redirect("/grants");
+            return Redirect(user.Roles.Contains(Roles.Admin) ? "/users" : "/grants");
         }
 
         Programmes = await ProgrammeSummaryEndpoints.List(session);
