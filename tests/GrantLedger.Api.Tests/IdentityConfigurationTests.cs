@@ -56,6 +56,18 @@ public class IdentityConfigurationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_sign_in_page_offers_the_organisation_sign_in()
+    {
+        var result = await _host.Scenario(s =>
+        {
+            s.Get.Url("/signin");
+            s.StatusCodeShouldBeOk();
+        });
+
+        Assert.Contains("/signin?handler=organisation", await result.ReadAsTextAsync());
+    }
+
+    [Fact]
     public async Task the_token_endpoint_is_rate_limited()
     {
         var statuses = new List<int>();

@@ -12,8 +12,17 @@ using NodaTime;
 namespace GrantLedger.Api.Pages;
 
 [AllowAnonymous]
-public sealed class SignInModel(IDocumentSession session, IPasswordHasher<UserAccount> hasher, IClock clock, IOptions<AuthOptions> options) : PageModel
+public sealed class SignInModel(IDocumentSession session, IPasswordHasher<UserAccount> hasher, IClock clock, IOptions<AuthOptions> options,
+    IOptions<OidcOptions> oidc) : PageModel
 {
+    public OidcOptions Oidc => oidc.Value;
+
+    /// <summary>Sign in with the organisation's identity provider (when configured); the ledger user is found by e-mail.</summary>
+    public IActionResult OnGetOrganisation() =>
+        oidc.Value.Enabled
+            ? Challenge(new AuthenticationProperties { RedirectUri = "/" }, Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectDefaults.AuthenticationScheme)
+            : NotFound();
+
     [BindProperty]
     public string Email { get; set; } = "";
 
