@@ -143,9 +143,10 @@ public class UiTests(BrowserHost host)
         await page.GotoAsync("/reports");
         await page.GetByLabel("Report", new() { Exact = true }).SelectOptionAsync("programme-financial");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("being generated");
+        await page.WaitForURLAsync("**/reports");
 
-        var link = page.GetByRole(AriaRole.Link, new() { Name = "Download PDF" }).First;
+        var row = page.Locator("#reports tbody tr", new() { HasText = "programme-financial" }).Filter(new() { HasText = "auditor@audit.example" }).First;
+        var link = row.GetByRole(AriaRole.Link, new() { Name = "Download PDF" });
         await Assertions.Expect(link).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
         var path = await download.PathAsync();
@@ -293,6 +294,34 @@ public class UiTests(BrowserHost host)
 
         var officer = await host.SignedIn("field.officer@snowleopard.example");
         await Assertions.Expect(officer.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("My grants");
+    }
+
+    [Fact]
+    public async Task a_page_outside_your_role_says_so()
+    {
+        var page = await host.SignedIn("grantee@wwb.example");
+
+        var response = await page.GotoAsync("/approvals");
+
+        Assert.Equal(403, response!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Your role does not allow this.");
+    }
+
+    [Fact]
+    public async Task several_reports_asked_for_in_a_row_are_all_generated()
+    {
+        var page = await host.SignedIn("finance@ecaro.example");
+        await page.GotoAsync("/reports");
+        for (var i = 0; i < 3; i++)
+        {
+            await page.GetByLabel("Report", new() { Exact = true }).SelectOptionAsync("milestone-status");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+            await page.WaitForURLAsync("**/reports");
+        }
+
+        // The page polls live progress; every one of the three requests must finish without a reload.
+        await Assertions.Expect(page.Locator("#reports tbody tr", new() { HasText = "milestone-status" }).Filter(new() { HasText = "queued" }))
+            .ToHaveCountAsync(0, new() { Timeout = 30_000 });
     }
 
     private const string Wwb = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan";

@@ -120,7 +120,8 @@ public static class IdentityConfiguration
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        // API calls get the status; a person refused a page gets the 403 page, not a redirect to a page that does not exist.
+        if (context.Request.Path.StartsWithSegments("/api") || status == StatusCodes.Status403Forbidden)
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -22,6 +22,7 @@ public sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddl
         {
             logger.LogInformation("{Path}: {Code} ({Message})", context.Request.Path, problem.Code, ex.Message);
             context.Response.Clear();
+            context.Response.Headers[RequestMetadata.CorrelationHeader] = RequestMetadata.CorrelationIdOf(context);
             await Problems.Create(problem.Status, problem.Code, problem.Title, problem.Detail).ExecuteAsync(context);
         }
     }

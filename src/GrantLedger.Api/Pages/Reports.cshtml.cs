@@ -15,7 +15,8 @@ namespace GrantLedger.Api.Pages;
 
 /// <summary>Ask for reports, watch them being generated, download and verify them — through the report endpoints.</summary>
 [Authorize(Policy = Policies.ReadGrants)]
-public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClock clock, NpgsqlDataSource dataSource, IDocumentStore store) : PageModel
+public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClock clock, NpgsqlDataSource dataSource, IDocumentStore store,
+    Wolverine.Marten.Publishing.OutboxedSessionFactory outbox) : PageModel
 {
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
     public IReadOnlyList<ProgrammeListItem> Programmes { get; private set; } = [];
@@ -24,7 +25,12 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
     public string? Message { get; private set; }
     public bool Ok { get; private set; }
 
-    public async Task OnGetAsync() => await Load();
+    public async Task OnGetAsync()
+    {
+        Message = TempData["ReportMessage"] as string;
+        Ok = TempData["ReportOk"] as bool? ?? false;
+        await Load();
+    }
 
     public async Task<IActionResult> OnPostRequestAsync(string kind, Guid? programmeId, Guid? grantId, string? asOf)
     {
@@ -33,12 +39,11 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
         var invalid = RequestReportEndpoint.Validate(request);
         var outcome = invalid.Status is not null
             ? Outcome.Invalid(invalid)
-            : Outcome.From(await RequestReportEndpoint.Post(request, session, bus, clock, HttpContext));
+            : Outcome.From(await RequestOutboxed(request));
         (Ok, Message) = outcome.Ok
             ? (true, "The report is being generated; it appears below when ready.")
             : (false, outcome.FieldErrors.Count > 0 ? string.Join(" ", outcome.FieldErrors.SelectMany(e => e.Value)) : outcome.Message);
-        await Load();
-        return Page();
+        return Back();
     }
 
     public async Task<IActionResult> OnPostVerifyAsync()
@@ -52,8 +57,22 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
             (Ok, Message) = (false, "The file could not be checked: upload a PDF.");
         }
 
-        await Load();
-        return Page();
+        return Back();
+    }
+
+    /// <summary>Post, then redirect: reloading the page (as live progress does) never asks for another report.</summary>
+    private RedirectResult Back()
+    {
+        TempData["ReportMessage"] = Message;
+        TempData["ReportOk"] = Ok;
+        return Redirect("/reports");
+    }
+
+    /// <summary>The generate message leaves only when the job is committed (the outbox), exactly as through the API.</summary>
+    private async Task<IResult> RequestOutboxed(ReportRequest request)
+    {
+        await using var outboxed = outbox.OpenSession(bus);
+        return await RequestReportEndpoint.Post(request, outboxed, bus, clock, HttpContext);
     }
 
     /// <summary>The picker gives a local date-time without zone; the page labels it UTC.</summary>

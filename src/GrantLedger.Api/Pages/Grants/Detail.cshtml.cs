@@ -102,9 +102,18 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
     }
 
     public async Task<IActionResult> OnPostApproveAmendmentAsync(Guid id, Guid amendmentId, [FromServices] Wolverine.IMessageBus bus,
-        [FromServices] IOptions<MilestoneOptions> options) =>
-        !await Can(Policies.Approve) ? Forbid() : await Done(id, Pages.Outcome.From(await Amendments.DecideAmendmentEndpoints.Approve(id, amendmentId, session,
-            bus, clock, options, HttpContext)), "The amendment was approved and is in effect.");
+        [FromServices] IOptions<MilestoneOptions> options, [FromServices] Wolverine.Marten.Publishing.OutboxedSessionFactory outbox)
+    {
+        if (!await Can(Policies.Approve))
+        {
+            return Forbid();
+        }
+
+        // Rescheduled deadline checks leave only when the amendment is committed (the outbox), as through the API.
+        await using var outboxed = outbox.OpenSession(bus);
+        return await Done(id, Pages.Outcome.From(await Amendments.DecideAmendmentEndpoints.Approve(id, amendmentId, outboxed, bus, clock, options, HttpContext)),
+            "The amendment was approved and is in effect.");
+    }
 
     /// <summary>The same policies as the API endpoints behind each button.</summary>
     private async Task<bool> Can(string policy) => (await authorization.AuthorizeAsync(User, policy)).Succeeded;
