@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace GrantLedger.Benchmarks;
+
+/// <summary>
+/// The disbursement command end to end over HTTP (bearer auth, validation, idempotency record, append, inline
+/// snapshots) against a baseline measured in the same run: a single-row INSERT of a comparable row (a JSON document
+/// the size of a disbursement event) through plain Npgsql, one transaction per row. Both at 1, 4 and 16 concurrent
+/// clients, each for the same fixed time; each client pays into its own grants, so no request waits on another's
+/// stream version.
+/// </summary>
+public static class DisbursementBenchmark
+{
+    private static readonly int[] Concurrency = [1, 4, 16];
+    private const int GrantsPerClient = 10;
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("GRANTLEDGER_BENCH_SECONDS") ?? "8", CultureInfo.InvariantCulture));
+
+    public static async Task Run(string connection, Uri app, int appPid, string password)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        await dataSource.CreateCommand("drop table if exists bench_raw_insert; create table bench_raw_insert " +
+            "(id uuid primary key, stream_id uuid not null, type text not null, data jsonb not null, recorded timestamptz not null default now())").ExecuteNonQueryAsync();
+        var payload = JsonSerializer.Serialize(new
+        {
+            grantId = Guid.NewGuid(), programmeId = Guid.NewGuid(), disbursementId = Guid.NewGuid(),
+            amount = new { amount = 1.00m, currency = "EUR" }, valueDate = "2020-05-04", reference = "BENCH-000000", note = (string?)null,
+        });
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
+        var token = await Token(http, "finance@ecaro.example", password);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var programme = await Created(http, "/api/programmes", new
+        {
+            code = "BENCH-" + Guid.NewGuid().ToString("N")[..6], name = "Benchmark programme", currency = "EUR", allocation = 900_000_000m,
+            windowStart = "2020-01-01", windowEnd = "2030-12-31", timeZone = "Asia/Bishkek", approvalThreshold = 100_000_000m,
+        });
+
+        // Warm up both paths (JIT, connection pools, Wolverine's generated handlers) before anything is timed.
+        await Measure(1, TimeSpan.FromSeconds(2), _ => RawInsert(dataSource, payload));
+        var warmGrant = await Award(http, programme, 0);
+        await Measure(4, TimeSpan.FromSeconds(2), _ => Disburse(http, warmGrant));
+
+        foreach (var clients in Concurrency)
+        {
+            var raw = await Measure(clients, Duration, _ => RawInsert(dataSource, payload));
+            // Each client pays round-robin into its own GrantsPerClient grants, so a stream holds tens of payments as
+            // a real grant does, not thousands (the snapshot carries every payment and is rewritten on each).
+            var grants = new Guid[clients][];
+            for (var i = 0; i < clients; i++)
+            {
+                grants[i] = new Guid[GrantsPerClient];
+                for (var j = 0; j < GrantsPerClient; j++)
+                {
+                    grants[i][j] = await Award(http, programme, clients * 1000 + i * GrantsPerClient + j);
+                }
+            }
+
+            // Two more floors over HTTP, to see where a command's time goes: /health (the HTTP pipeline and one
+            // `select 1`) and reading a grant (bearer auth and one snapshot load).
+            var health = await Measure(clients, Duration / 2, _ => Get(http, "/health"));
+            var read = await Measure(clients, Duration / 2, client => Get(http, $"/api/grants/{grants[client][0]}"));
+            var calls = new int[clients];
+            var command = await Measure(clients, Duration, client => Disburse(http, grants[client][calls[client]++ % GrantsPerClient]));
+            Console.WriteLine(
+                $"c{clients}_raw_per_s={raw.PerSecond:0} c{clients}_raw_p50_ms={raw.P50:0.00} c{clients}_raw_p99_ms={raw.P99:0.00} " +
+                $"c{clients}_http_per_s={command.PerSecond:0} c{clients}_http_p50_ms={command.P50:0.00} c{clients}_http_p99_ms={command.P99:0.00} " +
+                $"c{clients}_http_errors={command.Errors} c{clients}_ratio={command.PerSecond / raw.PerSecond:0.00}x " +
+                $"c{clients}_health_per_s={health.PerSecond:0} c{clients}_health_p50_ms={health.P50:0.00} " +
+                $"c{clients}_read_per_s={read.PerSecond:0} c{clients}_read_p50_ms={read.P50:0.00}");
+        }
+
+        var rss = File.ReadLines($"/proc/{appPid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var kilobytes = long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        Console.WriteLine($"app_peak_rss_mb={kilobytes / 1024.0:0} seconds_per_cell={Duration.TotalSeconds:0}");
+        await dataSource.CreateCommand("drop table bench_raw_insert").ExecuteNonQueryAsync();
+    }
+
+    private sealed record Result(double PerSecond, double P50, double P99, long Errors);
+
+    /// <summary>Runs <paramref name="clients"/> loops for the duration; each call returns whether it succeeded.</summary>
+    private static async Task<Result> Measure(int clients, TimeSpan duration, Func<int, Task<bool>> call)
+    {
+        var latencies = new List<double>[clients];
+        var errors = 0L;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        {
+            var mine = latencies[client] = [];
+            while (clock.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var ok = await call(client);
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!ok)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new Result(all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static async Task<bool> RawInsert(NpgsqlDataSource dataSource, string payload)
+    {
+        await using var command = dataSource.CreateCommand("insert into bench_raw_insert (id, stream_id, type, data) values ($1, $2, 'disbursement_recorded', $3::jsonb)");
+        command.Parameters.AddWithValue(Guid.NewGuid());
+        command.Parameters.AddWithValue(Guid.NewGuid());
+        command.Parameters.AddWithValue(payload);
+        return await command.ExecuteNonQueryAsync() == 1;
+    }
+
+    private static async Task<bool> Disburse(HttpClient http, Guid grant)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/grants/{grant}/disbursements")
+        {
+            Content = JsonContent.Create(new { amount = 1.00m, valueDate = "2020-05-04", reference = "BENCH-" + Guid.NewGuid().ToString("N")[..8] }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await http.SendAsync(request);
+        return response.IsSuccessStatusCode;
+    }
+
+    private static async Task<bool> Get(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        return response.IsSuccessStatusCode;
+    }
+
+    private static Task<Guid> Award(HttpClient http, Guid programme, int number) => Created(http, $"/api/programmes/{programme}/grants", new
+    {
+        grantee = $"Benchmark grantee {number:000}", countries = new[] { "KG" }, title = "Benchmark grant", amount = 1_000_000m,
+        windowStart = "2020-01-01", windowEnd = "2030-12-31",
+    });
+
+    private static async Task<string> Token(HttpClient http, string email, string password)
+    {
+        using var response = await http.PostAsJsonAsync("/api/auth/token", new { email, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+    }
+
+    private static async Task<Guid> Created(HttpClient http, string path, object body)
+    {
+        using var response = await http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {text}");
+        }
+
+        return Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>());
+    }
+}
