@@ -45,57 +45,53 @@ public static class ReconciliationEndpoint
         await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction));
         var serializer = store.Options.Serializer();
         var findings = new List<ReconciliationFinding>();
-        var events = 0L;
+        var pass = new Pass(session, serializer, findings);
 
-        var storedProgrammes = (await session.Query<Programme>().ToListAsync(cancellation)).ToDictionary(p => p.Id);
-        var storedGrants = (await session.Query<Grant>().ToListAsync(cancellation)).ToDictionary(g => g.Id);
         var programmeIds = await session.Events.QueryRawEventDataOnly<ProgrammeOpened>().Select(e => e.ProgrammeId).ToListAsync(cancellation);
+        var programmes = await pass.ReplayAll<Programme>(programmeIds, p => p.Id, new ProgrammeProjection().Evolve, "programme", cancellation);
         var grantIds = await session.Events.QueryRawEventDataOnly<GrantAwarded>().Select(e => e.GrantId).ToListAsync(cancellation);
-
-        var programmes = new List<Programme>();
-        foreach (var id in programmeIds.Union(storedProgrammes.Keys))
+        var grants = await pass.ReplayAll<Grant>(grantIds, g => g.Id, new GrantProjection().Evolve, "grant", cancellation);
+        foreach (var grant in grants.Where(g => g.Disbursed + g.Reserved > g.Amount))
         {
-            var stream = await session.Events.FetchStreamAsync(id, token: cancellation);
-            events += stream.Count;
-            var replayed = Replay<Programme>(stream, new ProgrammeProjection().Evolve, id);
-            Compare(id, "programme", replayed, storedProgrammes.GetValueOrDefault(id), serializer, findings);
-            if (replayed is not null) programmes.Add(replayed);
-        }
-
-        var grants = new List<Grant>();
-        foreach (var id in grantIds.Union(storedGrants.Keys))
-        {
-            var stream = await session.Events.FetchStreamAsync(id, token: cancellation);
-            events += stream.Count;
-            var replayed = Replay<Grant>(stream, new GrantProjection().Evolve, id);
-            Compare(id, "grant", replayed, storedGrants.GetValueOrDefault(id), serializer, findings);
-            if (replayed is null) continue;
-            grants.Add(replayed);
-            if (replayed.Disbursed + replayed.Reserved > replayed.Amount)
-            {
-                findings.Add(new(id, "overspend", $"Paid {replayed.Disbursed} and reserved {replayed.Reserved} against an award of {replayed.Amount}."));
-            }
+            findings.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
         }
 
         var summaries = programmes.OrderBy(p => p.Code).Select(p => Check(p, grants.Where(g => g.ProgrammeId == p.Id).ToList(), findings)).ToList();
-        return new ReconciliationReport(findings.Count == 0, programmes.Count + grants.Count, events, summaries, findings);
+        return new ReconciliationReport(findings.Count == 0, programmes.Count + grants.Count, pass.Events, summaries, findings);
     }
 
-    private static T? Replay<T>(IReadOnlyList<IEvent> stream, Func<T?, Guid, IEvent, T?> evolve, Guid id) where T : class =>
-        stream.Aggregate<IEvent, T?>(null, (state, e) => evolve(state, id, e));
-
-    private static void Compare<T>(Guid id, string kind, T? replayed, T? stored, ISerializer serializer, List<ReconciliationFinding> findings)
-        where T : class
+    /// <summary>Replays streams of one kind and compares each with its stored snapshot.</summary>
+    private sealed class Pass(IQuerySession session, ISerializer serializer, List<ReconciliationFinding> findings)
     {
-        if (replayed is null || stored is null)
+        public long Events { get; private set; }
+
+        public async Task<List<T>> ReplayAll<T>(IEnumerable<Guid> startedStreams, Func<T, Guid> idOf, Func<T?, Guid, IEvent, T?> evolve,
+            string kind, CancellationToken cancellation) where T : class
         {
-            findings.Add(new(id, kind, replayed is null ? "A snapshot is stored but the events do not make one." : "The events make one but no snapshot is stored."));
-            return;
+            var stored = (await session.Query<T>().ToListAsync(cancellation)).ToDictionary(idOf);
+            var replayedAll = new List<T>();
+            foreach (var id in startedStreams.Union(stored.Keys))
+            {
+                var stream = await session.Events.FetchStreamAsync(id, token: cancellation);
+                Events += stream.Count;
+                var replayed = stream.Aggregate<IEvent, T?>(null, (state, e) => evolve(state, id, e));
+                Compare(id, kind, replayed, stored.GetValueOrDefault(id));
+                if (replayed is not null) replayedAll.Add(replayed);
+            }
+
+            return replayedAll;
         }
 
-        if (serializer.ToJson(replayed) != serializer.ToJson(stored))
+        private void Compare<T>(Guid id, string kind, T? replayed, T? stored) where T : class
         {
-            findings.Add(new(id, kind, "The stored snapshot differs from a replay of its events."));
+            if (replayed is null || stored is null)
+            {
+                findings.Add(new(id, kind, replayed is null ? "A snapshot is stored but the events do not make one." : "The events make one but no snapshot is stored."));
+            }
+            else if (serializer.ToJson(replayed) != serializer.ToJson(stored))
+            {
+                findings.Add(new(id, kind, "The stored snapshot differs from a replay of its events."));
+            }
         }
     }
 
