@@ -8,7 +8,7 @@ cd "$repo"
 connection="$(scripts/postgres.sh grantledger_bench | tail -n 1)"
 dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
-driver() { dotnet src/GrantLedger.Benchmarks/bin/Release/net10.0/GrantLedger.Benchmarks.dll "$@"; }
+source scripts/app.sh
 
 output="$(driver report "$connection")"
 echo "$output"
@@ -17,20 +17,12 @@ echo "$output"
 schema=bench_http
 port="${GRANTLEDGER_BENCH_PORT:-5099}"
 driver drop-schema "$connection" "$schema"
-(cd src/GrantLedger.Api/bin/Release/net10.0 && exec env ASPNETCORE_ENVIRONMENT=Testing ASPNETCORE_URLS="http://127.0.0.1:$port" \
-  ConnectionStrings__GrantLedger="$connection" GrantLedger__SchemaName="$schema" GrantLedger__Demo__Seed=true \
-  GRANTLEDGER_DEMO_PASSWORD=snowleopard Logging__LogLevel__Default=Warning \
-  dotnet GrantLedger.Api.dll > /tmp/grantledger-bench-app.log 2>&1) &
-app=$!
-trap 'kill "$app" 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$port/health" > /dev/null && break
-  sleep 0.5
-done
-curl -sf "http://127.0.0.1:$port/health" > /dev/null || { echo "bench.sh: the app did not start; see /tmp/grantledger-bench-app.log" >&2; exit 1; }
-http_output="$(driver disbursements "$connection" "http://127.0.0.1:$port" "$app" snowleopard)"
+rm -f /tmp/grantledger-$schema-app.log
+trap 'stop_app' EXIT
+start_app "$connection" "$schema" "$port"
+http_output="$(driver disbursements "$connection" "$app_url" "$app" snowleopard)"
 echo "$http_output"
-kill "$app" 2>/dev/null || true
+stop_app
 output="$output
 $http_output"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything CI checks: starts its own PostgreSQL database, builds with warnings as errors, runs every test project.
-# Ends with one line of totals across all test projects: "N passed, N failed, N skipped".
+# Everything CI checks: starts its own PostgreSQL database, builds with warnings as errors, runs every test project,
+# then the short reliability run (scripts/chaos.sh --short, counted as one check).
+# Ends with one line of totals: "N passed, N failed, N skipped".
 set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,6 +44,13 @@ for project in tests/*/*.csproj; do
   if [[ $code -ne 0 || $f -ne 0 ]]; then status=1; fi
 done
 rm -rf "$results"
+
+# The short reliability run (scripts/chaos.sh --short) against the app as a process; it counts as one check.
+if GRANTLEDGER_CHAOS_BUILD=false scripts/chaos.sh --short; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); status=1
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

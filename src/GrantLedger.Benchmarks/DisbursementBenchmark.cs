@@ -34,7 +34,7 @@ public static class DisbursementBenchmark
         });
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
-        var token = await Token(http, "finance@ecaro.example", password);
+        var token = await BadInputScenario.Token(http, "finance@ecaro.example", password);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var programme = await Created(http, "/api/programmes", new
         {
@@ -142,13 +142,6 @@ public static class DisbursementBenchmark
         grantee = $"Benchmark grantee {number:000}", countries = new[] { "KG" }, title = "Benchmark grant", amount = 1_000_000m,
         windowStart = "2020-01-01", windowEnd = "2030-12-31",
     });
-
-    private static async Task<string> Token(HttpClient http, string email, string password)
-    {
-        using var response = await http.PostAsJsonAsync("/api/auth/token", new { email, password });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
-    }
 
     private static async Task<Guid> Created(HttpClient http, string path, object body)
     {

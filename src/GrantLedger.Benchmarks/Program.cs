@@ -16,6 +16,8 @@ switch (args.FirstOrDefault())
     case "disbursements":
         await DisbursementBenchmark.Run(args[1], new Uri(args[2]), int.Parse(args[3]), args[4]);
         return 0;
+    case "bad-input":
+        return await BadInputScenario.Run(new Uri(args[1]), args[2], int.Parse(args[3]));
     default:
         Console.Error.WriteLine("usage: report <connection> | disbursements <connection> <app URL> <app pid> <demo password>");
         return 2;

@@ -7,8 +7,9 @@ namespace GrantLedger.Api.Http;
 public sealed record VersionResponse(long Version);
 
 /// <summary>A stream loaded for a write, or the problem that stops the write.</summary>
-public sealed record StreamForWriting<T>(IEventStream<T> Stream, IResult? Problem) where T : class
+public sealed record StreamForWriting<T>(IEventStream<T>? Loaded, IResult? Problem) where T : class
 {
+    public IEventStream<T> Stream => Loaded ?? throw new InvalidOperationException("No stream: check Problem first.");
     public T Aggregate => Stream.Aggregate ?? throw new InvalidOperationException("No aggregate: check Problem first.");
     public long NextVersion(int appended = 1) => (Stream.StartingVersion ?? 0) + appended;
 }
@@ -23,6 +24,12 @@ public static class StreamLoading
     public static async Task<StreamForWriting<T>> ForWriting<T>(this IDocumentSession session, Guid id, long? expectedVersion, string what)
         where T : class
     {
+        // The empty id names no stream (Marten refuses it outright): as unknown as any other.
+        if (id == Guid.Empty)
+        {
+            return new(null, Problems.NotFound(what, id));
+        }
+
         var stream = await session.Events.FetchForWriting<T>(id);
         if (stream.Aggregate is null)
         {

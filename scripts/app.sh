@@ -1,0 +1,25 @@
+# Sourced by bench.sh and chaos.sh: starts the built app (Release) against a schema of its own and waits for /health.
+#   start_app <connection> <schema> <port>   sets $app (the app's pid) and $app_url; the caller's EXIT trap stops it.
+#   stop_app                                   kills it (kill -9 with "stop_app -9").
+driver() { dotnet "$repo/src/GrantLedger.Benchmarks/bin/Release/net10.0/GrantLedger.Benchmarks.dll" "$@"; }
+
+start_app() {
+  local connection="$1" schema="$2" port="$3"
+  app_url="http://127.0.0.1:$port"
+  (cd "$repo/src/GrantLedger.Api/bin/Release/net10.0" && exec env ASPNETCORE_ENVIRONMENT=Testing ASPNETCORE_URLS="$app_url" \
+    ConnectionStrings__GrantLedger="$connection" GrantLedger__SchemaName="$schema" GrantLedger__Demo__Seed=true \
+    GRANTLEDGER_DEMO_PASSWORD=snowleopard GrantLedger__Auth__TokenRequestsPerMinute=1000 Logging__LogLevel__Default=Warning \
+    dotnet GrantLedger.Api.dll >> "/tmp/grantledger-$schema-app.log" 2>&1) &
+  app=$!
+  for _ in $(seq 1 120); do
+    curl -sf "$app_url/health" > /dev/null && return 0
+    sleep 0.5
+  done
+  echo "the app did not start; see /tmp/grantledger-$schema-app.log" >&2
+  return 1
+}
+
+stop_app() {
+  kill "${1:--TERM}" "$app" 2>/dev/null || true
+  wait "$app" 2>/dev/null || true
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Reliability scenarios against the running app (7/8). Each prints its figures; the script fails when one fails.
+#   scripts/chaos.sh           the full run (10,000 hostile requests); writes docs/reliability.md
+#   scripts/chaos.sh --short   the short run scripts/test.sh includes (2,000 requests); writes nothing
+# Built so far: "bad input" (every request refused with a 4xx, nothing changed, the ledger reconciles). Not built
+# yet: crash (kill -9 mid-storm), two nodes, database restart, the durable schedule across downtime.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+short=false; [[ "${1:-}" == "--short" ]] && short=true
+requests=10000; $short && requests=2000
+
+connection="${ConnectionStrings__GrantLedger:-$(scripts/postgres.sh grantledger_test | tail -n 1)}"
+if [[ ! -f src/GrantLedger.Benchmarks/bin/Release/net10.0/GrantLedger.Benchmarks.dll || "${GRANTLEDGER_CHAOS_BUILD:-true}" == "true" ]]; then
+  dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet > /dev/null
+  dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet > /dev/null
+fi
+source scripts/app.sh
+
+schema=chaos
+port="${GRANTLEDGER_CHAOS_PORT:-5096}"
+driver drop-schema "$connection" "$schema"
+rm -f "/tmp/grantledger-$schema-app.log"
+trap 'stop_app' EXIT
+start_app "$connection" "$schema" "$port"
+
+status=0
+output="$(driver bad-input "$app_url" snowleopard "$requests")" || status=1
+echo "$output"
+stop_app
+echo "chaos.sh: bad input $([[ $status -eq 0 ]] && echo passed || echo FAILED)"
+
+if ! $short; then
+  value() { grep -o "$1=[^ ]*" <<<"$output" | head -n1 | cut -d= -f2; }
+  cat > docs/reliability.md <<MD
+# Reliability
+
+Measured by \`scripts/chaos.sh\` on $(date -u +%Y-%m-%d) against the app started from the Release build with the SOS
+Central Asia demo, on $(nproc) cores with PostgreSQL $(psql --version | awk '{print $3}') on the same machine.
+\`scripts/test.sh\` runs the short version (2,000 requests) on every build.
+
+## Bad input
+
+$(value bad_input_requests) generated requests, sixteen kinds in rotation: amounts that are text, null, zero, negative, with three
+decimals, 1e30 or 32 digits; impossible or non-ISO value dates; unknown, all-zero and malformed grant ids; bodies
+that are not JSON, nested 5,000 deep or 2 MB long; an auditor or a grantee paying; a grantee reading another
+grantee's grant; no credentials and a forged token; a payment beyond the grant; a stale \`expectedVersion\`;
+reversing an unknown payment or without a reason; an award beyond the programme's allocation.
+
+| Figure | Value |
+|---|---|
+| Responses 5xx | $(value bad_input_5xx) |
+| Responses 2xx (a hostile request accepted) | $(value bad_input_2xx) |
+| Events before / after | $(value bad_input_events_before) / $(value bad_input_events_after) |
+| Every programme's allocation, commitments, payments and reservations unchanged | $(value bad_input_balances_unchanged) |
+| Reconciliation afterwards (\`GET /api/admin/reconciliation\`) | $(value bad_input_reconciled) |
+| Responses by status | $(value bad_input_statuses | sed 's/,/, /g') |
+
+The first run found a 500: a write to the all-zero grant id reached Marten, which refuses an empty stream id. It now
+answers 404 like any unknown id (a test in \`MalformedInputTests\` keeps it so).
+
+## Not built yet
+
+Crash (\`kill -9\` mid-storm with retrying clients), two nodes racing for one grant's last euros, a database restart
+mid-storm, a milestone deadline passing while the app is down; each to be followed by the reconciliation.
+MD
+  echo "chaos.sh: wrote docs/reliability.md"
+fi
+exit $status

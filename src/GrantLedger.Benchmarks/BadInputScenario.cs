@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace GrantLedger.Benchmarks;
+
+/// <summary>
+/// scripts/chaos.sh, scenario "bad input": thousands of generated malformed or hostile requests against the running
+/// app (wrong types, huge numbers, three decimals, zero and negative amounts, bad dates, unknown and malformed ids,
+/// oversized and non-JSON bodies, deep nesting, wrong roles, another grantee's grant, no credentials). Every one must
+/// be refused with a 4xx: no 5xx, no 2xx; the event count and every balance must be unchanged, and the ledger must
+/// still reconcile.
+/// </summary>
+public static class BadInputScenario
+{
+    private sealed record Attack(string Name, HttpMethod Method, string Path, HttpContent? Body, string? Token);
+
+    public static async Task<int> Run(Uri app, string password, int requests)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        using var http = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(60) };
+        var finance = await Token(http, "finance@ecaro.example", password);
+        var auditor = await Token(http, "auditor@audit.example", password);
+        var grantee = await Token(http, "grantee@wwb.example", password);
+
+        var grants = (await Json(http, "/api/grants", finance)).AsArray();
+        var programmeId = grants[0]!["programmeId"]!.GetValue<string>();
+        var own = grants.First(g => g!["grantee"]!.GetValue<string>().StartsWith("Wildlife Without Borders", StringComparison.Ordinal))!["id"]!.GetValue<string>();
+        var other = grants.First(g => g!["id"]!.GetValue<string>() != own)!["id"]!.GetValue<string>();
+        var paid = (await Json(http, $"/api/grants/{other}", finance))["disbursements"]!.AsArray().FirstOrDefault()?["id"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
+
+        // Deadlines already past when the demo was seeded are checked just after start-up: wait until nothing moves.
+        var before = await State(http, auditor);
+        for (var settled = 0; settled < 3;)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var again = await State(http, auditor);
+            settled = again == before ? settled + 1 : 0;
+            before = again;
+        }
+
+        var random = new Random(20191105);
+        var statuses = new SortedDictionary<int, int>();
+        var accepted = new List<string>();
+        var serverErrors = new List<string>();
+        for (var i = 0; i < requests; i++)
+        {
+            var attack = Generate(random, i, programmeId, own, other, paid, finance, auditor, grantee);
+            using var request = new HttpRequestMessage(attack.Method, attack.Path) { Content = attack.Body };
+            if (attack.Token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", attack.Token);
+            }
+
+            request.Headers.Add("Idempotency-Key", $"chaos-{i}");
+            using var response = await http.SendAsync(request);
+            var status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            if (status >= 500) serverErrors.Add($"{attack.Name}: {status}");
+            else if (status < 400) accepted.Add($"{attack.Name}: {status}");
+        }
+
+        var after = await State(http, auditor);
+        var unchanged = before.Events == after.Events && before.Figures == after.Figures;
+        Console.WriteLine($"bad_input_requests={requests} bad_input_5xx={serverErrors.Count} bad_input_2xx={accepted.Count} " +
+            $"bad_input_events_before={before.Events} bad_input_events_after={after.Events} bad_input_balances_unchanged={(before.Figures == after.Figures ? "yes" : "no")} " +
+            $"bad_input_reconciled={(after.Reconciled ? "yes" : "no")}");
+        Console.WriteLine("bad_input_statuses=" + string.Join(",", statuses.Select(s => $"{s.Key}:{s.Value}")));
+        foreach (var line in serverErrors.Concat(accepted).Distinct().Take(20))
+        {
+            Console.Error.WriteLine($"bad input: {line}");
+        }
+
+        return serverErrors.Count == 0 && accepted.Count == 0 && unchanged && after.Reconciled ? 0 : 1;
+    }
+
+    private sealed record LedgerState(long Events, string Figures, bool Reconciled);
+
+    private static async Task<LedgerState> State(HttpClient http, string auditor)
+    {
+        var events = (await Json(http, "/api/audit?pageSize=1", auditor))["total"]!.GetValue<long>();
+        var reconciliation = await Json(http, "/api/admin/reconciliation", auditor);
+        return new LedgerState(events, reconciliation["programmes"]!.ToJsonString(), reconciliation["reconciled"]!.GetValue<bool>());
+    }
+
+    private static Attack Generate(Random random, int i, string programme, string own, string other, string paid, string finance, string auditor, string grantee)
+    {
+        string Pay(string grant) => $"/api/grants/{grant}/disbursements";
+        static HttpContent JsonBody(string text) => new StringContent(text, Encoding.UTF8, "application/json");
+        var badAmounts = new[] { "0", "-5", "1.005", "0.001", "-0.01", "1e30", "99999999999999999999999999999999", "\"ten\"", "null", "true", "[]", "{}", "\"1,50\"", "NaN", "1.7976931348623157E+308", "12.345" };
+        var badDates = new[] { "\"2020-13-45\"", "\"yesterday\"", "\"\"", "12", "null", "\"2020-02-30\"", "\"0000-00-00\"", "\"2020-05-04T25:00\"" };
+        var badIds = new[] { Guid.NewGuid().ToString(), "not-a-guid", "..%2F..%2Fetc%2Fpasswd", "00000000-0000-0000-0000-000000000000", "%00", "1' or '1'='1" };
+
+        return (i % 16) switch
+        {
+            0 => new("amount", HttpMethod.Post, Pay(own), JsonBody($$"""{"amount":{{badAmounts[random.Next(badAmounts.Length)]}},"valueDate":"2020-05-04","reference":"X"}"""), finance),
+            1 => new("value date", HttpMethod.Post, Pay(own), JsonBody($$"""{"amount":10.00,"valueDate":{{badDates[random.Next(badDates.Length)]}},"reference":"X"}"""), finance),
+            2 => new("unknown grant", HttpMethod.Post, Pay(badIds[random.Next(badIds.Length)]), JsonBody("""{"amount":10.00,"valueDate":"2020-05-04","reference":"X"}"""), finance),
+            3 => new("not json", HttpMethod.Post, Pay(own), new StringContent(RandomText(random, 200), Encoding.UTF8, random.Next(2) == 0 ? "application/json" : "text/plain"), finance),
+            4 => new("deep nesting", HttpMethod.Post, Pay(own), JsonBody(new string('[', 5000) + new string(']', 5000)), finance),
+            5 => new("oversized", HttpMethod.Post, Pay(own), JsonBody($$"""{"amount":10.00,"valueDate":"2020-05-04","reference":"{{new string('R', 2_000_000)}}"}"""), finance),
+            6 => new("auditor pays", HttpMethod.Post, Pay(own), JsonBody("""{"amount":10.00,"valueDate":"2020-05-04","reference":"X"}"""), auditor),
+            7 => new("grantee pays itself", HttpMethod.Post, Pay(own), JsonBody("""{"amount":10.00,"valueDate":"2020-05-04","reference":"X"}"""), grantee),
+            8 => new("another grantee's grant", HttpMethod.Get, $"/api/grants/{other}", null, grantee),
+            9 => new("no credentials", HttpMethod.Post, Pay(own), JsonBody("""{"amount":10.00,"valueDate":"2020-05-04","reference":"X"}"""), null),
+            10 => new("forged token", HttpMethod.Post, Pay(own), JsonBody("""{"amount":10.00,"valueDate":"2020-05-04","reference":"X"}"""), finance[..^4] + "AAAA"),
+            11 => new("overspend", HttpMethod.Post, Pay(own), JsonBody("""{"amount":9999999.00,"valueDate":"2020-05-04","reference":"X"}"""), finance),
+            12 => new("stale version", HttpMethod.Post, Pay(own), JsonBody($$"""{"amount":10.00,"valueDate":"2020-05-04","reference":"X","expectedVersion":{{random.Next(-5, 2)}}}"""), finance),
+            13 => new("reverse unknown", HttpMethod.Post, $"/api/grants/{other}/disbursements/{Guid.NewGuid()}/reversal", JsonBody("""{"reason":"chaos"}"""), finance),
+            14 => new("reverse without reason", HttpMethod.Post, $"/api/grants/{other}/disbursements/{paid}/reversal", JsonBody(random.Next(2) == 0 ? """{"reason":""}""" : "{}"), finance),
+            _ => new("award beyond allocation", HttpMethod.Post, $"/api/programmes/{programme}/grants",
+                JsonBody("""{"grantee":"Chaos","countries":["KG"],"title":"Chaos","amount":5000000.00,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}"""), finance),
+        };
+    }
+
+    private static string RandomText(Random random, int length)
+    {
+        const string alphabet = "{}[]\":,0123456789abcxyz-. \\\u0000\u00e9\u0416";
+        return new string(Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+    }
+
+    private static async Task<JsonNode> Json(HttpClient http, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    /// <summary>A bearer token for a demo user (shared by the load drivers).</summary>
+    internal static async Task<string> Token(HttpClient http, string email, string password)
+    {
+        using var response = await http.PostAsJsonAsync("/api/auth/token", new { email, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+    }
+}
