@@ -3,8 +3,9 @@
 #   scripts/chaos.sh           the full run (10,000 hostile requests); writes docs/reliability.md
 #   scripts/chaos.sh --short   the short run scripts/test.sh includes (2,000 requests); writes nothing
 # Built so far: "bad input" (every request refused with a 4xx, nothing changed, the ledger reconciles) and "crash"
-# (kill -9 mid-storm; every acknowledged payment present once, none extra, reconciled). Not built yet: two nodes,
-# database restart, the durable schedule across downtime.
+# (kill -9 mid-storm; every acknowledged payment present once, none extra, reconciled) and "two nodes" (two app
+# processes, 16 clients racing for one grant's last euros: no overspend). Not built yet: database restart, the
+# durable schedule across downtime.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +50,20 @@ echo "chaos.sh: crash $([[ $crash_status -eq 0 ]] && echo passed || echo FAILED)
 [[ $crash_status -eq 0 ]] || status=1
 output="$output
 $crash_output"
+
+# Two nodes: a second app process on the same database; 16 clients alternate between them for one grant's last euros.
+first_app=$app; first_url=$app_url
+trap 'stop_app; kill "$first_app" 2>/dev/null || true' EXIT
+start_app "$connection" "$schema" "$((port + 1))"
+race_status=0
+race_output="$(driver race "$first_url" "$app_url" snowleopard)" || race_status=1
+echo "$race_output"
+echo "chaos.sh: two nodes $([[ $race_status -eq 0 ]] && echo passed || echo FAILED)"
+[[ $race_status -eq 0 ]] || status=1
+output="$output
+$race_output"
+stop_app
+app=$first_app
 stop_app
 
 if ! $short; then
@@ -95,9 +110,24 @@ storm the app is killed with SIGKILL and started again.
 | Retries (no answer, or the app down) | $(value crash_retries) |
 | Reconciliation afterwards | $(value crash_reconciled) |
 
+## Two nodes
+
+Two app processes on one database (ports $port and $((port + 1))). 16 clients, alternating between the nodes, pay
+10.00 EUR at a time out of a grant of $(value race_award) EUR, each until the ledger refuses it (422), retrying after a
+version conflict (409).
+
+| Figure | Value |
+|---|---|
+| Disbursed at the end / awarded | $(value race_disbursed) / $(value race_award) |
+| Overspend | $(value race_overspend) |
+| Payments acknowledged / recorded | $(value race_acknowledged) / $(value race_recorded) |
+| Version conflicts answered 409 (then retried) | $(value race_conflicts) |
+| Refusals 422 (no room left) | $(value race_refused) |
+| Reconciliation afterwards | $(value race_reconciled) |
+
 ## Not built yet
 
-Two nodes racing for one grant's last euros, a database restart
+A database restart
 mid-storm, a milestone deadline passing while the app is down; each to be followed by the reconciliation.
 MD
   echo "chaos.sh: wrote docs/reliability.md"

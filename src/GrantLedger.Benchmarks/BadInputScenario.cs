@@ -21,9 +21,9 @@ public static class BadInputScenario
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         using var http = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(60) };
-        var finance = await Token(http, "finance@ecaro.example", password);
-        var auditor = await Token(http, "auditor@audit.example", password);
-        var grantee = await Token(http, "grantee@wwb.example", password);
+        var finance = await ApiCalls.Token(http, "finance@ecaro.example", password);
+        var auditor = await ApiCalls.Token(http, "auditor@audit.example", password);
+        var grantee = await ApiCalls.Token(http, "grantee@wwb.example", password);
 
         var grants = (await Json(http, "/api/grants", finance)).AsArray();
         var programmeId = grants[0]!["programmeId"]!.GetValue<string>();
@@ -128,13 +128,5 @@ public static class BadInputScenario
         using var response = await http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-    }
-
-    /// <summary>A bearer token for a demo user (shared by the load drivers).</summary>
-    internal static async Task<string> Token(HttpClient http, string email, string password)
-    {
-        using var response = await http.PostAsJsonAsync("/api/auth/token", new { email, password });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
     }
 }

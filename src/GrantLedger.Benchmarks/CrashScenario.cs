@@ -20,9 +20,9 @@ public static class CrashScenario
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         using var http = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(10) };
-        var token = await BadInputScenario.Token(http, "finance@ecaro.example", password);
+        var token = await ApiCalls.Token(http, "finance@ecaro.example", password);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var programme = await Post(http, "/api/programmes", new
+        var programme = await ApiCalls.Created(http, "/api/programmes", new
         {
             code = "CRASH-" + Guid.NewGuid().ToString("N")[..6], name = "Crash programme", currency = "EUR", allocation = 1_000_000m,
             windowStart = "2020-01-01", windowEnd = "2030-12-31", approvalThreshold = 1_000_000m,
@@ -30,11 +30,11 @@ public static class CrashScenario
         var grants = new List<string>();
         for (var i = 0; i < Clients; i++)
         {
-            grants.Add(await Post(http, $"/api/programmes/{programme}/grants", new
+            grants.Add((await ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
             {
                 grantee = $"Crash grantee {i}", countries = new[] { "KG" }, title = "Crash grant", amount = 100_000m,
                 windowStart = "2020-01-01", windowEnd = "2030-12-31",
-            }));
+            })).ToString());
         }
 
         Console.WriteLine("crash_ready=yes");
@@ -70,14 +70,14 @@ public static class CrashScenario
         var recorded = new List<(string Id, string Reference)>();
         foreach (var grant in grants)
         {
-            var details = await Get(http, $"/api/grants/{grant}");
+            var details = await ApiCalls.Json(http, $"/api/grants/{grant}");
             recorded.AddRange(details["disbursements"]!.AsArray().Select(d => (d!["id"]!.GetValue<string>(), d["reference"]!.GetValue<string>())));
         }
 
         var missing = acknowledged.Keys.Count(id => recorded.All(r => r.Id != id));
         var duplicates = recorded.GroupBy(r => r.Reference).Sum(g => g.Count() - 1);
         var unacknowledged = recorded.Count(r => !acknowledged.ContainsKey(r.Id));
-        var reconciliation = await Get(http, "/api/admin/reconciliation");
+        var reconciliation = await ApiCalls.Json(http, "/api/admin/reconciliation");
         var reconciled = reconciliation["reconciled"]!.GetValue<bool>();
         Console.WriteLine($"crash_acknowledged={acknowledged.Count} crash_recorded={recorded.Count} crash_missing={missing} crash_duplicates={duplicates} " +
             $"crash_unacknowledged={unacknowledged} crash_retries={retries} crash_reconciled={(reconciled ? "yes" : "no")}");
@@ -106,19 +106,5 @@ public static class CrashScenario
         {
             return null;
         }
-    }
-
-    private static async Task<string> Post(HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
-    }
-
-    private static async Task<JsonNode> Get(HttpClient http, string path)
-    {
-        using var response = await http.GetAsync(path);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 }

@@ -34,9 +34,9 @@ public static class DisbursementBenchmark
         });
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
-        var token = await BadInputScenario.Token(http, "finance@ecaro.example", password);
+        var token = await ApiCalls.Token(http, "finance@ecaro.example", password);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var programme = await Created(http, "/api/programmes", new
+        var programme = await ApiCalls.Created(http, "/api/programmes", new
         {
             code = "BENCH-" + Guid.NewGuid().ToString("N")[..6], name = "Benchmark programme", currency = "EUR", allocation = 900_000_000m,
             windowStart = "2020-01-01", windowEnd = "2030-12-31", timeZone = "Asia/Bishkek", approvalThreshold = 100_000_000m,
@@ -137,21 +137,9 @@ public static class DisbursementBenchmark
         return response.IsSuccessStatusCode;
     }
 
-    private static Task<Guid> Award(HttpClient http, Guid programme, int number) => Created(http, $"/api/programmes/{programme}/grants", new
+    private static Task<Guid> Award(HttpClient http, Guid programme, int number) => ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
     {
         grantee = $"Benchmark grantee {number:000}", countries = new[] { "KG" }, title = "Benchmark grant", amount = 1_000_000m,
         windowStart = "2020-01-01", windowEnd = "2030-12-31",
     });
-
-    private static async Task<Guid> Created(HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {text}");
-        }
-
-        return Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>());
-    }
 }

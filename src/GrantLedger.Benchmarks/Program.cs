@@ -20,6 +20,8 @@ switch (args.FirstOrDefault())
         return await BadInputScenario.Run(new Uri(args[1]), args[2], int.Parse(args[3]));
     case "crash":
         return await CrashScenario.Run(new Uri(args[1]), args[2], TimeSpan.FromSeconds(int.Parse(args[3])));
+    case "race":
+        return await RaceScenario.Run(new Uri(args[1]), new Uri(args[2]), args[3]);
     default:
         Console.Error.WriteLine("usage: report <connection> | disbursements <connection> <app URL> <app pid> <demo password>");
         return 2;
