@@ -9,14 +9,14 @@ namespace GrantLedger.Benchmarks;
 /// <summary>
 /// scripts/chaos.sh, scenario "crash": clients pay continuously, each payment under its own idempotency key and
 /// retried with that key until the ledger answers; meanwhile the script kills the app with SIGKILL and starts it
-/// again. Afterwards every acknowledged payment must be on its grant exactly once, no payment may exist that was
+/// again (or, as "database", the database's connections are cut or PostgreSQL restarts). Afterwards every acknowledged payment must be on its grant exactly once, no payment may exist that was
 /// not acknowledged (a duplicate), and the ledger must reconcile.
 /// </summary>
 public static class CrashScenario
 {
     private const int Clients = 8;
 
-    public static async Task<int> Run(Uri app, string password, TimeSpan storm)
+    public static async Task<int> Run(Uri app, string password, TimeSpan storm, string label = "crash")
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         using var http = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(10) };
@@ -37,7 +37,7 @@ public static class CrashScenario
             })).ToString());
         }
 
-        Console.WriteLine("crash_ready=yes");
+        Console.WriteLine($"{label}_ready=yes");
         var acknowledged = new ConcurrentDictionary<string, string>(); // disbursement id -> reference
         var retries = 0L;
         var started = DateTime.UtcNow;
@@ -79,8 +79,8 @@ public static class CrashScenario
         var unacknowledged = recorded.Count(r => !acknowledged.ContainsKey(r.Id));
         var reconciliation = await ApiCalls.Json(http, "/api/admin/reconciliation");
         var reconciled = reconciliation["reconciled"]!.GetValue<bool>();
-        Console.WriteLine($"crash_acknowledged={acknowledged.Count} crash_recorded={recorded.Count} crash_missing={missing} crash_duplicates={duplicates} " +
-            $"crash_unacknowledged={unacknowledged} crash_retries={retries} crash_reconciled={(reconciled ? "yes" : "no")}");
+        Console.WriteLine($"{label}_acknowledged={acknowledged.Count} {label}_recorded={recorded.Count} {label}_missing={missing} {label}_duplicates={duplicates} " +
+            $"{label}_unacknowledged={unacknowledged} {label}_retries={retries} {label}_reconciled={(reconciled ? "yes" : "no")}");
         return missing == 0 && duplicates == 0 && unacknowledged == 0 && reconciled && acknowledged.Count > 0 ? 0 : 1;
     }
 

@@ -19,7 +19,7 @@ switch (args.FirstOrDefault())
     case "bad-input":
         return await BadInputScenario.Run(new Uri(args[1]), args[2], int.Parse(args[3]));
     case "crash":
-        return await CrashScenario.Run(new Uri(args[1]), args[2], TimeSpan.FromSeconds(int.Parse(args[3])));
+        return await CrashScenario.Run(new Uri(args[1]), args[2], TimeSpan.FromSeconds(int.Parse(args[3])), args.ElementAtOrDefault(4) ?? "crash");
     case "race":
         return await RaceScenario.Run(new Uri(args[1]), new Uri(args[2]), args[3]);
     default:
