@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -40,16 +41,16 @@ public static class CrashScenario
         Console.WriteLine($"{label}_ready=yes");
         var acknowledged = new ConcurrentDictionary<string, string>(); // disbursement id -> reference
         var retries = 0L;
-        var started = DateTime.UtcNow;
+        var elapsed = Stopwatch.StartNew();
         await Task.WhenAll(grants.Select(async grant =>
         {
-            while (DateTime.UtcNow - started < storm)
+            while (elapsed.Elapsed < storm)
             {
                 var key = Guid.NewGuid().ToString();
                 var reference = "CRASH-" + key[..8];
                 for (var attempt = 0; ; attempt++)
                 {
-                    if (DateTime.UtcNow - started > storm + TimeSpan.FromSeconds(90))
+                    if (elapsed.Elapsed > storm + TimeSpan.FromSeconds(90))
                     {
                         throw new TimeoutException("The app did not come back within 90 s.");
                     }

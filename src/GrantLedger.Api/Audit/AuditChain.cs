@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
@@ -54,7 +55,7 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
     ILogger<AuditChainer> logger) : BackgroundService
 {
     private const long LockKey = 0x6772616e746c6564; // "grantled"
-    private readonly Dictionary<long, (long Xmax, DateTime FirstSeen)> _gaps = new();
+    private readonly Dictionary<long, (long Xmax, long FirstSeen)> _gaps = new();
 
     /// <summary>A gap also has to stay open this long: a transaction takes its sequence number a moment before PostgreSQL
     /// gives it a transaction id, so the snapshot test alone could miss it in that instant.</summary>
@@ -99,9 +100,10 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
 
         // Read before the events: every transaction older than this xmin has finished, so its events are visible below.
         var xmin = await Scalar<long>(connection, transaction, "select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", cancellation);
-        // Real time on purpose: this is about transactions in flight in this database, not the ledger's business clock.
-        var now = DateTime.UtcNow;
-        bool Closed(long sequence) => _gaps.TryGetValue(sequence, out var gap) && xmin >= gap.Xmax && now - gap.FirstSeen >= MinimumGapAge;
+        // A gap's age is elapsed time on a monotonic timer (Stopwatch), not a reading of any clock: it is about
+        // transactions in flight in this database, and must age even when the ledger's business clock is frozen.
+        var now = Stopwatch.GetTimestamp();
+        bool Closed(long sequence) => _gaps.TryGetValue(sequence, out var gap) && xmin >= gap.Xmax && Stopwatch.GetElapsedTime(gap.FirstSeen, now) >= MinimumGapAge;
 
         var (lastSequence, lastLink) = (0L, AuditChain.Genesis);
         await using (var head = new NpgsqlCommand($"select seq_id, link from {schema}.{AuditChain.TableName} order by seq_id desc limit 1", connection, transaction))
