@@ -59,14 +59,10 @@ public static class ProposeAmendmentEndpoint
             request.Milestones?.Select(m => new MilestoneDueDate(m.MilestoneId, m.DueDate)).ToList(),
             request.Reason.Trim(), metadata.UserId);
         var decision = AmendmentDecisions.Propose(loaded.Aggregate, programme, programme.Rules, command);
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, metadata, command.Reason, decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(metadata, command.Reason);
-        loaded.Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         return Results.Created($"/api/grants/{grantId}/amendments/{command.AmendmentId}",
             new AmendmentCreated(command.AmendmentId, loaded.NextVersion(), "proposed"));
     }
@@ -129,14 +125,10 @@ public static class DecideAmendmentEndpoints
         var metadata = RequestMetadata.From(context);
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "rejected" : request.Reason.Trim();
         var decision = AmendmentDecisions.Reject(loaded.Aggregate, amendmentId, reason, metadata.UserId);
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, metadata, reason, decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(metadata, reason);
-        loaded.Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         return Results.Created($"/api/grants/{grantId}/amendments/{amendmentId}", new AmendmentCreated(amendmentId, loaded.NextVersion(), "rejected"));
     }
 }

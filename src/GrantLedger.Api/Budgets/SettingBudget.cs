@@ -42,14 +42,10 @@ public static class SetBudgetEndpoint
         var programme = await session.LoadAsync<Programme>(loaded.Aggregate.ProgrammeId);
         var lines = request.Lines.Select((l, i) => new PlannedBudgetLine(Guid.NewGuid(), l.Code ?? $"L{i + 1}", l.Heading.Trim(), l.Description, l.Amount)).ToList();
         var decision = SetBudgetDecision.Decide(loaded.Aggregate, programme!.Rules, new SetBudget(lines));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, RequestMetadata.From(context), "budget set", decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(RequestMetadata.From(context), "budget set");
-        loaded.Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         return Results.Ok(new BudgetWritten(loaded.NextVersion(), decision.Value.Lines));
     }
 }
@@ -76,14 +72,10 @@ public static class ReviseBudgetEndpoint
         var programme = await session.LoadAsync<Programme>(loaded.Aggregate.ProgrammeId);
         var decision = ReviseBudgetDecision.Decide(loaded.Aggregate, programme!.Rules,
             new ReviseBudget(request.Changes.Select(c => (c.LineId, c.Amount)).ToList(), request.Reason.Trim()));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, RequestMetadata.From(context), request.Reason.Trim(), decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(RequestMetadata.From(context), request.Reason.Trim());
-        loaded.Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         var revised = loaded.Aggregate.Evolve(decision.Value);
         return Results.Created($"/api/grants/{grantId}/budget", new BudgetWritten(loaded.NextVersion(), revised.Budget!.Lines));
     }

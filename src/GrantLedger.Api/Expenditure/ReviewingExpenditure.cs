@@ -46,14 +46,10 @@ public static class ReviewExpenditureEndpoint
 
         var decision = ReviewExpenditureDecision.Decide(loaded.Aggregate,
             new ReviewExpenditure(reportId, request.Entries.Select(e => new EntryReview(e.Id, e.Accepted, e.Reason?.Trim())).ToList()));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, RequestMetadata.From(context), "expenditure review", decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(RequestMetadata.From(context), "expenditure review");
-        loaded.Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         var reviewed = loaded.Aggregate.Evolve(decision.Value);
         return Results.Ok(ExpenditureQueries.View(reviewed, reviewed.ExpenditureReports.Single(r => r.ReportId == reportId),
             await FxRateEndpoints.Load(session)));

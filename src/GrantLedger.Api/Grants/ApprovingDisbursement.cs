@@ -30,14 +30,10 @@ public static class ApproveDisbursementEndpoint
 
         var metadata = RequestMetadata.From(context);
         var decision = ApproveDisbursementDecision.Decide(loaded.Aggregate, new ApproveDisbursement(disbursementId, metadata.UserId));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, metadata, string.IsNullOrWhiteSpace(request?.Note) ? "approved" : request.Note.Trim(), decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(metadata, string.IsNullOrWhiteSpace(request?.Note) ? "approved" : request.Note.Trim());
-        loaded.Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
             new DisbursementDecided(disbursementId, loaded.NextVersion(), "recorded"));
     }
@@ -62,14 +58,10 @@ public static class RejectDisbursementEndpoint
         var metadata = RequestMetadata.From(context);
         var decision = RejectDisbursementDecision.Decide(loaded.Aggregate,
             new RejectDisbursement(disbursementId, request.Reason.Trim(), metadata.UserId));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, metadata, request.Reason.Trim(), decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(metadata, request.Reason.Trim());
-        loaded.Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
             new DisbursementDecided(disbursementId, loaded.NextVersion(), "rejected"));
     }

@@ -33,17 +33,13 @@ public static class AddTrancheEndpoint
             return loaded.Problem;
         }
 
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
+        var grant = loaded.Aggregate;
 
         var decision = AddTrancheDecision.Decide(grant, new AddTranche(Guid.NewGuid(), request.Amount, request.MilestoneId));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, RequestMetadata.From(context), null, decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(RequestMetadata.From(context), null);
-        stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         return Results.Created($"/api/grants/{grantId}", new StreamCreated(decision.Value.TrancheId, loaded.NextVersion()));
     }
 }
@@ -68,19 +64,15 @@ public static class AmendTranchePlanEndpoint
             return loaded.Problem;
         }
 
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
+        var grant = loaded.Aggregate;
 
         var command = new AmendTranchePlan(
             request.Tranches.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId, Guid.NewGuid())).ToList(), request.Reason.Trim());
         var decision = AmendTranchePlanDecision.Decide(grant, command);
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, RequestMetadata.From(context), command.Reason, decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(RequestMetadata.From(context), command.Reason);
-        stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         var amended = grant.Evolve(decision.Value);
         return Results.Ok(new TranchePlanResponse(loaded.NextVersion(),
             amended.Tranches.Select(t => TrancheView.From(amended, t)).ToList()));

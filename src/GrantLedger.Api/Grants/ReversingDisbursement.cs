@@ -32,17 +32,13 @@ public static class ReverseDisbursementEndpoint
             return loaded.Problem;
         }
 
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
+        var grant = loaded.Aggregate;
 
         var decision = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(disbursementId, request.Reason.Trim()));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, RequestMetadata.From(context), request.Reason, decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(RequestMetadata.From(context), request.Reason);
-        stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
 
         return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
             new ReversalRecorded(disbursementId, loaded.NextVersion()));

@@ -12,6 +12,24 @@ public sealed record StreamForWriting<T>(IEventStream<T>? Loaded, IResult? Probl
     public IEventStream<T> Stream => Loaded ?? throw new InvalidOperationException("No stream: check Problem first.");
     public T Aggregate => Stream.Aggregate ?? throw new InvalidOperationException("No aggregate: check Problem first.");
     public long NextVersion(int appended = 1) => (Stream.StartingVersion ?? 0) + appended;
+
+    /// <summary>
+    /// Appends an accepted decision's event under the request's metadata and commits. A refused decision comes back
+    /// as its problem, and nothing is written.
+    /// </summary>
+    public async Task<IResult?> Commit<TEvent>(IDocumentSession session, RequestMetadata metadata, string? reason, GrantLedger.Domain.Result<TEvent> decision)
+        where TEvent : notnull
+    {
+        if (!decision.IsSuccess)
+        {
+            return Problems.From(decision.Error!);
+        }
+
+        session.RecordedBy(metadata, reason);
+        Stream.AppendOne(decision.Value);
+        await session.SaveChangesAsync();
+        return null;
+    }
 }
 
 public static class StreamLoading

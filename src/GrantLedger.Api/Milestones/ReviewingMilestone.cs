@@ -30,18 +30,14 @@ public static class ConfirmMilestoneEndpoint
             return loaded.Problem;
         }
 
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
+        var grant = loaded.Aggregate;
 
         var note = string.IsNullOrWhiteSpace(request?.Note) ? null : request.Note.Trim();
         var decision = ConfirmMilestoneDecision.Decide(grant, new ConfirmMilestone(milestoneId, note));
-        if (!decision.IsSuccess)
+        if (await loaded.Commit(session, RequestMetadata.From(context), note, decision) is { } refused)
         {
-            return Problems.From(decision.Error!);
+            return refused;
         }
-
-        session.RecordedBy(RequestMetadata.From(context), note);
-        stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
         return Results.Created($"/api/grants/{grantId}/milestones/{milestoneId}", new VersionResponse(loaded.NextVersion()));
     }
 }
