@@ -2,6 +2,8 @@
 # Its Data Protection keys live in .data/keys-<schema>, so tokens issued before a restart stay valid after it.
 #   start_app <connection> <schema> <port>   sets $app (the app's pid) and $app_url; the caller's EXIT trap stops it.
 #   stop_app                                   kills it (kill -9 with "stop_app -9").
+# Extra settings for the app, e.g. app_env=(GrantLedger__Clock__OffsetSeconds=86400), go in the array app_env.
+app_env=()
 driver() { dotnet "$repo/src/GrantLedger.Benchmarks/bin/Release/net10.0/GrantLedger.Benchmarks.dll" "$@"; }
 
 start_app() {
@@ -10,7 +12,7 @@ start_app() {
   (cd "$repo/src/GrantLedger.Api/bin/Release/net10.0" && exec env ASPNETCORE_ENVIRONMENT=Testing ASPNETCORE_URLS="$app_url" \
     ConnectionStrings__GrantLedger="$connection" GrantLedger__SchemaName="$schema" GrantLedger__Demo__Seed=true \
     GRANTLEDGER_DEMO_PASSWORD=snowleopard GrantLedger__Auth__TokenRequestsPerMinute=1000 Logging__LogLevel__Default=Warning \
-    GrantLedger__DataProtection__KeysDirectory="$repo/.data/keys-$schema" \
+    GrantLedger__DataProtection__KeysDirectory="$repo/.data/keys-$schema" "${app_env[@]}" \
     dotnet GrantLedger.Api.dll >> "/tmp/grantledger-$schema-app.log" 2>&1) &
   app=$!
   for _ in $(seq 1 120); do

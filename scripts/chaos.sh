@@ -5,7 +5,8 @@
 # Built so far: "bad input" (every request refused with a 4xx, nothing changed, the ledger reconciles) and "crash"
 # (kill -9 mid-storm; every acknowledged payment present once, none extra, reconciled) and "two nodes" (two app
 # processes, 16 clients racing for one grant's last euros: no overspend) and "database" (PostgreSQL restarts, or its
-# connections are cut, mid-storm; the app recovers by itself). Not built yet: the durable schedule across downtime.
+# connections are cut, mid-storm; the app recovers by itself) and "durable schedule" (a milestone deadline passes while
+# the app is down; it is recorded once the app is back).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -92,6 +93,36 @@ stop_app
 app=$first_app
 stop_app
 
+# Durable schedule: the app runs on a clock set $lead seconds before midnight (UTC) two days ahead, and a milestone is
+# planned due that day. The app is killed before midnight and started again after it, on the same clock: the missed
+# deadline (a durable scheduled message) must be recorded once it is back.
+lead=25
+due="$(date -u -d '+2 days' +%F)"
+midnight=$(( $(date -u -d "$due 23:59:59" +%s) + 1 ))
+offset=$(( midnight - lead - $(date +%s) ))
+deadline_real=$(( midnight - offset ))
+app_env=("GrantLedger__Clock__OffsetSeconds=$offset")
+start_app "$connection" "$schema" "$port"
+deadline_status=0
+plan="$(driver deadline-plan "$app_url" snowleopard "$due")" || deadline_status=1
+killed_at=$(date +%s)
+stop_app -KILL
+echo "chaos.sh: planned a milestone due $due on the app's clock; killed the app $((deadline_real - killed_at)) s before its deadline"
+while (( $(date +%s) <= deadline_real + 1 )); do sleep 0.5; done
+restarted_at=$(date +%s)
+start_app "$connection" "$schema" "$port"
+ids="$(grep -o 'deadline_grant=[^ ]*' <<<"$plan" | cut -d= -f2) $(grep -o 'deadline_milestone=[^ ]*' <<<"$plan" | cut -d= -f2)"
+# shellcheck disable=SC2086
+deadline_output="$(driver deadline-check "$app_url" snowleopard $ids "$killed_at" "$deadline_real" "$restarted_at")" || deadline_status=1
+echo "$plan"
+echo "$deadline_output"
+echo "chaos.sh: durable schedule $([[ $deadline_status -eq 0 ]] && echo passed || echo FAILED)"
+[[ $deadline_status -eq 0 ]] || status=1
+output="$output
+$plan
+$deadline_output"
+stop_app
+
 if ! $short; then
   value() { grep -o "$1=[^ ]*" <<<"$output" | head -n1 | cut -d= -f2; }
   cat > docs/reliability.md <<MD
@@ -165,10 +196,20 @@ recover by itself.
 | Retries (no answer, or an error while the database was away) | $(value database_retries) |
 | Reconciliation afterwards | $(value database_reconciled) |
 
-## Not built yet
+## Durable schedule
 
-A milestone deadline passing while the app is down, against the app as a process (the durable schedule across a
-host restart is covered in-process by \`RestartTests\`).
+The app runs on a clock set $lead s before midnight (UTC, \`GrantLedger:Clock:OffsetSeconds\`, refused in Production). A
+milestone is planned due that day, so its deadline check, a durable scheduled message stored in PostgreSQL, is due at
+midnight. The app is killed with SIGKILL before midnight and started again after it.
+
+| Figure | Value |
+|---|---|
+| The deadline passed while the app was down | $(value deadline_passed_while_down) (down $(value deadline_down_s) s) |
+| Missed deadline recorded after the restart | $(value deadline_recorded) |
+| \`MilestoneBecameOverdue\` events (exactly one expected) | $(value deadline_overdue_events) |
+| Recorded at (app clock) / deadline | $(value deadline_recorded_at) / $(value deadline_at) |
+| Seconds from the app answering again to the record | $(value deadline_after_restart_s) |
+| Reconciliation afterwards | $(value deadline_reconciled) |
 MD
   echo "chaos.sh: wrote docs/reliability.md"
 fi

@@ -1,8 +1,10 @@
 using GrantLedger.Api.Configuration;
 using JasperFx;
+using NodaTime;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddGrantLedgerClock(SystemClock.Instance);
 builder.AddGrantLedgerJson();
 builder.AddGrantLedgerMarten();
 builder.AddGrantLedgerWolverine();

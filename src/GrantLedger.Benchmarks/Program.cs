@@ -1,10 +1,10 @@
 using GrantLedger.Benchmarks;
 
-// scripts/bench.sh runs `report <connection>`, then starts the app and runs `disbursements <connection> <app URL> <app pid> <password>`.
+// scripts/bench.sh runs `history <connection>`, then starts the app and runs `disbursements <connection> <app URL> <app pid> <password>`.
 switch (args.FirstOrDefault())
 {
-    case "report":
-        await ReportBenchmark.Run(args[1]);
+    case "history":
+        await HistoryBenchmark.Run(args[1]);
         return 0;
     case "drop-schema":
         await using (var dataSource = Npgsql.NpgsqlDataSource.Create(args[1]))
@@ -22,7 +22,12 @@ switch (args.FirstOrDefault())
         return await CrashScenario.Run(new Uri(args[1]), args[2], TimeSpan.FromSeconds(int.Parse(args[3])), args.ElementAtOrDefault(4) ?? "crash");
     case "race":
         return await RaceScenario.Run(new Uri(args[1]), new Uri(args[2]), args[3]);
+    case "deadline-plan":
+        return await DeadlineScenario.Plan(new Uri(args[1]), args[2], args[3]);
+    case "deadline-check":
+        return await DeadlineScenario.Check(new Uri(args[1]), args[2], Guid.Parse(args[3]), Guid.Parse(args[4]), long.Parse(args[5]),
+            long.Parse(args[6]), long.Parse(args[7]));
     default:
-        Console.Error.WriteLine("usage: report <connection> | disbursements <connection> <app URL> <app pid> <demo password>");
+        Console.Error.WriteLine("usage: history <connection> | disbursements <connection> <app URL> <app pid> <demo password>");
         return 2;
 }

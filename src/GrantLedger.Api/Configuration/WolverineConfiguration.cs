@@ -15,8 +15,6 @@ public static class WolverineConfiguration
 {
     public static WebApplicationBuilder AddGrantLedgerWolverine(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IClock>(SystemClock.Instance);
-
         builder.Services.Configure<MilestoneOptions>(builder.Configuration.GetSection("GrantLedger:Milestones"));
         builder.Services.AddSingleton<INotificationSender, LogNotificationSender>();
 
