@@ -6,7 +6,8 @@
 # (kill -9 mid-storm; every acknowledged payment present once, none extra, reconciled) and "two nodes" (two app
 # processes, 16 clients racing for one grant's last euros: no overspend) and "database" (PostgreSQL restarts, or its
 # connections are cut, mid-storm; the app recovers by itself) and "durable schedule" (a milestone deadline passes while
-# the app is down; it is recorded once the app is back).
+# the app is down; it is recorded once the app is back) and "leader election" (Wolverine's agents on one of two nodes;
+# they move to the survivor when it is killed).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -81,7 +82,10 @@ storm database disrupt_database
 # Two nodes: a second app process on the same database; 16 clients alternate between them for one grant's last euros.
 first_app=$app; first_url=$app_url
 trap 'stop_app; kill "$first_app" 2>/dev/null || true' EXIT
+sql() { PGPASSWORD=grantledger psql -h 127.0.0.1 -p "$pg_port" -U postgres -d "$pg_db" -qtAc "$1"; }
+first_node="$(sql "select coalesce(max(node_number), 0) from $schema.wolverine_nodes")"
 start_app "$connection" "$schema" "$((port + 1))"
+second_node="$(sql "select coalesce(max(node_number), 0) from $schema.wolverine_nodes")"
 race_status=0
 race_output="$(driver race "$first_url" "$app_url" snowleopard)" || race_status=1
 echo "$race_output"
@@ -89,6 +93,39 @@ echo "chaos.sh: two nodes $([[ $race_status -eq 0 ]] && echo passed || echo FAIL
 [[ $race_status -eq 0 ]] || status=1
 output="$output
 $race_output"
+
+# Leader election: with both nodes up, Wolverine's agents (the leader, and the durability agent that runs scheduled
+# messages and recovers the inbox and outbox) must each run on one of the live nodes, not on every node. The node
+# holding the durability agent is then killed with SIGKILL: the survivor must take every agent over by itself, once
+# the dead node's health check is stale (GrantLedger:Cluster:StaleNodeSeconds).
+assignments() { sql "select coalesce(string_agg(a.id || '@' || n.node_number, ' ' order by a.id), '') from $schema.wolverine_node_assignments a join $schema.wolverine_nodes n on n.id = a.node_id"; }
+on_live_node() { [[ "$1" =~ wolverine://leader/@($first_node|$second_node)( |$) && "$1" =~ wolverinedb://[^@]*@($first_node|$second_node)( |$) ]]; }
+leader_status=1; agents=""; settle_start=$(date +%s%N)
+for _ in $(seq 1 360); do
+  agents="$(assignments)"
+  if on_live_node "$agents"; then leader_status=0; break; fi
+  sleep 0.25
+done
+settle_ms=$(( ($(date +%s%N) - settle_start) / 1000000 ))
+holder="$(grep -oE 'wolverinedb://[^@]*@[0-9]+' <<<"$agents" | cut -d@ -f2)"
+leader_node="$(grep -oE 'wolverine://leader/@[0-9]+' <<<"$agents" | cut -d@ -f2)"
+if [[ $leader_status -eq 0 ]]; then
+  if [[ "$holder" == "$first_node" ]]; then victim=$first_app; survivor=$second_node; else victim=$app; survivor=$first_node; fi
+  kill -KILL "$victim"; wait "$victim" 2>/dev/null || true
+  failover_start=$(date +%s%N); leader_status=1
+  for _ in $(seq 1 480); do
+    after="$(assignments)"
+    if [[ "$after" =~ wolverine://leader/@$survivor( |$) && "$after" =~ wolverinedb://[^@]*@$survivor( |$) ]]; then leader_status=0; break; fi
+    sleep 0.25
+  done
+  failover_ms=$(( ($(date +%s%N) - failover_start) / 1000000 ))
+fi
+leader_output="leader_nodes=$first_node,$second_node leader_settle_ms=$settle_ms leader_assignments_before=$(tr ' ' ',' <<<"$agents") leader_on=${leader_node:-none} leader_killed=${holder:-none} leader_after=${survivor:-none} leader_failover_ms=${failover_ms:-none} leader_assignments_after=$(tr ' ' ',' <<<"${after:-}")"
+echo "$leader_output"
+echo "chaos.sh: leader election $([[ $leader_status -eq 0 ]] && echo passed || echo FAILED)"
+[[ $leader_status -eq 0 ]] || status=1
+output="$output
+$leader_output"
 stop_app
 app=$first_app
 stop_app
@@ -195,6 +232,24 @@ recover by itself.
 | Recorded but never acknowledged | $(value database_unacknowledged) |
 | Retries (no answer, or an error while the database was away) | $(value database_retries) |
 | Reconciliation afterwards | $(value database_reconciled) |
+
+## Leader election
+
+While both nodes run, Wolverine's agents are assigned in PostgreSQL (\`wolverine_node_assignments\`): the leader and the
+durability agent (which runs scheduled messages such as milestone deadline checks and recovers the inbox and
+outbox) each run on one live node, not on every node. The node holding the durability agent is then killed with
+SIGKILL; nothing tells the survivor, which must notice the dead node's stale health check
+(\`GrantLedger:Cluster:HealthCheckSeconds\` 5, \`StaleNodeSeconds\` 20) and take the agents over.
+
+| Figure | Value |
+|---|---|
+| Nodes (Wolverine node numbers) | $(value leader_nodes) |
+| Agents on live nodes, after the second node started | $(value leader_settle_ms) ms: $(value leader_assignments_before | sed 's/,/, /g') |
+| Node killed (held the durability agent) / survivor | $(value leader_killed) / $(value leader_after) |
+| Every agent on the survivor, after the kill | $(value leader_failover_ms) ms: $(value leader_assignments_after | sed 's/,/, /g') |
+
+The projections are all inline (no Marten async daemon runs). The audit chainer runs on every node and takes a
+PostgreSQL advisory lock per batch, so only one node chains at a time.
 
 ## Durable schedule
 

@@ -139,4 +139,17 @@ public class MalformedInputTests(LedgerHost host)
         Assert.Equal(404, reply.Status);
         Assert.Equal("not-found", reply.Code);
     }
+
+    [Theory]
+    [InlineData("/api/audit?page=abc")]
+    [InlineData("/api/audit?pageSize=ten")]
+    [InlineData("/api/audit?grantId=not-a-guid")]
+    public async Task a_query_value_that_does_not_parse_is_a_400_not_silently_ignored(string url)
+    {
+        // Unparsed, ?grantId=not-a-guid would have meant "no filter": an auditor would see every grant's trail.
+        var reply = await host.Get(url);
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal("application/problem+json", reply.ContentType);
+    }
 }

@@ -66,7 +66,12 @@ public static class HttpConfiguration
         app.MapOpenApi().AllowAnonymous();
         app.MapRazorPages();
         // Every endpoint requires a signed-in user unless it says [AllowAnonymous]; each also names its policy.
-        app.MapWolverineEndpoints(o => o.RequireAuthorizeOnAll());
+        // A query value that does not parse (?page=abc, ?grantId=42) is a 400, not a silently dropped filter.
+        app.MapWolverineEndpoints(o =>
+        {
+            o.RequireAuthorizeOnAll();
+            o.RejectUnparseableQueryValues = true;
+        });
         return app;
     }
 }

@@ -29,6 +29,13 @@ public static class WolverineConfiguration
             opts.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(pollingMs);
             opts.Durability.ScheduledJobFirstExecution = TimeSpan.FromMilliseconds(Math.Min(pollingMs, 1000));
 
+            // Several nodes: Wolverine elects a leader, which assigns the durability agent (scheduled messages, inbox
+            // and outbox recovery) to one node. A node that dies without saying so keeps its agents until its health
+            // check is stale; Wolverine's defaults (10 s checks, 1 min) leave deadlines unchecked that long.
+            var cluster = builder.Configuration.GetSection("GrantLedger:Cluster");
+            opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(cluster.GetValue("HealthCheckSeconds", 5));
+            opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(cluster.GetValue("StaleNodeSeconds", 20));
+
             // A handler that lost an optimistic-concurrency race retries on fresh state.
             opts.OnException<ConcurrencyException>().RetryWithCooldown(
                 TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
