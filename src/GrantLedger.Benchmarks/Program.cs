@@ -27,6 +27,10 @@ switch (args.FirstOrDefault())
     case "deadline-check":
         return await DeadlineScenario.Check(new Uri(args[1]), args[2], Guid.Parse(args[3]), Guid.Parse(args[4]), long.Parse(args[5]),
             long.Parse(args[6]), long.Parse(args[7]));
+    case "restore-before":
+        return await RestoreScenario.Before(new Uri(args[1]), args[2], args[3]);
+    case "restore-after":
+        return await RestoreScenario.After(new Uri(args[1]), args[2], args[3]);
     default:
         Console.Error.WriteLine("usage: history <connection> | disbursements <connection> <app URL> <app pid> <demo password>");
         return 2;
