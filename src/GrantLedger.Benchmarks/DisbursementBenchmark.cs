@@ -82,6 +82,32 @@ public static class DisbursementBenchmark
         await dataSource.CreateCommand("drop table bench_raw_insert").ExecuteNonQueryAsync();
     }
 
+    /// <summary>Only the command, at one concurrency, for as long as asked: what a profiler attaches to.</summary>
+    public static async Task Load(Uri app, string password, int clients, TimeSpan duration)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await ApiCalls.Token(http, "finance@ecaro.example", password));
+        var programme = await ApiCalls.Created(http, "/api/programmes", new
+        {
+            code = "LOAD-" + Guid.NewGuid().ToString("N")[..6], name = "Load programme", currency = "EUR", allocation = 900_000_000m,
+            windowStart = "2020-01-01", windowEnd = "2030-12-31", timeZone = "Asia/Bishkek", approvalThreshold = 100_000_000m,
+        });
+        var grants = new Guid[clients][];
+        for (var i = 0; i < clients; i++)
+        {
+            grants[i] = new Guid[GrantsPerClient];
+            for (var j = 0; j < GrantsPerClient; j++)
+            {
+                grants[i][j] = await Award(http, programme, i * GrantsPerClient + j);
+            }
+        }
+
+        var calls = new int[clients];
+        var result = await Measure(clients, duration, client => Disburse(http, grants[client][calls[client]++ % GrantsPerClient]));
+        Console.WriteLine($"load_clients={clients} load_per_s={result.PerSecond:0} load_p50_ms={result.P50:0.00} load_p99_ms={result.P99:0.00} load_errors={result.Errors}");
+    }
+
     private sealed record Result(double PerSecond, double P50, double P99, long Errors);
 
     /// <summary>Runs <paramref name="clients"/> loops for the duration; each call returns whether it succeeded.</summary>

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GrantLedger.Api.Currencies;
+using GrantLedger.Domain.Currencies;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Budgets;
@@ -56,12 +56,22 @@ public static class RecordDisbursementEndpoint
     {
         var key = IdempotencyRecord.KeyFor("disbursement", grantId, context.Request.Headers[IdempotencyRecord.HeaderName].ToString());
         var requestHash = IdempotencyRecord.HashOf(request);
-        if (await session.LoadAsync<IdempotencyRecord>(key) is { } earlier)
+        if (grantId == Guid.Empty)
+        {
+            return Problems.NotFound("grant", grantId);
+        }
+
+        // Two round trips for every read the decision needs: the earlier answer and the grant, then what depends on the grant.
+        var first = session.CreateBatchQuery();
+        var earlierRead = first.Load<IdempotencyRecord>(key);
+        var streamRead = first.Events.FetchForWriting<Grant>(grantId);
+        await first.Execute();
+        if (await earlierRead is { } earlier)
         {
             return earlier.Replay(requestHash, context);
         }
 
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
+        var loaded = StreamLoading.Checked(await streamRead, grantId, request.ExpectedVersion, "grant");
         if (loaded.Problem is not null)
         {
             return loaded.Problem;
@@ -69,17 +79,20 @@ public static class RecordDisbursementEndpoint
 
         var (stream, grant) = (loaded.Stream, loaded.Aggregate);
 
-        var programme = await session.LoadAsync<Programme>(grant.ProgrammeId)
+        var second = session.CreateBatchQuery();
+        var programmeRead = second.Load<Programme>(grant.ProgrammeId);
+        var granteeGrantsRead = second.Query<Grant>().Where(g => g.Grantee == grant.Grantee).ToList();
+        var ratesRead = second.Load<FxRateTable>(FxRateTable.StreamId);
+        await second.Execute();
+        var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
-
-        var granteeGrants = await session.Query<Grant>().Where(g => g.Grantee == grant.Grantee).ToListAsync();
-        var hold = GranteeHold.Of(granteeGrants.Select(g => g.Id == grant.Id ? grant : g));
+        var hold = GranteeHold.Of((await granteeGrantsRead).Select(g => g.Id == grant.Id ? grant : g));
 
         var metadata = RequestMetadata.From(context);
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
             request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId);
         var spend = programme.Rules.SpendThreshold > 0m
-            ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await FxRateEndpoints.Load(session)), programme.Rules.SpendThreshold)
+            ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await ratesRead ?? FxRateTable.Empty), programme.Rules.SpendThreshold)
             : null;
         var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.ApprovalThreshold, spend);
         if (!decision.IsSuccess)

@@ -48,7 +48,15 @@ public static class StreamLoading
             return new(null, Problems.NotFound(what, id));
         }
 
-        var stream = await session.Events.FetchForWriting<T>(id);
+        return Checked(await session.Events.FetchForWriting<T>(id), id, expectedVersion, what);
+    }
+
+    /// <summary>
+    /// The checks of <see cref="ForWriting{T}"/> on a stream fetched in a batch with other reads (one round trip); the
+    /// caller has already refused <see cref="Guid.Empty"/>.
+    /// </summary>
+    public static StreamForWriting<T> Checked<T>(IEventStream<T> stream, Guid id, long? expectedVersion, string what) where T : class
+    {
         if (stream.Aggregate is null)
         {
             return new(stream, Problems.NotFound(what, id));
