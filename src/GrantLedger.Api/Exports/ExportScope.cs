@@ -21,9 +21,15 @@ public sealed record ExportScope(Instant AsOf, Programme? Programme, Grant? Gran
     public static readonly InstantPattern FileInstant = InstantPattern.Create("uuuuMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The scope, or the problem to answer instead.</summary>
-    public static async Task<(ExportScope? Scope, IResult? Problem)> Resolve(string? asOf, Guid? programmeId, Guid? grantId, bool granteesMayAsk,
+    public static async Task<(ExportScope? Scope, IResult? Problem)> Resolve(string? asOf, string? programme, string? grant, bool granteesMayAsk,
         IQuerySession session, IClock clock, ClaimsPrincipal principal)
     {
+        // Taken as text: a malformed id must be a 400, not quietly no filter at all.
+        if (!TryId(programme, out var programmeId) || !TryId(grant, out var grantId))
+        {
+            return (null, Problems.BadRequest("malformed-request", "programmeId and grantId must be ids such as 5a83f8c3-204d-42b4-0e08-51609e37565e."));
+        }
+
         var now = clock.GetCurrentInstant();
         var parsed = asOf is null ? null : InstantPattern.ExtendedIso.Parse(asOf);
         if (parsed is { Success: false })
@@ -38,7 +44,7 @@ public sealed record ExportScope(Instant AsOf, Programme? Programme, Grant? Gran
         }
 
         var user = CurrentUser.From(principal);
-        Grant? grant = null;
+        Grant? visible = null;
         if (grantId is { } g)
         {
             if (user.IsGrantee && !granteesMayAsk)
@@ -46,8 +52,8 @@ public sealed record ExportScope(Instant AsOf, Programme? Programme, Grant? Gran
                 return (null, NotForGrantees());
             }
 
-            grant = await GrantDetailsEndpoints.Visible(session, g, principal);
-            if (grant is null || (programmeId is { } p && grant.ProgrammeId != p))
+            visible = await GrantDetailsEndpoints.Visible(session, g, principal);
+            if (visible is null || (programmeId is { } p && visible.ProgrammeId != p))
             {
                 return (null, Problems.NotFound("grant", g));
             }
@@ -57,13 +63,26 @@ public sealed record ExportScope(Instant AsOf, Programme? Programme, Grant? Gran
             return (null, NotForGrantees());
         }
 
-        Programme? programme = null;
-        if ((programmeId ?? grant?.ProgrammeId) is { } programmeToLoad && (programme = await session.LoadAsync<Programme>(programmeToLoad)) is null)
+        Programme? loaded = null;
+        if ((programmeId ?? visible?.ProgrammeId) is { } programmeToLoad && (loaded = await session.LoadAsync<Programme>(programmeToLoad)) is null)
         {
             return (null, Problems.NotFound("programme", programmeToLoad));
         }
 
-        return (new ExportScope(instant, programme, grant), null);
+        return (new ExportScope(instant, loaded, visible), null);
+    }
+
+    private static bool TryId(string? text, out Guid? id)
+    {
+        id = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        var ok = Guid.TryParse(text, out var parsed);
+        id = ok ? parsed : null;
+        return ok;
     }
 
     private static IResult NotForGrantees() =>

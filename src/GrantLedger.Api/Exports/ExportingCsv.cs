@@ -55,7 +55,7 @@ public static class ExportCsvEndpoint
     /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/exports/{kind}.csv")]
-    public static async Task<IResult> Get(string kind, Guid? programmeId, Guid? grantId, string? from, string? to, string? asOf, string? bom,
+    public static async Task<IResult> Get(string kind, string? programmeId, string? grantId, string? from, string? to, string? asOf, string? bom,
         IQuerySession session, IDocumentStore store, IClock clock, ClaimsPrincipal principal)
     {
         if (!Kinds.Contains(kind))

@@ -23,10 +23,10 @@ public static class ExportIatiEndpoint
     /// </summary>
     [Authorize(Policy = Policies.ReadProgrammes)]
     [WolverineGet("/api/exports/iati.xml")]
-    public static async Task<IResult> Get(Guid? programmeId, string? asOf, IQuerySession session, IClock clock, ClaimsPrincipal principal,
+    public static async Task<IResult> Get(string? programmeId, string? asOf, IQuerySession session, IClock clock, ClaimsPrincipal principal,
         IOptions<IatiSettings> settings, CancellationToken cancellation)
     {
-        if (programmeId is null)
+        if (string.IsNullOrWhiteSpace(programmeId))
         {
             return Problems.BadRequest("malformed-request", "programmeId is required: the file describes one programme and its grants.");
         }
@@ -39,12 +39,13 @@ public static class ExportIatiEndpoint
 
         var events = await ReportBuilder.EventsAsOf(session, scope!.AsOf, cancellation);
         var recorded = events.Select(e => new RecordedEvent(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.StreamId, e.Data)).ToList();
-        if (!recorded.Any(e => e.StreamId == programmeId))
+        var programme = scope.Programme!;
+        if (!recorded.Any(e => e.StreamId == programme.Id))
         {
-            return Problems.From(new("not-yet-recorded", $"Programme {programmeId} was opened after {asOf}: there is nothing to report as of then."));
+            return Problems.From(new("not-yet-recorded", $"Programme {programme.Code} was opened after {asOf}: there is nothing to report as of then."));
         }
 
-        var document = IatiActivities.Build(recorded, programmeId.Value, scope.AsOf, settings.Value);
+        var document = IatiActivities.Build(recorded, programme.Id, scope.AsOf, settings.Value);
         using var buffer = new MemoryStream();
         await using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true, Async = true }))
         {
