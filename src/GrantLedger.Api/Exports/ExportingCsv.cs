@@ -56,7 +56,7 @@ public static class ExportCsvEndpoint
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/exports/{kind}.csv")]
     public static async Task<IResult> Get(string kind, string? programmeId, string? grantId, string? from, string? to, string? asOf, string? bom,
-        IQuerySession session, IDocumentStore store, IClock clock, ClaimsPrincipal principal)
+        IQuerySession session, IDocumentStore store, IClock clock, ClaimsPrincipal principal, HttpContext context)
     {
         if (!Kinds.Contains(kind))
         {
@@ -85,7 +85,7 @@ public static class ExportCsvEndpoint
         {
             // The request's session belongs to the endpoint; the body is written after it returns.
             await using var reading = store.QuerySession();
-            var cancellation = CancellationToken.None;
+            var cancellation = context.RequestAborted;
             var rows = kind switch
             {
                 LedgerEntries => LedgerEntryRows(reading, scope!, bounds.FromDate, bounds.ToDate, cancellation),
