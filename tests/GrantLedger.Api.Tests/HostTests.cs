@@ -29,6 +29,8 @@ public class HostTests(LedgerHost host)
         Assert.Contains("/api/programmes", document);
         Assert.Contains("/api/grants/{grantId}/disbursements", document);
         Assert.Contains("/api/grants/{grantId}/disbursements/{disbursementId}/reversal", document);
+        Assert.Contains("/api/exports/{kind}.csv", document);
+        Assert.Contains("/api/exports/iati.xml", document);
     }
 
     [Fact]

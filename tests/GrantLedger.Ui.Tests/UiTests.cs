@@ -324,7 +324,57 @@ public class UiTests(BrowserHost host)
             .ToHaveCountAsync(0, new() { Timeout = 30_000 });
     }
 
+    [Fact]
+    public async Task finance_downloads_the_ledger_entries_from_the_programme_page_and_they_add_up_to_its_disbursed_figure()
+    {
+        var page = await host.SignedIn("finance@ecaro.example");
+        await page.GotoAsync($"/programmes/{SosCentralAsia}");
+        var disbursed = decimal.Parse((await page.Locator("dt:text-is('Disbursed') + dd").TextContentAsync())!.Replace(" EUR", "").Replace(",", ""),
+            System.Globalization.CultureInfo.InvariantCulture);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Ledger entries (CSV)" }).ClickAsync());
+        var bytes = File.ReadAllBytes((await download.PathAsync())!);
+
+        Assert.StartsWith("ledger-entries-SOS-CA-1-as-of-", download.SuggestedFilename);
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+        Assert.Equal(System.Text.Encoding.UTF8.Preamble.ToArray(), bytes[..3]);
+        using var csv = new CsvHelper.CsvReader(new StreamReader(new MemoryStream(bytes)), System.Globalization.CultureInfo.InvariantCulture);
+        var amounts = csv.GetRecords<dynamic>().Select(r => decimal.Parse((string)((IDictionary<string, object>)r)["amount"], System.Globalization.NumberStyles.Number,
+            System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(amounts);
+        Assert.Equal(disbursed, amounts.Sum());
+    }
+
+    [Fact]
+    public async Task an_auditor_downloads_the_programmes_iati_file()
+    {
+        var page = await host.SignedIn("auditor@audit.example");
+        await page.GotoAsync($"/programmes/{SosCentralAsia}");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "IATI 2.03 (XML)" }).ClickAsync());
+        var file = System.Xml.Linq.XDocument.Load((await download.PathAsync())!);
+
+        Assert.StartsWith("iati-activities-SOS-CA-1-as-of-", download.SuggestedFilename);
+        Assert.Equal("2.03", file.Root!.Attribute("version")!.Value);
+        Assert.Equal(4, file.Root.Elements("iati-activity").Count());
+    }
+
+    [Fact]
+    public async Task a_grantee_downloads_its_budget_against_actual_from_the_budget_page()
+    {
+        var page = await host.SignedIn("grantee@snowleopard.example");
+        await page.GotoAsync($"/grants/{SnowLeopardTrust}/budget");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Budget vs actual (CSV)" }).ClickAsync());
+        var text = File.ReadAllText((await download.PathAsync())!);
+
+        Assert.StartsWith("budget-vs-actual-grant-", download.SuggestedFilename);
+        Assert.Contains("Snow Leopard Trust", text);
+        Assert.DoesNotContain("Snow Leopard Conservancy", text);
+    }
+
     private const string Wwb = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan";
+    private const string SosCentralAsia = "5a83f8c3-204d-42b4-0e08-51609e37565e";
     private const string SnowLeopardTrust = "9d141e30-a7ee-491f-55a9-eb570dbde673";
 
     private static async Task<string> TrancheLabel(IPage page, int number) =>

@@ -26,6 +26,8 @@ public static class HttpConfiguration
         // Evidence uploads: several files of up to 20 MB each; each file's own limit is checked by the endpoint.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 210 * 1024 * 1024);
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = 210 * 1024 * 1024);
+        // The publisher and codes of the IATI activity file (docs/exports.md).
+        builder.Services.Configure<GrantLedger.Reports.Interchange.IatiSettings>(builder.Configuration.GetSection("GrantLedger:Iati"));
         return builder;
     }
 

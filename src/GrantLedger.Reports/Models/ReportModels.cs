@@ -149,7 +149,7 @@ public static class ReportModels
     };
 
     /// <summary>When a tranche is planned to be paid: on signature, or when its gating milestone is due.</summary>
-    private static LocalDate PlannedDate(Grant grant, Tranche tranche) =>
+    public static LocalDate PlannedDate(Grant grant, Tranche tranche) =>
         tranche.MilestoneId is { } m && grant.FindMilestone(m) is { } milestone ? milestone.DueDate : grant.WindowStart;
 
     private sealed class InstantIso : JsonConverter<Instant>
