@@ -19,6 +19,8 @@ switch (args.FirstOrDefault())
     case "load":
         await DisbursementBenchmark.Load(new Uri(args[1]), args[2], int.Parse(args[3]), TimeSpan.FromSeconds(int.Parse(args[4])));
         return 0;
+    case "profile-report":
+        return ProfileReport.Run(args[1]);
     case "bad-input":
         return await BadInputScenario.Run(new Uri(args[1]), args[2], int.Parse(args[3]));
     case "crash":

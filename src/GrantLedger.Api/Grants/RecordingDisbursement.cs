@@ -61,11 +61,18 @@ public static class RecordDisbursementEndpoint
             return Problems.NotFound("grant", grantId);
         }
 
-        // Two round trips for every read the decision needs: the earlier answer and the grant, then what depends on the grant.
-        var first = session.CreateBatchQuery();
-        var earlierRead = first.Load<IdempotencyRecord>(key);
-        var streamRead = first.Events.FetchForWriting<Grant>(grantId);
-        await first.Execute();
+        // Every read the decision needs in one round trip: the earlier answer, the grant, and what depends on the grant
+        // (its programme, the grantee's other grants for holds), found through the grant's row in the same batch.
+        var grants = $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_grant";
+        var reads = session.CreateBatchQuery();
+        var earlierRead = reads.Load<IdempotencyRecord>(key);
+        var streamRead = reads.Events.FetchForWriting<Grant>(grantId);
+        var programmeRead = reads.Query<Programme>(
+            $"where id = (select (g.data ->> 'programmeId')::uuid from {grants} g where g.id = ?)", grantId);
+        var granteeGrantsRead = reads.Query<Grant>(
+            $"where data ->> 'grantee' = (select g.data ->> 'grantee' from {grants} g where g.id = ?)", grantId);
+        var ratesRead = reads.Load<FxRateTable>(FxRateTable.StreamId);
+        await reads.Execute();
         if (await earlierRead is { } earlier)
         {
             return earlier.Replay(requestHash, context);
@@ -78,13 +85,7 @@ public static class RecordDisbursementEndpoint
         }
 
         var (stream, grant) = (loaded.Stream, loaded.Aggregate);
-
-        var second = session.CreateBatchQuery();
-        var programmeRead = second.Load<Programme>(grant.ProgrammeId);
-        var granteeGrantsRead = second.Query<Grant>().Where(g => g.Grantee == grant.Grantee).ToList();
-        var ratesRead = second.Load<FxRateTable>(FxRateTable.StreamId);
-        await second.Execute();
-        var programme = await programmeRead
+        var programme = (await programmeRead).SingleOrDefault()
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
         var hold = GranteeHold.Of((await granteeGrantsRead).Select(g => g.Id == grant.Id ? grant : g));
 
