@@ -26,6 +26,36 @@ stop_app
 output="$output
 $http_output"
 
+# Where a disbursement's time goes (a profile, not a guess): the CPU the app and PostgreSQL spend per disbursement at
+# 16 clients; a sampled profile of the app under that load (dotnet-trace); and the most that committing several
+# commands in one transaction (group commit) could save: the same load with synchronous_commit off, so that no
+# commit waits for the disk at all.
+tools="$repo/.data/tools"
+if [[ ! -x "$tools/dotnet-trace" ]]; then
+  dotnet tool install --tool-path "$tools" dotnet-trace --version 10.0.750501 > /dev/null
+fi
+trace="$(mktemp -d)/disbursements.nettrace"
+driver drop-schema "$connection" "$schema"
+start_app "$connection" "$schema" "$port"
+profile_output="$(driver load "$app_url" snowleopard 16 12 "$app" durable)"
+driver load "$app_url" snowleopard 16 24 "$app" traced > /dev/null &
+load_pid=$!
+sleep 10
+"$tools/dotnet-trace" collect -p "$app" --profile dotnet-sampled-thread-time --duration 00:00:00:10 -o "$trace" > /dev/null
+wait "$load_pid"
+profile_output="$profile_output
+$(driver profile-report "$trace")"
+rm -rf "$(dirname "$trace")"
+stop_app
+driver drop-schema "$connection" "$schema"
+start_app "$connection;Options=-c synchronous_commit=off" "$schema" "$port"
+profile_output="$profile_output
+$(driver load "$app_url" snowleopard 16 12 "$app" nosync)"
+stop_app
+echo "$profile_output"
+output="$output
+$profile_output"
+
 value() { grep -o "$1=[^ ]*" <<<"$output" | head -n1 | cut -d= -f2; }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 cat > docs/benchmarks.md <<MD
@@ -73,6 +103,40 @@ the baseline, with p99 under 25 ms.
 | Clients | Raw INSERT/s | p50 ms | p99 ms | Disbursements/s | p50 ms | p99 ms | Errors | Ratio | /health/s (p50 ms) | Grant reads/s (p50 ms) |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 $(for c in 1 4 16; do echo "| $c | $(value c${c}_raw_per_s) | $(value c${c}_raw_p50_ms) | $(value c${c}_raw_p99_ms) | $(value c${c}_http_per_s) | $(value c${c}_http_p50_ms) | $(value c${c}_http_p99_ms) | $(value c${c}_http_errors) | $(value c${c}_ratio) | $(value c${c}_health_per_s) ($(value c${c}_health_p50_ms)) | $(value c${c}_read_per_s) ($(value c${c}_read_p50_ms)) |"; done)
+
+## Where a disbursement's time goes
+
+At 16 clients the machine's $(nproc) cores are saturated, so throughput is CPU per disbursement. Measured from /proc
+over 12 s of load (the app process, and every PostgreSQL process), in the same run:
+
+| Run | Disbursements/s | p50 ms | p99 ms | App CPU ms per disbursement | PostgreSQL CPU ms per disbursement |
+|---|---:|---:|---:|---:|---:|
+| As configured (synchronous commit) | $(value durable_per_s) | $(value durable_p50_ms) | $(value durable_p99_ms) | $(value durable_app_cpu_ms) | $(value durable_pg_cpu_ms) |
+| No commit waits for the disk (\`synchronous_commit=off\`): the ceiling of what group commit could save | $(value nosync_per_s) | $(value nosync_p50_ms) | $(value nosync_p99_ms) | $(value nosync_app_cpu_ms) | $(value nosync_pg_cpu_ms) |
+
+For scale, the raw INSERT baseline above costs about $(awk -v n="$(value c16_raw_per_s)" -v c="$(nproc)" 'BEGIN { if (n > 0) printf "%.2f", c * 1000 / n; else print "?" }') ms of CPU in all per row (cores / rows per second).
+
+Sampled profile of the app under the same load (dotnet-trace, \`dotnet-sampled-thread-time\`, 10 s;
+\`GrantLedger.Benchmarks profile-report\`): of $(value profile_managed_samples) samples of threads running managed code, the share
+charged to the first frame outside the base class library, by library:
+
+| Library | Share of managed samples |
+|---|---:|
+$(grep -o 'profile_self library=[^ ]* share_pct=[^ ]*' <<<"$output" | head -n 12 | sed -E 's/profile_self library=([^ ]*) share_pct=(.*)/| \1 | \2% |/; s/~/ /g')
+
+Inclusive shares of a few frames (a sample counts for each of these frames on its stack):
+
+| Frame | Share of managed samples |
+|---|---:|
+$(grep -o 'profile_inclusive what=[^ ]* share_pct=[^ ]*' <<<"$output" | sed -E 's/profile_inclusive what=([^ ]*) share_pct=(.*)/| \1 | \2% |/; s/~/ /g')
+
+Reading these figures: a disbursement costs the app about as much CPU as PostgreSQL, and together roughly twenty
+times the raw INSERT. Turning off every commit's wait for the disk changes nothing measurable, so committing several
+disbursements in one transaction (group commit) cannot buy back more than the transaction round trips, and the
+profile puts the time in sending and receiving (sockets: the HTTP request and the database round trips), JSON
+(request, response, the event and the grant snapshot written back whole), and Npgsql/Marten, not in waiting for
+commits. Why we did not build group commit, and what would move the figure instead, is in
+[ADR 0008](adr/0008-no-group-commit.md).
 
 Peak resident memory of the app (VmHWM) after the run: $(value app_peak_rss_mb) MB. The load driver and PostgreSQL
 share the machine's $(nproc) cores with the app.

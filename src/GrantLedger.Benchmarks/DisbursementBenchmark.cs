@@ -82,8 +82,11 @@ public static class DisbursementBenchmark
         await dataSource.CreateCommand("drop table bench_raw_insert").ExecuteNonQueryAsync();
     }
 
-    /// <summary>Only the command, at one concurrency, for as long as asked: what a profiler attaches to.</summary>
-    public static async Task Load(Uri app, string password, int clients, TimeSpan duration)
+    /// <summary>
+    /// Only the command, at one concurrency, for as long as asked (what a profiler attaches to), with the CPU time the
+    /// app process and every PostgreSQL process spent per disbursement meanwhile (from /proc, in clock ticks).
+    /// </summary>
+    public static async Task Load(Uri app, string password, int clients, TimeSpan duration, int appPid, string label)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
@@ -103,9 +106,49 @@ public static class DisbursementBenchmark
             }
         }
 
+        await Measure(clients, TimeSpan.FromSeconds(2), client => Disburse(http, grants[client][0])); // warm up
         var calls = new int[clients];
+        var (app0, postgres0) = (CpuTicks(appPid), PostgresCpuTicks());
         var result = await Measure(clients, duration, client => Disburse(http, grants[client][calls[client]++ % GrantsPerClient]));
-        Console.WriteLine($"load_clients={clients} load_per_s={result.PerSecond:0} load_p50_ms={result.P50:0.00} load_p99_ms={result.P99:0.00} load_errors={result.Errors}");
+        var (app1, postgres1) = (CpuTicks(appPid), PostgresCpuTicks());
+        var requests = result.PerSecond * duration.TotalSeconds;
+        string PerRequest(long ticks) => (ticks * 1000.0 / TicksPerSecond / requests).ToString("0.00", CultureInfo.InvariantCulture);
+        Console.WriteLine($"{label}_clients={clients} {label}_per_s={result.PerSecond:0} {label}_p50_ms={result.P50:0.00} {label}_p99_ms={result.P99:0.00} " +
+            $"{label}_errors={result.Errors} {label}_app_cpu_ms={PerRequest(app1 - app0)} {label}_pg_cpu_ms={PerRequest(postgres1 - postgres0)}");
+    }
+
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>User + system CPU of a process so far, in clock ticks (fields 14 and 15 of /proc/pid/stat).</summary>
+    private static long CpuTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // the process ended meanwhile (a PostgreSQL backend)
+        }
+    }
+
+    private static long PostgresCpuTicks() => Directory.EnumerateDirectories("/proc")
+        .Select(directory => int.TryParse(Path.GetFileName(directory), out var pid) ? pid : 0)
+        .Where(pid => pid > 0 && File.Exists($"/proc/{pid}/comm") && ReadOrEmpty($"/proc/{pid}/comm").Trim() == "postgres")
+        .Sum(CpuTicks);
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private sealed record Result(double PerSecond, double P50, double P99, long Errors);

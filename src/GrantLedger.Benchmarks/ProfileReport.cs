@@ -22,7 +22,7 @@ public static class ProfileReport
         ("Marten batch queries (the reads)", "BatchedQuery.Execute"),
         ("System.Text.Json (any frame)", "System.Text.Json"),
         ("Npgsql (any frame)", "Npgsql"),
-        ("authentication", "AuthenticationMiddleware"),
+        ("bearer token check (Data Protection unprotect)", "Unprotect"),
     ];
 
     public static int Run(string tracePath)
@@ -68,12 +68,12 @@ public static class ProfileReport
         Console.WriteLine($"profile_managed_samples={managed} profile_external_samples={external}");
         foreach (var (library, count) in byLibrary.OrderByDescending(kv => kv.Value).Take(25))
         {
-            Console.WriteLine($"profile_self library={library.Replace(' ', '_')} share_pct={Share(count)}");
+            Console.WriteLine($"profile_self library={library.Replace(' ', '~').Replace('|', '/')} share_pct={Share(count)}");
         }
 
         for (var i = 0; i < Inclusive.Length; i++)
         {
-            Console.WriteLine($"profile_inclusive what={Inclusive[i].Label.Replace(' ', '_')} share_pct={Share(inclusive[i])}");
+            Console.WriteLine($"profile_inclusive what={Inclusive[i].Label.Replace(' ', '~').Replace('|', '/')} share_pct={Share(inclusive[i])}");
         }
 
         return 0;

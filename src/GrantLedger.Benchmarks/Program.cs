@@ -17,7 +17,8 @@ switch (args.FirstOrDefault())
         await DisbursementBenchmark.Run(args[1], new Uri(args[2]), int.Parse(args[3]), args[4]);
         return 0;
     case "load":
-        await DisbursementBenchmark.Load(new Uri(args[1]), args[2], int.Parse(args[3]), TimeSpan.FromSeconds(int.Parse(args[4])));
+        await DisbursementBenchmark.Load(new Uri(args[1]), args[2], int.Parse(args[3]), TimeSpan.FromSeconds(int.Parse(args[4])), int.Parse(args[5]),
+            args.ElementAtOrDefault(6) ?? "load");
         return 0;
     case "profile-report":
         return ProfileReport.Run(args[1]);
