@@ -134,7 +134,7 @@ stop_app
 # Durable schedule: the app runs on a clock set $lead seconds before midnight (UTC) two days ahead, and a milestone is
 # planned due that day. The app is killed before midnight and started again after it, on the same clock: the missed
 # deadline (a durable scheduled message) must be recorded once it is back.
-lead=25
+lead=40
 due="$(date -u -d '+2 days' +%F)"
 midnight=$(( $(date -u -d "$due 23:59:59" +%s) + 1 ))
 offset=$(( midnight - lead - $(date +%s) ))
@@ -143,15 +143,22 @@ app_env=("GrantLedger__Clock__OffsetSeconds=$offset")
 start_app "$connection" "$schema" "$port"
 deadline_status=0
 plan="$(driver deadline-plan "$app_url" snowleopard "$due")" || deadline_status=1
+# The hard case: the node dies while it holds the durability agent, so the restarted node must first see it as dead.
+this_node="$(sql "select coalesce(max(node_number), 0) from $schema.wolverine_nodes")"
+for _ in $(seq 1 120); do
+  [[ "$(assignments)" =~ wolverinedb://[^@]*@$this_node( |$) ]] && break
+  sleep 0.25
+done
+holder_at_kill="$(grep -oE 'wolverinedb://[^@]*@[0-9]+' <<<"$(assignments)" | cut -d@ -f2)"
 killed_at=$(date +%s)
 stop_app -KILL
-echo "chaos.sh: planned a milestone due $due on the app's clock; killed the app $((deadline_real - killed_at)) s before its deadline"
+echo "chaos.sh: planned a milestone due $due on the app's clock; killed the app (node $this_node, durability agent on node ${holder_at_kill:-none}) $((deadline_real - killed_at)) s before its deadline"
 while (( $(date +%s) <= deadline_real + 1 )); do sleep 0.5; done
 restarted_at=$(date +%s)
 start_app "$connection" "$schema" "$port"
 ids="$(grep -o 'deadline_grant=[^ ]*' <<<"$plan" | cut -d= -f2) $(grep -o 'deadline_milestone=[^ ]*' <<<"$plan" | cut -d= -f2)"
 # shellcheck disable=SC2086
-deadline_output="$(driver deadline-check "$app_url" snowleopard $ids "$killed_at" "$deadline_real" "$restarted_at")" || deadline_status=1
+deadline_output="$(driver deadline-check "$app_url" snowleopard $ids "$killed_at" "$deadline_real" "$restarted_at") deadline_agent_on_killed_node=$([[ "${holder_at_kill:-}" == "$this_node" ]] && echo yes || echo no)" || deadline_status=1
 echo "$plan"
 echo "$deadline_output"
 echo "chaos.sh: durable schedule $([[ $deadline_status -eq 0 ]] && echo passed || echo FAILED)"
@@ -302,7 +309,8 @@ auditor generated the SOS Central Asia programme report and noted the audit chai
 
 The app runs on a clock set $lead s before midnight (UTC, \`GrantLedger:Clock:OffsetSeconds\`, refused in Production). A
 milestone is planned due that day, so its deadline check, a durable scheduled message stored in PostgreSQL, is due at
-midnight. The app is killed with SIGKILL before midnight and started again after it.
+midnight. Once the app's node holds Wolverine's durability agent, the app is killed with SIGKILL (before midnight) and
+started again after it: the new node must first find the dead one stale (\`GrantLedger:Cluster:StaleNodeSeconds\`).
 
 | Figure | Value |
 |---|---|
@@ -310,6 +318,7 @@ midnight. The app is killed with SIGKILL before midnight and started again after
 | Missed deadline recorded after the restart | $(value deadline_recorded) |
 | \`MilestoneBecameOverdue\` events (exactly one expected) | $(value deadline_overdue_events) |
 | Recorded at (app clock) / deadline | $(value deadline_recorded_at) / $(value deadline_at) |
+| The killed node held the durability agent (so the restarted node had to see it as dead first) | $(value deadline_agent_on_killed_node) |
 | Seconds from the app answering again to the record | $(value deadline_after_restart_s) |
 | Reconciliation afterwards | $(value deadline_reconciled) |
 MD

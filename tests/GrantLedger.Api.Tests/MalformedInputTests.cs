@@ -151,5 +151,6 @@ public class MalformedInputTests(LedgerHost host)
 
         Assert.Equal(400, reply.Status);
         Assert.Equal("application/problem+json", reply.ContentType);
+        Assert.Equal("malformed-request", reply.Code);
     }
 }
