@@ -192,7 +192,7 @@ public sealed class LedgerHost : IAsyncLifetime
     }
 
     /// <summary>Starts the real application on the test database, in its own schema, with a fake clock.</summary>
-    public static Task<IAlbaHost> Start(string schema, FakeClock clock)
+    public static Task<IAlbaHost> Start(string schema, FakeClock clock, IReadOnlyDictionary<string, string>? settings = null)
     {
         JasperFxEnvironment.AutoStartHost = true;
         var connection = Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? TestConnectionString;
@@ -208,6 +208,11 @@ public sealed class LedgerHost : IAsyncLifetime
             // Tests move the fake clock by months; tokens must outlive that.
             builder.UseSetting("GrantLedger:Auth:TokenLifetimeMinutes", "52560000");
             builder.UseSetting("GrantLedger:Audit:ChainIntervalMilliseconds", "100");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IClock>(clock);

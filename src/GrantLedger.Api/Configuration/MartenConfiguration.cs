@@ -85,6 +85,9 @@ public static class MartenConfiguration
         }
 
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
+        builder.Services.Configure<DisbursementOptions>(builder.Configuration.GetSection("GrantLedger:Disbursements"));
+        builder.Services.AddSingleton<GroupCommitter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
         builder.Services.AddHostedService<EventImmutability>();
         builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("GrantLedger:Audit"));
         builder.Services.AddSingleton<AuditChainer>();

@@ -52,7 +52,9 @@ public static class RecordDisbursementEndpoint
         IDocumentSession session,
         IDocumentStore store,
         IClock clock,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        IOptions<DisbursementOptions> disbursements,
+        GroupCommitter committer)
     {
         var key = IdempotencyRecord.KeyFor("disbursement", grantId, context.Request.Headers[IdempotencyRecord.HeaderName].ToString());
         var requestHash = IdempotencyRecord.HashOf(request);
@@ -101,17 +103,25 @@ public static class RecordDisbursementEndpoint
             return Problems.From(decision.Error!);
         }
 
-        session.RecordedBy(metadata, request.Override?.Reason ?? request.Note);
         var events = decision.Value.Events.ToList();
-        stream.AppendMany(events);
         var response = new DisbursementCreated(command.DisbursementId, loaded.NextVersion(events.Count),
             decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded");
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);
-        session.Insert(new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()));
+        var write = new StagedWrite(grantId, stream.StartingVersion ?? 0, events,
+            new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()),
+            metadata, request.Override?.Reason ?? request.Note);
 
         try
         {
-            await session.SaveChangesAsync();
+            if (disbursements.Value.GroupCommit)
+            {
+                await committer.Commit(write);
+            }
+            else
+            {
+                write.StageInto(session);
+                await session.SaveChangesAsync();
+            }
         }
         catch (Exception)
         {
