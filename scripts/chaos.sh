@@ -31,9 +31,19 @@ trap 'stop_app' EXIT
 start_app "$connection" "$schema" "$port"
 
 status=0
-output="$(driver bad-input "$app_url" snowleopard "$requests")" || status=1
-echo "$output"
-echo "chaos.sh: bad input $(grep -q 'bad_input_5xx=0 bad_input_2xx=0' <<<"$output" && [[ $status -eq 0 ]] && echo passed || echo FAILED)"
+# finish <scenario> <exit status> <figures>: prints the figures and the verdict, and keeps the figures for the report.
+output=""
+finish() {
+  echo "$3"
+  echo "chaos.sh: $1 $([[ $2 -eq 0 ]] && echo passed || echo FAILED)"
+  [[ $2 -eq 0 ]] || status=1
+  output="$output
+$3"
+}
+bad_status=0
+bad_output="$(driver bad-input "$app_url" snowleopard "$requests")" || bad_status=1
+grep -q 'bad_input_5xx=0 bad_input_2xx=0' <<<"$bad_output" || bad_status=1
+finish "bad input" "$bad_status" "$bad_output"
 
 # A storm of payments, each retried with its idempotency key until answered; two seconds in, "$2" disrupts it.
 storm=12; $short && storm=6
@@ -47,11 +57,7 @@ storm() {
   "$disrupt"
   wait "$pid" || result=1
   local figures; figures="$(grep -v "${label}_ready" "$log")"; rm -f "$log"
-  echo "$figures"
-  echo "chaos.sh: $label $([[ $result -eq 0 ]] && echo passed || echo FAILED)"
-  [[ $result -eq 0 ]] || status=1
-  output="$output
-$figures"
+  finish "$label" "$result" "$figures"
 }
 
 # Crash: the app is killed with SIGKILL mid-storm and started again.
@@ -89,11 +95,7 @@ start_app "$connection" "$schema" "$((port + 1))"
 second_node="$(sql "select coalesce(max(node_number), 0) from $schema.wolverine_nodes")"
 race_status=0
 race_output="$(driver race "$first_url" "$app_url" snowleopard)" || race_status=1
-echo "$race_output"
-echo "chaos.sh: two nodes $([[ $race_status -eq 0 ]] && echo passed || echo FAILED)"
-[[ $race_status -eq 0 ]] || status=1
-output="$output
-$race_output"
+finish "two nodes" "$race_status" "$race_output"
 
 # Leader election: with both nodes up, Wolverine's agents (the leader, and the durability agent that runs scheduled
 # messages and recovers the inbox and outbox) must each run on one of the live nodes, not on every node. The node
@@ -122,11 +124,7 @@ if [[ $leader_status -eq 0 ]]; then
   failover_ms=$(( ($(date +%s%N) - failover_start) / 1000000 ))
 fi
 leader_output="leader_nodes=$first_node,$second_node leader_settle_ms=$settle_ms leader_assignments_before=$(tr ' ' ',' <<<"$agents") leader_on=${leader_node:-none} leader_killed=${holder:-none} leader_after=${survivor:-none} leader_failover_ms=${failover_ms:-none} leader_assignments_after=$(tr ' ' ',' <<<"${after:-}")"
-echo "$leader_output"
-echo "chaos.sh: leader election $([[ $leader_status -eq 0 ]] && echo passed || echo FAILED)"
-[[ $leader_status -eq 0 ]] || status=1
-output="$output
-$leader_output"
+finish "leader election" "$leader_status" "$leader_output"
 stop_app
 app=$first_app
 stop_app
@@ -159,12 +157,7 @@ start_app "$connection" "$schema" "$port"
 ids="$(grep -o 'deadline_grant=[^ ]*' <<<"$plan" | cut -d= -f2) $(grep -o 'deadline_milestone=[^ ]*' <<<"$plan" | cut -d= -f2)"
 # shellcheck disable=SC2086
 deadline_output="$(driver deadline-check "$app_url" snowleopard $ids "$killed_at" "$deadline_real" "$restarted_at") deadline_agent_on_killed_node=$([[ "${holder_at_kill:-}" == "$this_node" ]] && echo yes || echo no)" || deadline_status=1
-echo "$plan"
-echo "$deadline_output"
-echo "chaos.sh: durable schedule $([[ $deadline_status -eq 0 ]] && echo passed || echo FAILED)"
-[[ $deadline_status -eq 0 ]] || status=1
-output="$output
-$plan
+finish "durable schedule" "$deadline_status" "$plan
 $deadline_output"
 
 # Restore: a backup of the ledger (pg_dump of its schema, as docs/operations.md says) restored into an empty database
@@ -187,11 +180,7 @@ original_app=$app
 trap 'stop_app; kill "$original_app" 2>/dev/null || true' EXIT
 start_app "${connection/Database=$pg_db/Database=$restore_db}" "$schema" "$((port + 1))"
 restore_output="$(driver restore-after "$app_url" snowleopard "$restore_dir") restore_dump_kb=$dump_kb restore_dump_and_restore_ms=$restore_ms" || restore_status=1
-echo "$restore_output"
-echo "chaos.sh: restore $([[ $restore_status -eq 0 ]] && echo passed || echo FAILED)"
-[[ $restore_status -eq 0 ]] || status=1
-output="$output
-$restore_output"
+finish "restore" "$restore_status" "$restore_output"
 rm -rf "$restore_dir"
 stop_app
 app=$original_app

@@ -14,6 +14,14 @@ internal static class ApiCalls
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
     }
 
+    /// <summary>A client of the app signed in as a demo user (bearer token on every request).</summary>
+    public static async Task<HttpClient> SignedIn(Uri app, string email, string password, TimeSpan timeout)
+    {
+        var http = new HttpClient { BaseAddress = app, Timeout = timeout };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Token(http, email, password));
+        return http;
+    }
+
     /// <summary>POSTs with the client's own credentials and returns the new resource's id.</summary>
     public static async Task<Guid> Created(HttpClient http, string path, object body)
     {

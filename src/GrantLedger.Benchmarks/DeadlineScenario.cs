@@ -14,7 +14,7 @@ public static class DeadlineScenario
     /// <summary>Plans the milestone; prints the grant and milestone ids and the deadline for the check phase.</summary>
     public static async Task<int> Plan(Uri app, string password, string dueDate)
     {
-        using var http = await Client(app, password);
+        using var http = await ApiCalls.SignedIn(app, "finance@ecaro.example", password, TimeSpan.FromSeconds(30));
         var programme = await ApiCalls.Created(http, "/api/programmes", new
         {
             code = "DUE-" + Guid.NewGuid().ToString("N")[..6], name = "Deadline programme", currency = "EUR", allocation = 10_000m,
@@ -39,7 +39,7 @@ public static class DeadlineScenario
     public static async Task<int> Check(Uri app, string password, Guid grant, Guid milestone, long killedAt, long deadlineAt, long restartedAt)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        using var http = await Client(app, password);
+        using var http = await ApiCalls.SignedIn(app, "finance@ecaro.example", password, TimeSpan.FromSeconds(30));
         var waited = System.Diagnostics.Stopwatch.StartNew();
         JsonNode view;
         while (!(view = await ApiCalls.Json(http, $"/api/grants/{grant}/milestones/{milestone}"))["deadlineMissed"]!.GetValue<bool>()
@@ -60,12 +60,5 @@ public static class DeadlineScenario
             $"deadline_after_restart_s={waited.Elapsed.TotalSeconds:0.0} deadline_status={view["status"]!.GetValue<string>()} " +
             $"deadline_reconciled={reconciled.ToString().ToLowerInvariant()}");
         return whileDown && missed && overdue.Count == 1 && afterDeadline && reconciled ? 0 : 1;
-    }
-
-    private static async Task<HttpClient> Client(Uri app, string password)
-    {
-        var http = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await ApiCalls.Token(http, "finance@ecaro.example", password));
-        return http;
     }
 }

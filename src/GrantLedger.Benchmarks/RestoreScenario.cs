@@ -14,7 +14,7 @@ public static class RestoreScenario
     /// <summary>On the original: a programme report as of now, then the figures to compare, into <paramref name="stateDirectory"/>.</summary>
     public static async Task<int> Before(Uri original, string password, string stateDirectory)
     {
-        using var http = await Client(original, password);
+        using var http = await ApiCalls.SignedIn(original, "auditor@audit.example", password, TimeSpan.FromSeconds(60));
         var programme = (await ApiCalls.Json(http, "/api/programmes")).AsArray().First(p => p!["code"]!.GetValue<string>() == "SOS-CA-1")!;
         using var requested = await http.PostAsJsonAsync("/api/reports", new { kind = "programme-financial", programmeId = programme["id"]!.GetValue<string>() });
         requested.EnsureSuccessStatusCode();
@@ -45,7 +45,7 @@ public static class RestoreScenario
     /// <summary>On the restored app: the same ledger, reconciled, and the report generated before the backup verifies.</summary>
     public static async Task<int> After(Uri restored, string password, string stateDirectory)
     {
-        using var http = await Client(restored, password);
+        using var http = await ApiCalls.SignedIn(restored, "auditor@audit.example", password, TimeSpan.FromSeconds(60));
         var before = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(stateDirectory, "ledger.json")))!;
         var after = await Ledger(http);
         var sameHead = JsonNode.DeepEquals(before["chain"], after["chain"]);
@@ -86,12 +86,5 @@ public static class RestoreScenario
             ["programmes"] = (await ApiCalls.Json(http, "/api/programmes")).DeepClone(),
             ["events"] = (await ApiCalls.Json(http, "/api/audit?pageSize=1"))["total"]!.GetValue<long>(),
         };
-    }
-
-    private static async Task<HttpClient> Client(Uri app, string password)
-    {
-        var http = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await ApiCalls.Token(http, "auditor@audit.example", password));
-        return http;
     }
 }
