@@ -19,6 +19,9 @@ public sealed class DisbursementOptions
     public int MaxGroupSize { get; set; } = 64;
 }
 
+/// <summary>This node is stopping and wrote nothing of the request: a 503, and a retry with the same key is safe.</summary>
+public sealed class LedgerShuttingDownException() : Exception("The ledger is shutting down; nothing was recorded. Retry with the same Idempotency-Key.");
+
 /// <summary>
 /// A disbursement's write, decided and waiting for the next group commit: the events to append to the grant at the
 /// version the decision read, the idempotency record answering retries, and who asked and why.
@@ -62,7 +65,7 @@ public sealed class GroupCommitter(IDocumentStore store, NpgsqlDataSource dataSo
         var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_waiting.Writer.TryWrite(pending))
         {
-            throw new InvalidOperationException("The ledger is shutting down; the payment was not recorded.");
+            throw new LedgerShuttingDownException();
         }
 
         return pending.Done.Task;
@@ -86,7 +89,7 @@ public sealed class GroupCommitter(IDocumentStore store, NpgsqlDataSource dataSo
             _waiting.Writer.TryComplete();
             foreach (var pending in deferred.Concat(_waiting.Reader.ReadAllAsync(CancellationToken.None).ToBlockingEnumerable()))
             {
-                pending.Done.TrySetException(new OperationCanceledException("The ledger is shutting down; the payment was not recorded."));
+                pending.Done.TrySetException(new LedgerShuttingDownException());
             }
         }
     }
