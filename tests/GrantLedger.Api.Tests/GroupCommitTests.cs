@@ -115,6 +115,19 @@ public class GroupCommitTests : IAsyncLifetime
         Assert.Equal(100m, (await _ledger.Grant(grant)).Decimal("disbursed"));
     }
 
+    [Fact]
+    public async Task a_payment_reaching_a_stopping_node_is_a_503_and_records_nothing()
+    {
+        var grant = await _ledger.GrantOf(1_000m);
+        await _alba.Services.GetRequiredService<GrantLedger.Api.Grants.GroupCommitter>().StopAsync(CancellationToken.None);
+
+        var reply = await _ledger.TryDisburse(grant, 100m);
+
+        Assert.Equal(503, reply.Status);
+        Assert.Equal("shutting-down", reply.Code);
+        Assert.Equal(0m, (await _ledger.Grant(grant)).Decimal("disbursed"));
+    }
+
     private Task<Reply> Pay(Guid grant, decimal amount, string user, string correlationId) =>
         _host.Post($"/api/grants/{grant}/disbursements", new { amount, valueDate = "2020-05-04", reference = "GROUP-1" },
             new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString(), ["X-Correlation-Id"] = correlationId }, user);
