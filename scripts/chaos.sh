@@ -92,7 +92,11 @@ trap 'stop_app; kill "$first_app" 2>/dev/null || true' EXIT
 sql() { PGPASSWORD=grantledger PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$pg_port" -U postgres -d "$pg_db" -qtAc "$1"; }
 first_node="$(sql "select coalesce(max(node_number), 0) from $schema.wolverine_nodes")"
 start_app "$connection" "$schema" "$((port + 1))"
-second_node="$(sql "select coalesce(max(node_number), 0) from $schema.wolverine_nodes")"
+for _ in $(seq 1 60); do # the second node registers itself as it starts; wait until its row is there
+  second_node="$(sql "select coalesce(max(node_number), 0) from $schema.wolverine_nodes")"
+  [[ "$second_node" != "$first_node" ]] && break
+  sleep 0.5
+done
 race_status=0
 race_output="$(driver race "$first_url" "$app_url" snowleopard)" || race_status=1
 finish "two nodes" "$race_status" "$race_output"
@@ -104,7 +108,9 @@ finish "two nodes" "$race_status" "$race_output"
 assignments() { sql "select coalesce(string_agg(a.id || '@' || n.node_number, ' ' order by a.id), '') from $schema.wolverine_node_assignments a join $schema.wolverine_nodes n on n.id = a.node_id"; }
 on_live_node() { [[ "$1" =~ wolverine://leader/@($first_node|$second_node)( |$) && "$1" =~ wolverinedb://[^@]*@($first_node|$second_node)( |$) ]]; }
 leader_status=1; agents=""; settle_start=$(date +%s%N)
-for _ in $(seq 1 360); do
+settle_tries=360
+if [[ "$second_node" == "$first_node" ]]; then echo "chaos.sh: the second node never registered"; settle_tries=0; fi
+for _ in $(seq 1 "$settle_tries"); do
   agents="$(assignments)"
   if on_live_node "$agents"; then leader_status=0; break; fi
   sleep 0.25
@@ -132,7 +138,7 @@ stop_app
 # Durable schedule: the app runs on a clock set $lead seconds before midnight (UTC) two days ahead, and a milestone is
 # planned due that day. The app is killed before midnight and started again after it, on the same clock: the missed
 # deadline (a durable scheduled message) must be recorded once it is back.
-lead=40
+lead=60 # a cold start, the plan and the agent assignment must all fit before the deadline on a slow machine
 due="$(date -u -d '+2 days' +%F)"
 midnight=$(( $(date -u -d "$due 23:59:59" +%s) + 1 ))
 offset=$(( midnight - lead - $(date +%s) ))
@@ -156,7 +162,9 @@ restarted_at=$(date +%s)
 start_app "$connection" "$schema" "$port"
 ids="$(grep -o 'deadline_grant=[^ ]*' <<<"$plan" | cut -d= -f2) $(grep -o 'deadline_milestone=[^ ]*' <<<"$plan" | cut -d= -f2)"
 # shellcheck disable=SC2086
-deadline_output="$(driver deadline-check "$app_url" snowleopard $ids "$killed_at" "$deadline_real" "$restarted_at") deadline_agent_on_killed_node=$([[ "${holder_at_kill:-}" == "$this_node" ]] && echo yes || echo no)" || deadline_status=1
+deadline_output="$(driver deadline-check "$app_url" snowleopard $ids "$killed_at" "$deadline_real" "$restarted_at" "$(date -u -d "@$midnight" +%Y-%m-%dT%H:%M:%SZ)")" \
+  || deadline_status=1
+deadline_output="$deadline_output deadline_agent_on_killed_node=$([[ "${holder_at_kill:-}" == "$this_node" ]] && echo yes || echo no)"
 finish "durable schedule" "$deadline_status" "$plan
 $deadline_output"
 
@@ -296,7 +304,7 @@ auditor generated the SOS Central Asia programme report and noted the audit chai
 
 ## Durable schedule
 
-The app runs on a clock set $lead s before midnight (UTC, \`GrantLedger:Clock:OffsetSeconds\`, refused in Production). A
+The app runs on a clock set $lead s before midnight (UTC, \`GrantLedger:Clock:OffsetSeconds\`, accepted only in the Testing environment). A
 milestone is planned due that day, so its deadline check, a durable scheduled message stored in PostgreSQL, is due at
 midnight. Once the app's node holds Wolverine's durability agent, the app is killed with SIGKILL (before midnight) and
 started again after it: the new node must first find the dead one stale (\`GrantLedger:Cluster:StaleNodeSeconds\`).

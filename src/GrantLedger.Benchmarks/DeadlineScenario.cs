@@ -30,13 +30,15 @@ public static class DeadlineScenario
             title = "Interim report due at midnight", kind = "interim", dueDate,
         });
         var view = await ApiCalls.Json(http, $"/api/grants/{grant}/milestones/{milestone}");
+        var missedAlready = view["deadlineMissed"]!.GetValue<bool>();
         Console.WriteLine($"deadline_grant={grant} deadline_milestone={milestone} deadline_at={view["deadline"]!.GetValue<string>()} " +
-            $"deadline_missed_before={view["deadlineMissed"]!.GetValue<bool>().ToString().ToLowerInvariant()}");
-        return 0;
+            $"deadline_missed_before={missedAlready.ToString().ToLowerInvariant()}");
+        return missedAlready ? 1 : 0;
     }
 
     /// <summary>Waits for the missed deadline to be recorded; the times are Unix seconds of the real clock, from chaos.sh.</summary>
-    public static async Task<int> Check(Uri app, string password, Guid grant, Guid milestone, long killedAt, long deadlineAt, long restartedAt)
+    public static async Task<int> Check(Uri app, string password, Guid grant, Guid milestone, long killedAt, long deadlineAt, long restartedAt,
+        string expectedDeadline)
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         using var http = await ApiCalls.SignedIn(app, "finance@ecaro.example", password, TimeSpan.FromSeconds(30));
@@ -54,7 +56,8 @@ public static class DeadlineScenario
         var recordedAt = overdue.Select(e => e!["recordedAt"]!.GetValue<string>()).FirstOrDefault() ?? "none";
         var afterDeadline = overdue.Count == 1 && string.CompareOrdinal(recordedAt, view["deadline"]!.GetValue<string>()) >= 0;
         var reconciled = (await ApiCalls.Json(http, "/api/admin/reconciliation"))["reconciled"]!.GetValue<bool>();
-        var whileDown = killedAt < deadlineAt && deadlineAt < restartedAt;
+        // The deadline the app computed must be the midnight chaos.sh aimed at, or "while down" below means nothing.
+        var whileDown = killedAt < deadlineAt && deadlineAt < restartedAt && view["deadline"]!.GetValue<string>() == expectedDeadline;
         Console.WriteLine($"deadline_down_s={restartedAt - killedAt} deadline_passed_while_down={whileDown.ToString().ToLowerInvariant()} " +
             $"deadline_recorded={missed.ToString().ToLowerInvariant()} deadline_overdue_events={overdue.Count} deadline_recorded_at={recordedAt} " +
             $"deadline_after_restart_s={waited.Elapsed.TotalSeconds:0.0} deadline_status={view["status"]!.GetValue<string>()} " +

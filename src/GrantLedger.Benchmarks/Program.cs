@@ -32,7 +32,7 @@ switch (args.FirstOrDefault())
         return await DeadlineScenario.Plan(new Uri(args[1]), args[2], args[3]);
     case "deadline-check":
         return await DeadlineScenario.Check(new Uri(args[1]), args[2], Guid.Parse(args[3]), Guid.Parse(args[4]), long.Parse(args[5]),
-            long.Parse(args[6]), long.Parse(args[7]));
+            long.Parse(args[6]), long.Parse(args[7]), args[8]);
     case "restore-before":
         return await RestoreScenario.Before(new Uri(args[1]), args[2], args[3]);
     case "restore-after":

@@ -31,8 +31,14 @@ public static class RestoreScenario
         }
 
         // The report's own record (ReportGenerated) is an event too: wait until the audit chain covers it.
+        waited.Restart();
         while ((await ApiCalls.Json(http, "/api/audit/verification"))["pendingEvents"]!.GetValue<long>() > 0)
         {
+            if (waited.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException("the audit chain did not cover every event in 2 minutes");
+            }
+
             await Task.Delay(100);
         }
 

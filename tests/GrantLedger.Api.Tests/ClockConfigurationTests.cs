@@ -27,12 +27,15 @@ public class ClockConfigurationTests
         Assert.Equal(Now + Duration.FromDays(1), clock.GetCurrentInstant());
     }
 
-    [Fact]
-    public void An_offset_is_refused_in_production()
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Development")]
+    [InlineData("Staging")]
+    public void An_offset_is_refused_outside_the_testing_environment(string environment)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Build("Production", offsetSeconds: "60"));
+        var error = Assert.Throws<InvalidOperationException>(() => Build(environment, offsetSeconds: "60"));
 
-        Assert.Contains("refused in Production", error.Message);
+        Assert.Contains($"refused in {environment}", error.Message);
     }
 
     private static IClock Build(string environment, string? offsetSeconds)

@@ -85,7 +85,8 @@ public static class MartenConfiguration
         }
 
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
-        builder.Services.Configure<DisbursementOptions>(builder.Configuration.GetSection("GrantLedger:Disbursements"));
+        builder.Services.AddOptions<DisbursementOptions>().Bind(builder.Configuration.GetSection("GrantLedger:Disbursements"))
+            .Validate(o => o.MaxGroupSize >= 1, "GrantLedger:Disbursements:MaxGroupSize must be at least 1.").ValidateOnStart();
         builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
         builder.Services.AddHostedService<EventImmutability>();

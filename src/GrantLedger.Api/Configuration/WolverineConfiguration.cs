@@ -33,8 +33,16 @@ public static class WolverineConfiguration
             // and outbox recovery) to one node. A node that dies without saying so keeps its agents until its health
             // check is stale; Wolverine's defaults (10 s checks, 1 min) leave deadlines unchecked that long.
             var cluster = builder.Configuration.GetSection("GrantLedger:Cluster");
-            opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(cluster.GetValue("HealthCheckSeconds", 5));
-            opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(cluster.GetValue("StaleNodeSeconds", 20));
+            var (healthCheck, stale) = (cluster.GetValue("HealthCheckSeconds", 5), cluster.GetValue("StaleNodeSeconds", 20));
+            if (healthCheck < 1 || stale < 3 * healthCheck)
+            {
+                // Fewer than three missed reports would move a live but slow node's agents (a GC pause, a busy database).
+                throw new InvalidOperationException(
+                    "GrantLedger:Cluster:StaleNodeSeconds must be at least three times HealthCheckSeconds (and that at least 1).");
+            }
+
+            opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(healthCheck);
+            opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(stale);
 
             // A handler that lost an optimistic-concurrency race retries on fresh state.
             opts.OnException<ConcurrencyException>().RetryWithCooldown(
