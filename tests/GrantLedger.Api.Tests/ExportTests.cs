@@ -328,7 +328,7 @@ public class ExportTests(LedgerHost host)
     }
 
     /// <summary>The order of iati-activity's children in the 2.03 schema's xsd:sequence (names only; the schema itself is
-    /// not kept here: scripts/iati-validate.sh validates against it).</summary>
+    /// validated against in IatiSchemaTests, from ../shared/iati-2.03).</summary>
     private static readonly string[] ActivityOrder =
     [
         "iati-identifier", "reporting-org", "title", "description", "participating-org", "other-identifier", "activity-status", "activity-date",
