@@ -5,7 +5,9 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-connection="$(scripts/postgres.sh grantledger_bench | tail -n 1)"
+# The drivers (seeding, raw-SQL baselines, dropping schemas) connect as the schema owner; the app as the runtime role.
+connection="$(scripts/postgres.sh --owner grantledger_bench | tail -n 1)"
+app_connection="$(scripts/postgres.sh grantledger_bench | tail -n 1)"
 dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
 source scripts/app.sh
@@ -16,10 +18,10 @@ echo "$output"
 # The app itself, as run.sh serves it (demo users, no request logging), in its own schema.
 schema=bench_http
 port="${GRANTLEDGER_BENCH_PORT:-5099}"
-driver drop-schema "$connection" "$schema"
+fresh_schema "$connection" "$schema"
 rm -f /tmp/grantledger-$schema-app.log
 trap 'stop_app' EXIT
-start_app "$connection" "$schema" "$port"
+start_app "$app_connection" "$schema" "$port"
 http_output="$(driver disbursements "$connection" "$app_url" "$app" snowleopard)"
 echo "$http_output"
 stop_app
@@ -35,8 +37,8 @@ if [[ ! -x "$tools/dotnet-trace" ]]; then
   dotnet tool install --tool-path "$tools" dotnet-trace --version 10.0.750501 > /dev/null
 fi
 trace="$(mktemp -d)/disbursements.nettrace"
-driver drop-schema "$connection" "$schema"
-start_app "$connection" "$schema" "$port"
+fresh_schema "$connection" "$schema"
+start_app "$app_connection" "$schema" "$port"
 profile_output=""
 for c in 1 4 16; do
   profile_output="$profile_output
@@ -52,17 +54,17 @@ $(driver profile-report "$trace")"
 rm -rf "$(dirname "$trace")"
 stop_app
 # Group commit (GrantLedger:Disbursements:GroupCommit), side by side with the runs above.
-driver drop-schema "$connection" "$schema"
+fresh_schema "$connection" "$schema"
 app_env=(GrantLedger__Disbursements__GroupCommit=true)
-start_app "$connection" "$schema" "$port"
+start_app "$app_connection" "$schema" "$port"
 for c in 1 4 16; do
   profile_output="$profile_output
 $(driver load "$app_url" snowleopard "$c" 12 "$app" "with$c")"
 done
 stop_app
 app_env=()
-driver drop-schema "$connection" "$schema"
-start_app "$connection;Options=-c synchronous_commit=off" "$schema" "$port"
+fresh_schema "$connection" "$schema"
+start_app "$app_connection;Options=-c synchronous_commit=off" "$schema" "$port"
 for c in 1 4 16; do # the same sequence as above, so the app is as warm at 16 clients
   profile_output="$profile_output
 $(driver load "$app_url" snowleopard "$c" 12 "$app" "nosync$c")"

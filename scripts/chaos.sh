@@ -17,6 +17,7 @@ short=false; [[ "${1:-}" == "--short" ]] && short=true
 requests=10000; $short && requests=2000
 
 connection="${ConnectionStrings__GrantLedger:-$(scripts/postgres.sh grantledger_test | tail -n 1)}"
+owner_connection="${GRANTLEDGER_OWNER_CONNECTION:-$(scripts/postgres.sh --owner grantledger_test | tail -n 1)}"
 if [[ ! -f src/GrantLedger.Benchmarks/bin/Release/net10.0/GrantLedger.Benchmarks.dll || "${GRANTLEDGER_CHAOS_BUILD:-true}" == "true" ]]; then
   dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet > /dev/null
   dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet > /dev/null
@@ -25,7 +26,7 @@ source scripts/app.sh
 
 schema=chaos
 port="${GRANTLEDGER_CHAOS_PORT:-5096}"
-driver drop-schema "$connection" "$schema"
+fresh_schema "$owner_connection" "$schema"
 rm -f "/tmp/grantledger-$schema-app.log"
 trap 'stop_app' EXIT
 start_app "$connection" "$schema" "$port"
@@ -176,17 +177,23 @@ driver restore-before "$app_url" snowleopard "$restore_dir" > /dev/null || resto
 pg_tool() { if [[ -n "$pg_bin" && -x "$pg_bin/$1" ]]; then echo "$pg_bin/$1"; else command -v "$1"; fi; }
 restore_db="${pg_db}_restore"
 restore_started=$(date +%s%N)
+# The checkpoint journal (outside the database) as it was when the backup was taken goes with the backup.
+restore_keys="$repo/.data/keys-$schema-restore"; rm -rf "$restore_keys"; cp -r "$repo/.data/keys-$schema" "$restore_keys"
 PGPASSWORD=grantledger "$(pg_tool pg_dump)" -h 127.0.0.1 -p "$pg_port" -U grantledger -d "$pg_db" --format=custom --schema="$schema" \
   --file="$restore_dir/ledger.dump" || restore_status=1
 sql "drop database if exists $restore_db with (force)" > /dev/null
 sql "create database $restore_db owner grantledger" > /dev/null
 PGPASSWORD=grantledger "$(pg_tool pg_restore)" -h 127.0.0.1 -p "$pg_port" -U grantledger -d "$restore_db" --no-owner --exit-on-error \
   "$restore_dir/ledger.dump" || restore_status=1
+# As after any restore: db-apply as the owner (the runtime role's grants, the triggers), then the app as the runtime role.
+db_apply "${owner_connection/Database=$pg_db/Database=$restore_db}" "$schema" || restore_status=1
 restore_ms=$(( ($(date +%s%N) - restore_started) / 1000000 ))
 dump_kb=$(( $(stat -c %s "$restore_dir/ledger.dump") / 1024 ))
 original_app=$app
 trap 'stop_app; kill "$original_app" 2>/dev/null || true' EXIT
+saved_env=("${app_env[@]}"); app_env+=("GrantLedger__Audit__CheckpointJournalPath=$restore_keys/audit-checkpoints-$schema.jsonl")
 start_app "${connection/Database=$pg_db/Database=$restore_db}" "$schema" "$((port + 1))"
+app_env=("${saved_env[@]}")
 restore_output="$(driver restore-after "$app_url" snowleopard "$restore_dir") restore_dump_kb=$dump_kb restore_dump_and_restore_ms=$restore_ms" || restore_status=1
 finish "restore" "$restore_status" "$restore_output"
 rm -rf "$restore_dir"
@@ -194,6 +201,7 @@ stop_app
 app=$original_app
 stop_app
 sql "drop database if exists $restore_db with (force)" > /dev/null
+rm -rf "$restore_keys"
 
 if ! $short; then
   value() { grep -o "$1=[^ ]*" <<<"$output" | head -n1 | cut -d= -f2; }

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Installs (if missing) and starts a local PostgreSQL cluster for GrantLedger, then makes sure a database exists.
-#   scripts/postgres.sh [database]        default database: grantledger
-# Environment: GRANTLEDGER_PGPORT (default 5433), GRANTLEDGER_PGDATA (default <repo>/.data/pg).
-# Idempotent: a second run reuses the running cluster. Prints the connection string on its last line.
+# Installs (if missing) and starts a local PostgreSQL cluster for GrantLedger, makes sure both of its roles and a
+# database exist, and prints a connection string on its last line.
+#   scripts/postgres.sh [--owner] [database]     default database: grantledger
+# Two roles (docs/operations.md, "Database roles"):
+#   grantledger      the schema owner: owns the database; `db-apply` runs as it (printed with --owner)
+#   grantledger_app  the runtime role the application connects as (printed by default): read and append only on the
+#                    ledger's history, no DDL; its grants are made by `db-apply`
+# Environment: GRANTLEDGER_PGPORT (default 5433), GRANTLEDGER_PGDATA (default <repo>/.data/pg). The local passwords are
+# fixed development values on a cluster that listens on 127.0.0.1 only; production takes both from a secret store.
+# Idempotent: a second run reuses the running cluster.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+print=runtime
+if [[ "${1:-}" == "--owner" ]]; then print=owner; shift; fi
 db="${1:-grantledger}"
 port="${GRANTLEDGER_PGPORT:-5433}"
 pgdata="${GRANTLEDGER_PGDATA:-$repo/.data/pg}"
 role=grantledger
 password=grantledger
+app_role=grantledger_app
+app_password=grantledger_app
 
 log() { echo "postgres.sh: $*" >&2; }
 
@@ -78,9 +88,17 @@ fi
 if [[ "$(psql_pg -d postgres -c "select 1 from pg_roles where rolname='$role'")" != "1" ]]; then
   psql_pg -d postgres -c "create role $role login password '$password'"
 fi
+if [[ "$(psql_pg -d postgres -c "select 1 from pg_roles where rolname='$app_role'")" != "1" ]]; then
+  # Not a member of the owner role, no superuser, cannot create databases or roles.
+  psql_pg -d postgres -c "create role $app_role login password '$app_password' nosuperuser nocreatedb nocreaterole noinherit"
+fi
 if [[ "$(psql_pg -d postgres -c "select 1 from pg_database where datname='$db'")" != "1" ]]; then
   log "creating database $db"
   psql_pg -d postgres -c "create database \"$db\" owner $role"
 fi
 
-echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$role;Password=$password"
+if [[ "$print" == owner ]]; then
+  echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$role;Password=$password"
+else
+  echo "Host=127.0.0.1;Port=$port;Database=$db;Username=$app_role;Password=$app_password"
+fi

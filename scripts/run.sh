@@ -9,13 +9,25 @@ cd "$repo"
 
 command -v curl >/dev/null || { echo "run.sh: installing curl" >&2; apt-get update -qq && apt-get install -y -qq curl >&2; }
 
-connection="$(scripts/postgres.sh grantledger | tail -n 1)"
+# Two roles (docs/operations.md): the schema owner applies the schema, the app connects as the runtime role, which can
+# read and append the ledger's history but never rewrite it.
+owner_connection="$(scripts/postgres.sh --owner grantledger | tail -n 1)"
+connection="$(scripts/postgres.sh grantledger 2>/dev/null | tail -n 1)"
 
 echo "run.sh: building" >&2
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
 
-export ConnectionStrings__GrantLedger="$connection"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+# The audit checkpoint signing key (generated on first start outside Production) and its journal stay outside the
+# database, under .data/keys with the Data Protection keys.
+export GrantLedger__DataProtection__KeysDirectory="${GrantLedger__DataProtection__KeysDirectory:-$repo/.data/keys}"
+export GrantLedger__Audit__SigningKeyPath="${GrantLedger__Audit__SigningKeyPath:-$repo/.data/keys/audit-signing-key.pem}"
+
+echo "run.sh: applying the schema as the owner (db-apply)" >&2
+ConnectionStrings__GrantLedger="$owner_connection" dotnet run --project src/GrantLedger.Api/GrantLedger.Api.csproj -c Release --no-build \
+  --no-launch-profile -- db-apply >&2
+
+export ConnectionStrings__GrantLedger="$connection"
 export ASPNETCORE_URLS="$url"
 export GrantLedger__Demo__Seed="${GrantLedger__Demo__Seed:-true}"
 password="${GRANTLEDGER_DEMO_PASSWORD:-snowleopard}"
@@ -37,6 +49,8 @@ cat <<MSG
     in a browser: $url/signin
     health:      $url/health
     OpenAPI:     $url/openapi/v1.json
+    database:    the app connects as grantledger_app (read and append only; db-apply ran as grantledger)
+    signing key: $GrantLedger__Audit__SigningKeyPath (public key: GET $url/api/audit/public-key)
 
   Demo logins (demo data only; password: $password)
     finance@ecaro.example          finance: grants, payments, reversals, milestone reviews

@@ -15,8 +15,10 @@ if ! command -v chromium >/dev/null 2>&1; then
     || echo "test.sh: could not install chromium; the browser tests will fail" >&2
 fi
 
+# The tests connect as the runtime role, as the app does in production; they apply each schema as its owner first.
 connection="$(scripts/postgres.sh grantledger_test | tail -n 1)" || { echo "test.sh: PostgreSQL did not start" >&2; exit 1; }
 export ConnectionStrings__GrantLedger="$connection"
+export GRANTLEDGER_OWNER_CONNECTION="$(scripts/postgres.sh --owner grantledger_test 2>/dev/null | tail -n 1)"
 export ASPNETCORE_ENVIRONMENT=Testing
 
 if ! dotnet build GrantLedger.sln -c Release -nologo -v quiet; then

@@ -1,17 +1,16 @@
 using GrantLedger.Api.Configuration;
+using GrantLedger.Api.Database;
 using JasperFx;
 using NodaTime;
 
-var builder = WebApplication.CreateBuilder(args);
+var app = GrantLedgerApp.Build(args);
 
-builder.AddGrantLedgerClock(SystemClock.Instance);
-builder.AddGrantLedgerJson();
-builder.AddGrantLedgerMarten();
-builder.AddGrantLedgerWolverine();
-builder.AddGrantLedgerIdentity();
-builder.AddGrantLedgerHttp();
-
-var app = builder.Build();
+// `db-apply`, run as the schema owner: Marten's and Wolverine's schema, the append-only triggers and the runtime
+// role's grants (Database/DatabaseRoles.cs). Everything else goes to JasperFx's commands (the default runs the app).
+if (args is ["db-apply", ..])
+{
+    return await DatabaseRoles.RunCommand(app.Services);
+}
 
 app.UseGrantLedgerHttp();
 
@@ -19,3 +18,24 @@ return await app.RunJasperFxCommands(args);
 
 /// <summary>Entry point; public so integration tests can host the application.</summary>
 public partial class Program;
+
+namespace GrantLedger.Api.Configuration
+{
+    /// <summary>The application's composition, shared by the entry point and by tests that apply the schema.</summary>
+    public static class GrantLedgerApp
+    {
+        public static WebApplication Build(string[] args)
+        {
+            var builder = WebApplication.CreateBuilder(args);
+
+            builder.AddGrantLedgerClock(SystemClock.Instance);
+            builder.AddGrantLedgerJson();
+            builder.AddGrantLedgerMarten();
+            builder.AddGrantLedgerWolverine();
+            builder.AddGrantLedgerIdentity();
+            builder.AddGrantLedgerHttp();
+
+            return builder.Build();
+        }
+    }
+}

@@ -17,24 +17,14 @@ public class IdentityConfigurationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        JasperFxEnvironment.AutoStartHost = true;
-        _host = await AlbaHost.For<Program>(builder =>
+        _host = await LedgerHost.Start("grantledger_identity", null, new Dictionary<string, string>
         {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:GrantLedger",
-                Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? LedgerHost.TestConnectionString);
-            builder.UseSetting("GrantLedger:SchemaName", "grantledger_identity");
-            builder.UseSetting("GrantLedger:Auth:TokenRequestsPerMinute", "3");
-            builder.UseSetting("GrantLedger:Oidc:Authority", "https://login.ecaro.example/realms/iucn");
-            builder.UseSetting("GrantLedger:Oidc:ClientId", "grantledger");
-            builder.UseSetting("GrantLedger:Oidc:ClientSecret", "from-a-secret-store");
-            builder.UseSetting("GrantLedger:Oidc:Scopes:0", "openid");
-            builder.UseSetting("GrantLedger:Oidc:Scopes:1", "email");
-            builder.ConfigureServices(services =>
-            {
-                services.RunWolverineInSoloMode();
-                services.DisableAllExternalWolverineTransports();
-            });
+            ["GrantLedger:Auth:TokenRequestsPerMinute"] = "3",
+            ["GrantLedger:Oidc:Authority"] = "https://login.ecaro.example/realms/iucn",
+            ["GrantLedger:Oidc:ClientId"] = "grantledger",
+            ["GrantLedger:Oidc:ClientSecret"] = "from-a-secret-store",
+            ["GrantLedger:Oidc:Scopes:0"] = "openid",
+            ["GrantLedger:Oidc:Scopes:1"] = "email",
         });
     }
 

@@ -25,8 +25,21 @@ namespace GrantLedger.Api.Tests;
 /// </summary>
 public sealed class LedgerHost : IAsyncLifetime
 {
+    /// <summary>The runtime role, as the application connects in production (scripts/test.sh exports the same).</summary>
     public const string TestConnectionString =
-        "Host=127.0.0.1;Port=5433;Database=grantledger_test;Username=grantledger;Password=grantledger";
+        "Host=127.0.0.1;Port=5433;Database=grantledger_test;Username=grantledger_app;Password=grantledger_app";
+
+    public static string RuntimeConnectionString => Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? TestConnectionString;
+
+    /// <summary>The schema owner, for <c>db-apply</c> (scripts/test.sh exports GRANTLEDGER_OWNER_CONNECTION).</summary>
+    public static string OwnerConnectionString =>
+        Environment.GetEnvironmentVariable("GRANTLEDGER_OWNER_CONNECTION")
+        ?? new NpgsqlConnectionStringBuilder(RuntimeConnectionString) { Username = "grantledger", Password = "grantledger" }.ConnectionString;
+
+    /// <summary>This test run's audit signing key and checkpoint journals, outside the database as in production.</summary>
+    public static readonly string KeysDirectory = Path.Combine(Path.GetTempPath(), $"grantledger-tests-{Environment.ProcessId}");
+
+    public static string SigningKeyPath => Path.Combine(KeysDirectory, "audit-signing-key.pem");
 
     /// <summary>Evidence files above this size are refused in tests (the production default is 20 MB).</summary>
     public const long TestMaxEvidenceBytes = 1024 * 1024;
@@ -146,8 +159,7 @@ public sealed class LedgerHost : IAsyncLifetime
     /// <summary>A superuser connection to the test cluster, for what the application itself may not do.</summary>
     public static string AdminConnectionString =>
         Environment.GetEnvironmentVariable("GRANTLEDGER_TEST_ADMIN_CONNECTION")
-        ?? new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? TestConnectionString)
-            { Username = "postgres" }.ConnectionString;
+        ?? new NpgsqlConnectionStringBuilder(RuntimeConnectionString) { Username = "postgres", Password = "grantledger" }.ConnectionString;
 
     /// <summary>
     /// Empties the ledger: documents, events (as a superuser with triggers off, since the application may not delete
@@ -156,18 +168,42 @@ public sealed class LedgerHost : IAsyncLifetime
     public static async Task Reset(IDocumentStore store)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
-        await AsSuperuser($"alter table {schema}.mt_events disable trigger user");
-        try
+        // The runtime role may not truncate anything; a superuser session with triggers off (replica role) may.
+        await AsSuperuser($"""
+            set session_replication_role = replica;
+            do $$ declare tables text; begin
+              select string_agg(format('%I.%I', schemaname, tablename), ', ') into tables from pg_tables
+              where schemaname = '{schema}' and (tablename like 'mt_doc_%' or tablename in
+                ('mt_events', 'mt_streams', 'audit_chain', 'audit_checkpoints', 'evidence_files', 'report_files', 'wolverine_incoming_envelopes'));
+              execute 'truncate ' || tables;
+            end $$;
+            alter sequence {schema}.mt_events_sequence restart with 1;
+            """);
+        foreach (var journal in Directory.Exists(KeysDirectory) ? Directory.GetFiles(KeysDirectory, $"audit-checkpoints-{schema}.jsonl") : [])
         {
-            await store.Advanced.Clean.DeleteAllDocumentsAsync();
-            await AsSuperuser(
-                $"truncate {schema}.mt_events, {schema}.mt_streams, {schema}.audit_chain, {schema}.evidence_files, {schema}.report_files, {schema}.wolverine_incoming_envelopes; " +
-                $"alter sequence {schema}.mt_events_sequence restart with 1;");
+            File.Delete(journal);
         }
-        finally
+    }
+
+    private static readonly SemaphoreSlim StartLock = new(1, 1);
+    private static readonly HashSet<string> Applied = [];
+
+    /// <summary>
+    /// What scripts do before starting the app: <c>db-apply</c> as the schema owner (once per schema and test run).
+    /// Hosts are built one at a time, so a migration's host is never mistaken for a test's.
+    /// </summary>
+    public static async Task ApplySchema(string schema)
+    {
+        if (!Applied.Add(schema))
         {
-            await AsSuperuser($"alter table {schema}.mt_events enable trigger user");
+            return;
         }
+
+        await using var app = Configuration.GrantLedgerApp.Build([
+            "--environment=Testing", $"--ConnectionStrings:GrantLedger={OwnerConnectionString}", $"--GrantLedger:SchemaName={schema}",
+            $"--GrantLedger:Audit:SigningKeyPath={SigningKeyPath}",
+        ]);
+        await Database.DatabaseRoles.ApplyAsync(app.Services, CancellationToken.None);
     }
 
     public static async Task AsSuperuser(string sql)
@@ -192,10 +228,44 @@ public sealed class LedgerHost : IAsyncLifetime
     }
 
     /// <summary>Starts the real application on the test database, in its own schema, with a fake clock.</summary>
-    public static Task<IAlbaHost> Start(string schema, FakeClock clock, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>db-apply again, now (e.g. after a test changed grants or triggers on purpose).</summary>
+    public static async Task ApplySchemaNow(string schema)
+    {
+        await StartLock.WaitAsync();
+        try
+        {
+            Applied.Remove(schema);
+            await ApplySchema(schema);
+        }
+        finally
+        {
+            StartLock.Release();
+        }
+    }
+
+    public static async Task<IAlbaHost> Start(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings = null,
+        bool applySchema = true)
+    {
+        await StartLock.WaitAsync();
+        try
+        {
+            if (applySchema)
+            {
+                await ApplySchema(schema);
+            }
+
+            return await StartApplied(schema, clock, settings);
+        }
+        finally
+        {
+            StartLock.Release();
+        }
+    }
+
+    private static Task<IAlbaHost> StartApplied(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings)
     {
         JasperFxEnvironment.AutoStartHost = true;
-        var connection = Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger") ?? TestConnectionString;
+        var connection = RuntimeConnectionString;
         return AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Testing");
@@ -208,6 +278,7 @@ public sealed class LedgerHost : IAsyncLifetime
             // Tests move the fake clock by months; tokens must outlive that.
             builder.UseSetting("GrantLedger:Auth:TokenLifetimeMinutes", "52560000");
             builder.UseSetting("GrantLedger:Audit:ChainIntervalMilliseconds", "100");
+            builder.UseSetting("GrantLedger:Audit:SigningKeyPath", SigningKeyPath);
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 builder.UseSetting(key, value);
@@ -215,7 +286,11 @@ public sealed class LedgerHost : IAsyncLifetime
 
             builder.ConfigureServices(services =>
             {
-                services.AddSingleton<IClock>(clock);
+                if (clock is not null)
+                {
+                    services.AddSingleton<IClock>(clock);
+                }
+
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
             });

@@ -22,14 +22,19 @@ public sealed class BrowserHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // As in production: the schema owner applies the schema (db-apply), the app connects as the runtime role.
         var connection = Environment.GetEnvironmentVariable("ConnectionStrings__GrantLedger")
-            ?? "Host=127.0.0.1;Port=5433;Database=grantledger_test;Username=grantledger;Password=grantledger";
+            ?? "Host=127.0.0.1;Port=5433;Database=grantledger_test;Username=grantledger_app;Password=grantledger_app";
+        var owner = Environment.GetEnvironmentVariable("GRANTLEDGER_OWNER_CONNECTION")
+            ?? new NpgsqlConnectionStringBuilder(connection) { Username = "grantledger", Password = "grantledger" }.ConnectionString;
         await DropSchema(connection);
+        var keys = Path.Combine(Path.GetTempPath(), $"grantledger-ui-{Environment.ProcessId}");
 
         var port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var appDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "GrantLedger.Api", "bin", configuration, "net10.0"));
+        await ApplySchema(appDirectory, owner, keys);
         var start = new ProcessStartInfo("dotnet", Path.Combine(appDirectory, "GrantLedger.Api.dll"))
         {
             WorkingDirectory = appDirectory,
@@ -45,6 +50,7 @@ public sealed class BrowserHost : IAsyncLifetime
         start.Environment["GRANTLEDGER_DEMO_PASSWORD"] = Password;
         start.Environment["GrantLedger__Auth__TokenRequestsPerMinute"] = "1000";
         start.Environment["GrantLedger__Scheduling__PollingMilliseconds"] = "500";
+        start.Environment["GrantLedger__Audit__SigningKeyPath"] = Path.Combine(keys, "audit-signing-key.pem");
         _app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
         _app.OutputDataReceived += (_, _) => { };
         _app.ErrorDataReceived += (_, _) => { };
@@ -118,10 +124,34 @@ public sealed class BrowserHost : IAsyncLifetime
         throw new TimeoutException("The app did not become healthy.");
     }
 
+    /// <summary>Runs <c>GrantLedger.Api.dll db-apply</c> as the schema owner and fails with its output if it fails.</summary>
+    private static async Task ApplySchema(string appDirectory, string ownerConnection, string keys)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(appDirectory, "GrantLedger.Api.dll"), "db-apply"])
+        {
+            WorkingDirectory = appDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ConnectionStrings__GrantLedger"] = ownerConnection;
+        start.Environment["GrantLedger__SchemaName"] = Schema;
+        start.Environment["GrantLedger__Audit__SigningKeyPath"] = Path.Combine(keys, "audit-signing-key.pem");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("db-apply did not start.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"db-apply failed ({process.ExitCode}): {await output} {await error}");
+        }
+    }
+
     private static async Task DropSchema(string connection)
     {
         var admin = Environment.GetEnvironmentVariable("GRANTLEDGER_TEST_ADMIN_CONNECTION")
-            ?? new NpgsqlConnectionStringBuilder(connection) { Username = "postgres" }.ConnectionString;
+            ?? new NpgsqlConnectionStringBuilder(connection) { Username = "postgres", Password = "grantledger" }.ConnectionString;
         await using var conn = new NpgsqlConnection(admin);
         await conn.OpenAsync();
         await using var command = new NpgsqlCommand($"drop schema if exists {Schema} cascade", conn);

@@ -43,6 +43,21 @@ public static class AuditChain
 public sealed class AuditOptions
 {
     public int ChainIntervalMilliseconds { get; set; } = 500;
+
+    /// <summary>A signed checkpoint after this many chained events since the last one...</summary>
+    public int CheckpointEveryEvents { get; set; } = 1000;
+
+    /// <summary>...or after this many minutes once the head has moved.</summary>
+    public double CheckpointEveryMinutes { get; set; } = 5;
+
+    /// <summary>The private key (PEM, PKCS#8) that signs checkpoints; kept outside the database. Required in Production.</summary>
+    public string? SigningKeyPath { get; set; }
+
+    /// <summary>Public keys (PEM) of retired signing keys whose checkpoints still verify.</summary>
+    public string[]? TrustedPublicKeyPaths { get; set; }
+
+    /// <summary>Where signed checkpoints are appended outside the database (JSON lines); default beside the key.</summary>
+    public string? CheckpointJournalPath { get; set; }
 }
 
 /// <summary>
@@ -52,7 +67,7 @@ public sealed class AuditOptions
 /// this: an advisory lock lets one chain at a time.
 /// </summary>
 public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore store, Microsoft.Extensions.Options.IOptions<AuditOptions> options,
-    ILogger<AuditChainer> logger) : BackgroundService
+    AuditCheckpointer checkpointer, ILogger<AuditChainer> logger) : BackgroundService
 {
     private const long LockKey = 0x6772616e746c6564; // "grantled"
     private readonly Dictionary<long, (long Xmax, long FirstSeen)> _gaps = new();
@@ -70,6 +85,8 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
                 while (await ChainNextBatch(stoppingToken) > 0)
                 {
                 }
+
+                await checkpointer.SignIfDueAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
             {

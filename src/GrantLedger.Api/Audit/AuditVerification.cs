@@ -13,19 +13,75 @@ public sealed record ChainVerification(
     long? HeadSequence,
     string HeadLink,
     long? FirstBrokenSequence,
-    string? Problem);
+    string? Problem,
+    int Checkpoints,
+    bool CheckpointsValid,
+    SignedCheckpoint? LastSignedHead,
+    long EventsAfterLastCheckpoint,
+    string KeyId);
 
-public static class AuditVerificationEndpoint
+public sealed record PublicKeyView(string KeyId, string Algorithm, string PublicKeyPem, string PayloadFormat);
+
+/// <summary>
+/// Recomputes the chain from the events as stored now and checks every signed checkpoint (from the database and from
+/// the journal outside it) against it. A rewrite that recomputes every link still fails here, because the recomputed
+/// link at a checkpoint no longer matches what was signed; deleting the newest events with their links fails once a
+/// checkpoint covers them.
+/// </summary>
+public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore store, AuditSigningKey key, AuditCheckpointer checkpointer)
 {
-    /// <summary>
-    /// Recomputes the whole chain from the events as stored now and names the first link that no longer matches.
-    /// Events committed but not chained yet (the chainer runs every half second) are reported as pending.
-    /// </summary>
-    [Authorize(Policy = Policies.Audit)]
-    [WolverineGet("/api/audit/verification")]
-    public static async Task<ChainVerification> Get(NpgsqlDataSource dataSource, IDocumentStore store, CancellationToken cancellation)
+    public async Task<ChainVerification> VerifyAsync(CancellationToken cancellation)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
+        // The journal first: a checkpoint reaches it only after its row committed, so every line read here is in the
+        // database when it is read next, even while another node signs a new checkpoint.
+        var journal = await checkpointer.ReadJournal(cancellation);
+        var stored = await AuditCheckpoints.All(dataSource, schema, cancellation);
+        var problems = new List<string>();
+
+        var checkpoints = stored.Concat(journal).DistinctBy(c => c.Sequence).OrderBy(c => c.Sequence).ToList();
+        foreach (var forged in checkpoints.Where(c => !key.Verifies(c)))
+        {
+            problems.Add($"The checkpoint of event {forged.Sequence} does not carry a valid signature of a trusted key: it was forged or altered.");
+        }
+
+        foreach (var missing in journal.Where(j => stored.All(s => s.Sequence != j.Sequence)))
+        {
+            problems.Add($"The checkpoint of event {missing.Sequence} signed at {missing.SignedAt} is in the journal but no longer in the database: it was deleted.");
+        }
+
+        foreach (var (kept, recorded) in journal.Join(stored, j => j.Sequence, s => s.Sequence, (j, s) => (j, s)).Where(p => p.j != p.s))
+        {
+            problems.Add($"The checkpoint of event {kept.Sequence} in the database differs from the one in the journal: it was replaced.");
+        }
+
+        var walk = await Walk(schema, checkpoints.Where(key.Verifies).ToDictionary(c => c.Sequence, c => c.Link), cancellation);
+        if (walk.CheckpointProblem is { } mismatch)
+        {
+            problems.Add(mismatch);
+        }
+
+        var signed = checkpoints.Where(key.Verifies).ToList();
+        var beyondHead = signed.Where(c => c.Sequence > (walk.HeadSequence ?? 0)).ToList();
+        if (beyondHead.Count > 0 && walk.FirstBrokenSequence is null)
+        {
+            problems.Add($"A signed checkpoint covers events up to {beyondHead.Max(c => c.Sequence)}, but the chain ends at {walk.HeadSequence ?? 0}: " +
+                         "recorded events were deleted together with their links.");
+        }
+
+        var last = signed.LastOrDefault();
+        var checkpointsValid = problems.Count == 0;
+        var problem = walk.Problem ?? problems.FirstOrDefault();
+        return new ChainVerification(walk.Problem is null && checkpointsValid, walk.CheckedEvents, walk.PendingEvents, walk.HeadSequence, walk.HeadLink,
+            walk.FirstBrokenSequence ?? walk.CheckpointBrokenAt ?? (problems.Count > 0 ? beyondHead.Select(c => (long?)c.Sequence).FirstOrDefault() : null), problem,
+            checkpoints.Count, checkpointsValid, last, Math.Max(0, (walk.HeadSequence ?? 0) - (last?.Sequence ?? 0)), key.KeyId);
+    }
+
+    private sealed record WalkResult(long CheckedEvents, long PendingEvents, long? HeadSequence, string HeadLink, long? FirstBrokenSequence,
+        string? Problem, string? CheckpointProblem, long? CheckpointBrokenAt);
+
+    private async Task<WalkResult> Walk(string schema, IReadOnlyDictionary<long, string> signedLinks, CancellationToken cancellation)
+    {
         await using var command = dataSource.CreateCommand(
             $"select coalesce(e.seq_id, c.seq_id), e.seq_id is not null, {AuditChain.CanonicalSql("e")}, c.link " +
             $"from {schema}.mt_events e full outer join {schema}.{AuditChain.TableName} c on c.seq_id = e.seq_id " +
@@ -35,6 +91,8 @@ public static class AuditVerificationEndpoint
         var (previous, checkedEvents, pending) = (AuditChain.Genesis, 0L, 0L);
         long? head = null;
         long? firstPending = null;
+        string? checkpointProblem = null;
+        long? checkpointBrokenAt = null;
         while (await reader.ReadAsync(cancellation))
         {
             var sequence = reader.GetInt64(0);
@@ -59,6 +117,13 @@ public static class AuditVerificationEndpoint
             }
 
             var link = AuditChain.Link(previous, reader.GetString(2));
+            if (signedLinks.TryGetValue(sequence, out var signedLink) && signedLink != link && checkpointProblem is null)
+            {
+                // The stored links may have been recomputed to match; the signature cannot have been.
+                checkpointProblem = $"The events up to {sequence} no longer yield the link signed in its checkpoint: history was rewritten and the chain recomputed.";
+                checkpointBrokenAt = sequence;
+            }
+
             if (link != storedLink)
             {
                 return Broken(sequence, $"Event {sequence} does not match its link: it was changed after it was recorded.");
@@ -68,8 +133,33 @@ public static class AuditVerificationEndpoint
             checkedEvents++;
         }
 
-        return new ChainVerification(true, checkedEvents, pending, head, previous, null, null);
+        return new WalkResult(checkedEvents, pending, head, previous, null, null, checkpointProblem, checkpointBrokenAt);
 
-        ChainVerification Broken(long at, string problem) => new(false, checkedEvents, pending, head, previous, at, problem);
+        WalkResult Broken(long at, string problem) => new(checkedEvents, pending, head, previous, at, problem, checkpointProblem, checkpointBrokenAt);
     }
+}
+
+public static class AuditVerificationEndpoint
+{
+    /// <summary>
+    /// Recomputes the whole chain from the events as stored now, names the first link that no longer matches, and
+    /// checks every signed checkpoint. Events committed but not chained yet (the chainer runs every half second) are
+    /// reported as pending; events chained after the last checkpoint are counted (what a signature does not cover yet).
+    /// </summary>
+    [Authorize(Policy = Policies.Audit)]
+    [WolverineGet("/api/audit/verification")]
+    public static Task<ChainVerification> Get(ChainVerifier verifier, CancellationToken cancellation) => verifier.VerifyAsync(cancellation);
+
+    /// <summary>The public key that verifies the ledger's signed checkpoints and report signatures.</summary>
+    [Authorize(Policy = Policies.Audit)]
+    [WolverineGet("/api/audit/public-key")]
+    public static PublicKeyView PublicKey(AuditSigningKey key) =>
+        new(key.KeyId, "ECDSA P-256, SHA-256, IEEE P1363 signature in base64", key.PublicKeyPem,
+            $"UTF-8 of \"{AuditCheckpoints.Format}\\n<sequence>\\n<link>\\n<signedAt ISO-8601 UTC>\"");
+
+    /// <summary>Every signed checkpoint, newest first, for an auditor to keep a copy outside the ledger.</summary>
+    [Authorize(Policy = Policies.Audit)]
+    [WolverineGet("/api/audit/checkpoints")]
+    public static async Task<IReadOnlyList<SignedCheckpoint>> Checkpoints(NpgsqlDataSource dataSource, IDocumentStore store, CancellationToken cancellation) =>
+        (await AuditCheckpoints.All(dataSource, store.Options.Events.DatabaseSchemaName, cancellation)).AsEnumerable().Reverse().ToList();
 }

@@ -1,5 +1,6 @@
 using GrantLedger.Api.Audit;
 using GrantLedger.Api.Currencies;
+using GrantLedger.Api.Database;
 using GrantLedger.Api.Grants;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
@@ -36,11 +37,19 @@ public static class MartenConfiguration
         var connectionString = builder.Configuration.GrantLedgerConnectionString();
         var schema = builder.Configuration["GrantLedger:SchemaName"] ?? "grantledger";
 
+        // The application connects as the runtime role, which cannot change the schema: `db-apply`, run as the owner,
+        // creates and updates it (Database/DatabaseRoles.cs). The one exception, in Development only, is an explicit
+        // owner connection that applies it at start. The guard runs before anything else starts.
+        var database = builder.Configuration.GetSection("GrantLedger:Database");
+        builder.Services.Configure<DatabaseOptions>(database);
+        var applyOnStart = builder.Environment.IsDevelopment() && database.GetValue<bool>("AllowOwnerConnection");
+        builder.Services.AddHostedService<DatabaseGuard>();
+
         // For our own SQL (health, reports); NodaTime types map to PostgreSQL date/time types.
         builder.Services.AddSingleton(_ =>
             new NpgsqlDataSourceBuilder(connectionString).UseNodaTime().Build());
 
-        var marten = builder.Services.AddMarten(opts =>
+        builder.Services.AddMarten(opts =>
         {
             opts.Connection(connectionString);
             opts.DatabaseSchemaName = schema;
@@ -68,29 +77,28 @@ public static class MartenConfiguration
             opts.Schema.For<Notification>().Index(n => n.GrantId);
             opts.Storage.ExtendedSchemaObjects.Add(EvidenceStore.Table(schema));
             opts.Storage.ExtendedSchemaObjects.Add(AuditChain.Table(schema));
+            opts.Storage.ExtendedSchemaObjects.Add(AuditCheckpoints.Table(schema));
             opts.Storage.ExtendedSchemaObjects.Add(ReportFiles.Table(schema));
             opts.Schema.For<ReportJob>().Index(j => j.PdfSha256).Index(j => j.Hash);
 
-            // Development creates and updates the schema on start; production applies migrations explicitly
-            // (`dotnet GrantLedger.Api.dll db-apply` or the SQL from `db-patch`), see docs/architecture.md.
-            opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
+            // The schema is applied by `db-apply` as the owner (see docs/operations.md), never by the runtime role.
+            opts.AutoCreateSchemaObjects = applyOnStart ? AutoCreate.CreateOrUpdate : AutoCreate.None;
         })
         .UseLightweightSessions()
         // Wolverine's inbox, outbox and scheduled messages live in the same database and schema as the events.
         .IntegrateWithWolverine(w => w.MessageStorageSchemaName = schema);
-
-        if (!builder.Environment.IsProduction())
-        {
-            marten.ApplyAllDatabaseChangesOnStartup();
-        }
 
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
         builder.Services.AddOptions<DisbursementOptions>().Bind(builder.Configuration.GetSection("GrantLedger:Disbursements"))
             .Validate(o => o.MaxGroupSize >= 1, "GrantLedger:Disbursements:MaxGroupSize must be at least 1.").ValidateOnStart();
         builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
-        builder.Services.AddHostedService<EventImmutability>();
-        builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("GrantLedger:Audit"));
+        builder.Services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection("GrantLedger:Audit"))
+            .Validate(o => o.CheckpointEveryEvents >= 1 && o.CheckpointEveryMinutes > 0, "GrantLedger:Audit checkpoint intervals must be positive.").ValidateOnStart();
+        builder.Services.AddSingleton(sp => AuditSigningKey.Load(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>().Value,
+            sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuditSigningKey>()));
+        builder.Services.AddSingleton<AuditCheckpointer>();
+        builder.Services.AddSingleton<ChainVerifier>();
         builder.Services.AddSingleton<AuditChainer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditChainer>());
         return builder;

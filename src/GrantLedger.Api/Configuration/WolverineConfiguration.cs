@@ -24,6 +24,10 @@ public static class WolverineConfiguration
             opts.UseRuntimeCompilation();
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
 
+            // Its tables are created by `db-apply` as the schema owner; the runtime role cannot (Database/DatabaseRoles.cs).
+            opts.AutoBuildMessageStorageOnStartup = builder.Environment.IsDevelopment() &&
+                builder.Configuration.GetValue<bool>("GrantLedger:Database:AllowOwnerConnection") ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+
             // Scheduled deadline checks and reminders are stored in PostgreSQL, so they fire after a restart.
             opts.Policies.UseDurableLocalQueues();
             opts.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(pollingMs);

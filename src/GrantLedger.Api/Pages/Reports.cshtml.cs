@@ -15,7 +15,7 @@ namespace GrantLedger.Api.Pages;
 
 /// <summary>Ask for reports, watch them being generated, download and verify them — through the report endpoints.</summary>
 [Authorize(Policy = Policies.ReadGrants)]
-public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClock clock, NpgsqlDataSource dataSource, IDocumentStore store,
+public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClock clock, GrantLedger.Api.Audit.ChainVerifier verifier,
     Wolverine.Marten.Publishing.OutboxedSessionFactory outbox) : PageModel
 {
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
@@ -48,7 +48,7 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
 
     public async Task<IActionResult> OnPostVerifyAsync()
     {
-        if (await VerifyReportEndpoint.Post(HttpContext, session, dataSource, store) is Ok<ReportVerification> verified)
+        if (await VerifyReportEndpoint.Post(HttpContext, session, verifier) is Ok<ReportVerification> verified)
         {
             (Ok, Message) = (verified.Value!.GeneratedByThisLedger && verified.Value.FiguresStillMatch, verified.Value.Verdict);
         }

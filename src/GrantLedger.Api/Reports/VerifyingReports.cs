@@ -31,7 +31,7 @@ public static class VerifyReportEndpoint
     /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverinePost("/api/reports/verification")]
-    public static async Task<IResult> Post(HttpContext context, IDocumentSession session, NpgsqlDataSource dataSource, IDocumentStore store)
+    public static async Task<IResult> Post(HttpContext context, IDocumentSession session, ChainVerifier verifier)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -62,7 +62,7 @@ public static class VerifyReportEndpoint
         var altered = job.PdfSha256 != sha;
         var events = await ReportBuilder.EventsAsOf(session, job.AsOf, context.RequestAborted);
         var (_, recomputed, _) = ReportBuilder.Model(job, events);
-        var chain = await AuditVerificationEndpoint.Get(dataSource, store, context.RequestAborted);
+        var chain = await verifier.VerifyAsync(context.RequestAborted);
         var chainValid = chain.Valid && chain.HeadSequence >= job.Position;
         var matches = recomputed == job.Hash;
         var verdict = altered

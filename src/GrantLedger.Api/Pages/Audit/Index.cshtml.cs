@@ -10,7 +10,7 @@ namespace GrantLedger.Api.Pages.Audit;
 
 /// <summary>The audit trail and the chain's verification, through the same endpoint methods the API serves.</summary>
 [Authorize(Policy = Policies.Audit)]
-public sealed class AuditIndexModel(NpgsqlDataSource dataSource, IDocumentStore store) : PageModel
+public sealed class AuditIndexModel(NpgsqlDataSource dataSource, IDocumentStore store, ChainVerifier verifier) : PageModel
 {
     public AuditPage Trail { get; private set; } = new([], 1, 50, 0);
     public ChainVerification Chain { get; private set; } = null!;
@@ -27,6 +27,6 @@ public sealed class AuditIndexModel(NpgsqlDataSource dataSource, IDocumentStore 
             Trail = ok.Value!;
         }
 
-        Chain = await AuditVerificationEndpoint.Get(dataSource, store, HttpContext.RequestAborted);
+        Chain = await verifier.VerifyAsync(HttpContext.RequestAborted);
     }
 }
