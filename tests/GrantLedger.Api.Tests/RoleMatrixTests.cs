@@ -46,6 +46,8 @@ public class RoleMatrixTests(LedgerHost host)
         ("GET /api/notifications", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
         ("GET /api/audit", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/audit/verification", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/audit/public-key", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/audit/checkpoints", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/admin/reconciliation", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
         ("POST /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
