@@ -168,16 +168,17 @@ public static class GenerateReportHandler
             await Progress(job with { Status = ReportStatus.Running, Progress = 10 });
             var events = await ReportBuilder.EventsAsOf(session, job.AsOf, cancellation);
             await Progress(job with { Progress = 40 });
-            var (model, hash, position) = ReportBuilder.Model(job, events);
+            var (model, hash, position) = ReportBuilder.Model(ReportScope.Of(job), events);
             await Progress(job with { Progress = 60 });
-            var built = ReportBuilder.Render(model, hash, position);
+            var built = ReportBuilder.Render(model, hash, position, job.Id);
             var pdfSha = Convert.ToHexStringLower(SHA256.HashData(built.Pdf));
             var fileName = $"{Kinds.Name(job.Kind)}-as-of-{InstantPattern.Create("uuuuMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture).Format(job.AsOf)}.pdf";
 
             session.RecordedBy(new RequestMetadata(job.RequestedBy, $"report-{job.Id:N}", job.RequestedByUserId, job.RequestedByRole), "report generated");
             session.QueueSqlCommand($"insert into {store.Options.Events.DatabaseSchemaName}.{ReportFiles.TableName} (id, sha256, pdf) values (?, ?, ?)",
                 job.Id, pdfSha, built.Pdf);
-            session.Events.StartStream(job.Id, new ReportGenerated(job.Id, job.Kind, job.ProgrammeId, job.GrantId, job.AsOf, position, hash, pdfSha, job.RequestedBy));
+            session.Events.StartStream(job.Id, new ReportGenerated(job.Id, job.Kind, job.ProgrammeId, job.GrantId, job.AsOf, position, hash, pdfSha, job.RequestedBy,
+                job.From, job.To));
             await Progress(job with
             {
                 Status = ReportStatus.Ready, Progress = 100, Hash = hash, Position = position, PdfSha256 = pdfSha, Pages = built.Pages, FileName = fileName,
