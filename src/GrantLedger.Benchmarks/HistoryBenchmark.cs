@@ -63,8 +63,7 @@ public static class HistoryBenchmark
         var asOf = Start.PlusDays(Period.Between(Start, End, PeriodUnits.Days).Days / 2).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
         var readAsOf = await TimeRawRead(dataSource,
             $"select seq_id, stream_id, type, data::text from {Schema}.mt_events where timestamp <= '{asOf:uuuu-MM-ddTHH:mm:ss}Z' order by seq_id");
-        var job = new ReportJob(Guid.NewGuid(), ReportKind.ProgrammeFinancial, programmeId, null, null, null, asOf, ReportStatus.Running, 0,
-            "bench", "bench", "auditor", null, asOf);
+        var scope = new ReportScope(ReportKind.ProgrammeFinancial, programmeId, null, null, null, asOf);
         var load = Stopwatch.StartNew();
         IReadOnlyList<IEvent> history;
         await using (var query = store.QuerySession())
@@ -74,7 +73,7 @@ public static class HistoryBenchmark
 
         load.Stop();
         var fold = Stopwatch.StartNew();
-        var (model, hash, position) = ReportBuilder.Model(job, history);
+        var (model, hash, position) = ReportBuilder.Model(scope, history);
         fold.Stop();
         var render = Stopwatch.StartNew();
         var built = ReportBuilder.Render(model, hash, position);

@@ -47,7 +47,7 @@ public class CheckpointTests
     }
 
     /// <summary>What the attacker does after rewriting events: recomputes every stored link from the events as they are now.</summary>
-    private static async Task RecomputeEveryLink(string schema)
+    internal static async Task RecomputeEveryLink(string schema)
     {
         await using var connection = new NpgsqlConnection(LedgerHost.AdminConnectionString);
         await connection.OpenAsync();

@@ -54,8 +54,8 @@ public class ExportTests(LedgerHost host)
     private async Task<ProgrammeFinancialModel> Report(Guid programmeId, Instant asOf)
     {
         await using var session = host.Store.QuerySession();
-        var job = new ReportJob(Guid.Empty, ReportKind.ProgrammeFinancial, programmeId, null, null, null, asOf, ReportStatus.Running, 0, "", "", "", null, asOf);
-        return (ProgrammeFinancialModel)ReportBuilder.Model(job, await ReportBuilder.EventsAsOf(session, asOf, CancellationToken.None)).Model;
+        var scope = new ReportScope(ReportKind.ProgrammeFinancial, programmeId, null, null, null, asOf);
+        return (ProgrammeFinancialModel)ReportBuilder.Model(scope, await ReportBuilder.EventsAsOf(session, asOf, CancellationToken.None)).Model;
     }
 
     private async Task<Guid> DemoProgramme() =>

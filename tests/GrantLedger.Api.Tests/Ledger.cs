@@ -113,6 +113,31 @@ public sealed class Ledger(LedgerHost host)
     public async Task<Guid> Tranche(Guid grantId, int number) =>
         Guid.Parse((await Grant(grantId))["tranches"]!.AsArray().Single(t => t!["number"]!.GetValue<int>() == number)!.Text("id"));
 
+    /// <summary>Asks for a report, waits until it is ready and downloads the PDF.</summary>
+    public async Task<(Reply Status, byte[] Pdf)> GenerateReport(object request, string user = "auditor")
+    {
+        var accepted = await host.Post("/api/reports", request, user: user);
+        Assert.True(accepted.Status == 202, accepted.ToString());
+        var status = await LedgerHost.Eventually(() => host.Get($"/api/reports/{accepted.Id}", user: user),
+            r => r.Json.Text("status") is "ready" or "failed");
+        Assert.True(status.Json.Text("status") == "ready", status.ToString());
+        using var download = await host.Download($"/api/reports/{accepted.Id}/pdf", user);
+        Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith(".pdf", download.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        return (status, await download.Content.ReadAsByteArrayAsync());
+    }
+
+    /// <summary>Uploads a file to the report verification.</summary>
+    public async Task<Reply> VerifyReport(byte[] pdf, string user = "auditor")
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(pdf), "file", "report.pdf" } };
+        return await host.Send(HttpMethod.Post, "/api/reports/verification", user: user, content: form);
+    }
+
+    /// <summary>Waits until the audit chain covers every event recorded so far.</summary>
+    public Task<Reply> Chained() =>
+        LedgerHost.Eventually(() => host.Get("/api/audit/verification", user: "auditor"), r => r.Json["pendingEvents"]!.GetValue<long>() == 0);
+
     public async Task<JsonNode> Programme(Guid programmeId)
     {
         var reply = await host.Get($"/api/programmes/{programmeId}");

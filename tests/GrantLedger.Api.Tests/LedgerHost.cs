@@ -206,12 +206,13 @@ public sealed class LedgerHost : IAsyncLifetime
         await Database.DatabaseRoles.ApplyAsync(app.Services, CancellationToken.None);
     }
 
-    public static async Task AsSuperuser(string sql)
+    /// <summary>Runs SQL as a superuser; answers the number of rows it changed.</summary>
+    public static async Task<int> AsSuperuser(string sql)
     {
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        return await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>The same helpers over a host a test started itself (e.g. to restart it).</summary>

@@ -80,6 +80,30 @@ public class ReportModelTests
     }
 
     [Fact]
+    public void a_report_carries_its_id_and_signed_chain_head_in_the_metadata_and_on_the_page_and_renders_to_the_same_bytes_again()
+    {
+        var model = ReportModels.ProgrammeFinancial(LedgerState.Fold(History(3)), ProgrammeId, Start + Duration.FromDays(1));
+        var reportId = Guid.Parse("5a83f8c3-204d-42b4-8e08-51609e37565e");
+        var seal = new ReportSeal(reportId, new ChainSeal(42, "ab12cd", Instant.FromUtc(2026, 12, 1, 10, 0), "3f2a0011", "c2lnbmF0dXJl"));
+
+        var bytes = PdfComposer.Render(ReportLayouts.Layout(model, ReportModels.Hash(model), seal));
+        using var pdf = PdfDocument.Open(bytes);
+        string? Metadata(string key) => (pdf.Information.DocumentInformationDictionary!.Data[key] as UglyToad.PdfPig.Tokens.StringToken)?.Data;
+
+        Assert.Equal(reportId.ToString(), Metadata("GrantLedgerReportId"));
+        Assert.Equal("2020-04-02T00:00:00Z", Metadata("GrantLedgerAsOf"));
+        Assert.Equal(model.Header.Position.ToString(System.Globalization.CultureInfo.InvariantCulture), Metadata("GrantLedgerPosition"));
+        Assert.Equal("42", Metadata("GrantLedgerChainSequence"));
+        Assert.Equal("ab12cd", Metadata("GrantLedgerChainLink"));
+        Assert.Equal("2026-12-01T10:00:00Z", Metadata("GrantLedgerChainSignedAt"));
+        Assert.Equal("3f2a0011", Metadata("GrantLedgerChainKeyId"));
+        Assert.Equal("c2lnbmF0dXJl", Metadata("GrantLedgerChainSignature"));
+        Assert.Contains(reportId.ToString(), pdf.GetPages().Last().Text);
+        Assert.Contains("event 42, link ab12cd", pdf.GetPages().Last().Text);
+        Assert.Equal(bytes, PdfComposer.Render(ReportLayouts.Layout(model, ReportModels.Hash(model), seal)));
+    }
+
+    [Fact]
     public void the_as_of_line_shows_the_programme_time_zone_and_utc()
     {
         var header = new ReportHeader(ReportKind.ProgrammeFinancial, "Programme financial report", "SOS-CA-1", Instant.FromUtc(2021, 1, 31, 18, 0),

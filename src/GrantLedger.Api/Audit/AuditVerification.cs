@@ -30,7 +30,9 @@ public sealed record PublicKeyView(string KeyId, string Algorithm, string Public
 /// </summary>
 public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore store, AuditSigningKey key, AuditCheckpointer checkpointer)
 {
-    public async Task<ChainVerification> VerifyAsync(CancellationToken cancellation)
+    /// <param name="alsoCheck">Signed heads held outside the ledger (e.g. the one printed in an uploaded report), checked like
+    /// the ledger's own checkpoints.</param>
+    public async Task<ChainVerification> VerifyAsync(CancellationToken cancellation, IReadOnlyCollection<SignedCheckpoint>? alsoCheck = null)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         // The journal first: a checkpoint reaches it only after its row committed, so every line read here is in the
@@ -55,7 +57,25 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
             problems.Add($"The checkpoint of event {kept.Sequence} in the database differs from the one in the journal: it was replaced.");
         }
 
-        var walk = await Walk(schema, checkpoints.Where(key.Verifies).ToDictionary(c => c.Sequence, c => c.Link), cancellation);
+        var signedLinks = checkpoints.Where(key.Verifies).ToDictionary(c => c.Sequence, c => c.Link);
+        foreach (var held in alsoCheck ?? [])
+        {
+            if (!key.Verifies(held))
+            {
+                problems.Add($"The signed head of event {held.Sequence} presented for checking does not carry a valid signature of a trusted key.");
+            }
+            else if (signedLinks.TryGetValue(held.Sequence, out var link) && link != held.Link)
+            {
+                problems.Add($"The signed head of event {held.Sequence} presented for checking contradicts the ledger's checkpoint of that event.");
+            }
+            else
+            {
+                signedLinks[held.Sequence] = held.Link;
+                checkpoints.Add(held);
+            }
+        }
+
+        var walk = await Walk(schema, signedLinks, cancellation);
         if (walk.CheckpointProblem is { } mismatch)
         {
             problems.Add(mismatch);

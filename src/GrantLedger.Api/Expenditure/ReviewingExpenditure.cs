@@ -71,20 +71,20 @@ public static class ExpenditureQueries
         return Results.Ok(grant.ExpenditureReports.Select(r => View(grant, r, rates)).ToList());
     }
 
+    /// <summary>
+    /// The entry's supporting file as uploaded, once its bytes are checked against the SHA-256 the
+    /// <c>ExpenditureReportSubmitted</c> event recorded (<c>409 file-integrity-failed</c> if not).
+    /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{grantId}/expenditure-reports/{reportId}/entries/{entryId}/file")]
     public static async Task<IResult> File(Guid grantId, Guid reportId, Guid entryId, IQuerySession session, ClaimsPrincipal principal,
-        NpgsqlDataSource dataSource, IDocumentStore store, CancellationToken cancellation)
+        NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken cancellation)
     {
         var entry = (await GrantDetailsEndpoints.Visible(session, grantId, principal))?.ExpenditureReports
             .FirstOrDefault(r => r.ReportId == reportId)?.Entries.FirstOrDefault(e => e.Entry.EntryId == entryId)?.Entry;
-        if (entry?.FileId is not { } fileId)
-        {
-            return Problems.NotFound("supporting file for entry", entryId);
-        }
-
-        var file = await EvidenceStore.Load(dataSource, store.Options.Events.DatabaseSchemaName, grantId, entryId, fileId, cancellation);
-        return file is null ? Problems.NotFound("file", fileId) : Results.File(file.Content, file.ContentType, file.FileName);
+        return entry?.FileId is { } fileId
+            ? await EvidenceStore.Serve(session, dataSource, grantId, entryId, fileId, loggers, cancellation)
+            : Problems.NotFound("supporting file for entry", entryId);
     }
 
     public static ReportView View(Grant grant, ExpenditureReport report, FxRateTable rates)

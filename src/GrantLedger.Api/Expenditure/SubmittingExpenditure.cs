@@ -122,8 +122,9 @@ public static class SubmitExpenditureReportEndpoint
     {
         var reportId = Guid.NewGuid();
         var command = new SubmitExpenditureReport(reportId, request.PeriodStart, request.PeriodEnd,
-            request.Entries.Select((e, i) => new ReportedExpense(e.BudgetLineId, e.BudgetLineCode, e.Date, e.Description ?? "", e.Amount,
-                e.Currency?.ToUpperInvariant() ?? "", files.TryGetValue(i + 1, out var f) ? f.Meta.FileId : null)).ToList(),
+            request.Entries.Select((e, i) => (Entry: e, File: files.TryGetValue(i + 1, out var f) ? f.Meta : null))
+                .Select(x => new ReportedExpense(x.Entry.BudgetLineId, x.Entry.BudgetLineCode, x.Entry.Date, x.Entry.Description ?? "", x.Entry.Amount,
+                    x.Entry.Currency?.ToUpperInvariant() ?? "", x.File?.FileId, x.File?.Sha256)).ToList(),
             Guid.NewGuid);
         var decision = SubmitExpenditureReportDecision.Decide(loaded.Aggregate, command);
         if (!decision.IsSuccess)

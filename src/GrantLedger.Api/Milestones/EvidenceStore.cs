@@ -1,8 +1,11 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using GrantLedger.Api.Http;
+using GrantLedger.Domain.Expenditure;
 using GrantLedger.Domain.Milestones;
 using Marten;
+using Marten.Events;
 using Npgsql;
 using NpgsqlTypes;
 using Weasel.Postgresql;
@@ -41,19 +44,78 @@ public static class EvidenceStore
             "(id, grant_id, owner_id, file_name, content_type, size, sha256, content) values (?, ?, ?, ?, ?, ?, ?, ?)",
             file.FileId, grantId, ownerId, file.FileName, file.ContentType, file.Size, file.Sha256, content);
 
-    public sealed record StoredFile(string FileName, string ContentType, byte[] Content);
+    public sealed record StoredFile(string FileName, string ContentType, byte[] Content, string Sha256);
 
     public static async Task<StoredFile?> Load(NpgsqlDataSource dataSource, string schema, Guid grantId, Guid ownerId, Guid fileId, CancellationToken cancellation)
     {
         await using var command = dataSource.CreateCommand(
-            $"select file_name, content_type, content from {schema}.{TableName} where id = $1 and grant_id = $2 and owner_id = $3");
+            $"select file_name, content_type, content, sha256 from {schema}.{TableName} where id = $1 and grant_id = $2 and owner_id = $3");
         command.Parameters.Add(new NpgsqlParameter { Value = fileId, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = grantId, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = ownerId, NpgsqlDbType = NpgsqlDbType.Uuid });
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         return await reader.ReadAsync(cancellation)
-            ? new StoredFile(reader.GetString(0), reader.GetString(1), (byte[])reader[2])
+            ? new StoredFile(reader.GetString(0), reader.GetString(1), (byte[])reader[2], reader.GetString(3))
             : null;
+    }
+
+    /// <summary>What the grant's events recorded about a file: the milestone or expenditure entry it supports, and its SHA-256.</summary>
+    public sealed record RecordedFile(Guid OwnerId, string? Sha256);
+
+    /// <summary>
+    /// Read from the grant's events (<see cref="MilestoneSubmitted"/> files, <see cref="ExpenditureReportSubmitted"/>
+    /// entries), which the audit chain covers; not from the file's own row or the grant snapshot document, which
+    /// whoever can rewrite the bytes in their table could rewrite too. An expenditure entry recorded before entries
+    /// carried the fingerprint has a null <see cref="RecordedFile.Sha256"/>.
+    /// </summary>
+    public static async Task<RecordedFile?> Recorded(IQuerySession session, Guid grantId, Guid fileId, CancellationToken cancellation)
+    {
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == grantId && e.EventTypesAre(typeof(MilestoneSubmitted), typeof(ExpenditureReportSubmitted)))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(cancellation);
+        return events.Select(e => e.Data).SelectMany(data => data switch
+        {
+            MilestoneSubmitted m => m.Files.Where(f => f.FileId == fileId).Select(f => new RecordedFile(m.MilestoneId, f.Sha256)),
+            ExpenditureReportSubmitted r => r.Entries.Where(x => x.FileId == fileId).Select(x => new RecordedFile(x.EntryId, x.FileSha256)),
+            _ => [],
+        }).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Every download of a stored file (evidence, a supporting file; the web pages link to the same endpoints) comes
+    /// here: the bytes are served only if their SHA-256 is the one the ledger recorded in the event. Otherwise
+    /// <c>409 file-integrity-failed</c> and a warning naming the grant and file (never the content).
+    /// </summary>
+    public static async Task<IResult> Serve(IQuerySession session, NpgsqlDataSource dataSource, Guid grantId, Guid ownerId, Guid fileId,
+        ILoggerFactory loggers, CancellationToken cancellation)
+    {
+        var stored = await Load(dataSource, session.DocumentStore.Options.Events.DatabaseSchemaName, grantId, ownerId, fileId, cancellation);
+        var recorded = await Recorded(session, grantId, fileId, cancellation);
+        if (recorded?.OwnerId != ownerId)
+        {
+            recorded = null;
+        }
+
+        var problem = (stored, recorded) switch
+        {
+            (null, null) => null,
+            (null, _) => "the ledger recorded it but its bytes are missing",
+            (_, null) => "bytes are stored for it but the ledger never recorded such a file",
+            // Entries recorded before they carried the fingerprint: only the row's own record (same transaction) is left.
+            (_, { Sha256: null }) when Sha256Of(stored.Content) != stored.Sha256 => "its bytes no longer match the SHA-256 stored with them",
+            (_, { Sha256: { } sha }) when Sha256Of(stored.Content) != sha => "its bytes no longer match the SHA-256 recorded when it was submitted",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            loggers.CreateLogger(typeof(EvidenceStore).FullName!).LogWarning(
+                "File {FileId} of grant {GrantId} (for {OwnerId}) failed its integrity check and was not served: {Problem}", fileId, grantId, ownerId, problem);
+            return Problems.Create(StatusCodes.Status409Conflict, "file-integrity-failed", "The stored file is not the file the ledger recorded",
+                $"File {fileId} is not served: {problem}. Tell the ledger's administrators; the audit chain and the database need checking.");
+        }
+
+        return stored is null ? Problems.NotFound("file", fileId) : Results.File(stored.Content, stored.ContentType, stored.FileName);
     }
 
     public static string Sha256Of(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));

@@ -101,20 +101,15 @@ public static class MilestoneQueryEndpoints
             .ToList());
     }
 
-    /// <summary>Returns the evidence exactly as uploaded, with the content type sniffed at upload.</summary>
+    /// <summary>
+    /// Returns the evidence exactly as uploaded, with the content type sniffed at upload, once its bytes are checked
+    /// against the SHA-256 the <c>MilestoneSubmitted</c> event recorded (<c>409 file-integrity-failed</c> if not).
+    /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{grantId}/milestones/{milestoneId}/files/{fileId}")]
     public static async Task<IResult> File(Guid grantId, Guid milestoneId, Guid fileId, NpgsqlDataSource dataSource,
-        IDocumentStore store, IQuerySession session, ClaimsPrincipal principal, CancellationToken cancellation)
-    {
-        if (await GrantDetailsEndpoints.Visible(session, grantId, principal) is null)
-        {
-            return Problems.NotFound("grant", grantId);
-        }
-
-        var file = await EvidenceStore.Load(dataSource, store.Options.Events.DatabaseSchemaName, grantId, milestoneId, fileId, cancellation);
-        return file is null
-            ? Problems.NotFound("evidence file", fileId)
-            : Results.File(file.Content, file.ContentType, file.FileName);
-    }
+        IQuerySession session, ClaimsPrincipal principal, ILoggerFactory loggers, CancellationToken cancellation) =>
+        await GrantDetailsEndpoints.Visible(session, grantId, principal) is null
+            ? Problems.NotFound("grant", grantId)
+            : await EvidenceStore.Serve(session, dataSource, grantId, milestoneId, fileId, loggers, cancellation);
 }

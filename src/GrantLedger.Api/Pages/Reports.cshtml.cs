@@ -50,7 +50,7 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
     {
         if (await VerifyReportEndpoint.Post(HttpContext, session, verifier) is Ok<ReportVerification> verified)
         {
-            (Ok, Message) = (verified.Value!.GeneratedByThisLedger && verified.Value.FiguresStillMatch, verified.Value.Verdict);
+            (Ok, Message) = (verified.Value!.Genuine, verified.Value.Verdict);
         }
         else
         {

@@ -147,8 +147,8 @@ public static class ReportQueries
 /// <summary>Generates a queued report: loads the events as of its instant, builds the model, renders, stores, records.</summary>
 public static class GenerateReportHandler
 {
-    public static async Task Handle(GenerateReport message, IDocumentStore store, NpgsqlDataSource dataSource, ILogger<GenerateReport> logger,
-        CancellationToken cancellation)
+    public static async Task Handle(GenerateReport message, IDocumentStore store, NpgsqlDataSource dataSource, Audit.AuditCheckpointer checkpointer,
+        ILogger<GenerateReport> logger, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<ReportJob>(message.ReportId, cancellation) is not { Status: ReportStatus.Queued or ReportStatus.Running } job)
@@ -168,16 +168,18 @@ public static class GenerateReportHandler
             await Progress(job with { Status = ReportStatus.Running, Progress = 10 });
             var events = await ReportBuilder.EventsAsOf(session, job.AsOf, cancellation);
             await Progress(job with { Progress = 40 });
-            var (model, hash, position) = ReportBuilder.Model(job, events);
+            var (model, hash, position) = ReportBuilder.Model(ReportScope.Of(job), events);
             await Progress(job with { Progress = 60 });
-            var built = ReportBuilder.Render(model, hash, position);
+            var chain = await SignedHead(checkpointer, position, cancellation);
+            var built = ReportBuilder.Render(model, hash, position, new ReportSeal(job.Id, chain));
             var pdfSha = Convert.ToHexStringLower(SHA256.HashData(built.Pdf));
             var fileName = $"{Kinds.Name(job.Kind)}-as-of-{InstantPattern.Create("uuuuMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture).Format(job.AsOf)}.pdf";
 
             session.RecordedBy(new RequestMetadata(job.RequestedBy, $"report-{job.Id:N}", job.RequestedByUserId, job.RequestedByRole), "report generated");
             session.QueueSqlCommand($"insert into {store.Options.Events.DatabaseSchemaName}.{ReportFiles.TableName} (id, sha256, pdf) values (?, ?, ?)",
                 job.Id, pdfSha, built.Pdf);
-            session.Events.StartStream(job.Id, new ReportGenerated(job.Id, job.Kind, job.ProgrammeId, job.GrantId, job.AsOf, position, hash, pdfSha, job.RequestedBy));
+            session.Events.StartStream(job.Id, new ReportGenerated(job.Id, job.Kind, job.ProgrammeId, job.GrantId, job.AsOf, position, hash, pdfSha, job.RequestedBy,
+                job.From, job.To, chain));
             await Progress(job with
             {
                 Status = ReportStatus.Ready, Progress = 100, Hash = hash, Position = position, PdfSha256 = pdfSha, Pages = built.Pages, FileName = fileName,
@@ -190,5 +192,26 @@ public static class GenerateReportHandler
             failed.Store(job with { Status = ReportStatus.Failed, Error = "The report could not be built from the ledger: " + ex.Message });
             await failed.SaveChangesAsync(cancellation);
         }
+    }
+
+    /// <summary>
+    /// A signed checkpoint of the chain head that covers the report's events (the chainer follows commits within a
+    /// second): the report carries it, so its copy outside the ledger fixes the history it was built from.
+    /// </summary>
+    private static async Task<ChainSeal?> SignedHead(Audit.AuditCheckpointer checkpointer, long position, CancellationToken cancellation)
+    {
+        Audit.SignedCheckpoint? head = null;
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            head = await checkpointer.SignHeadAsync("report", cancellation);
+            if (head is not null && head.Sequence >= position)
+            {
+                break;
+            }
+
+            await Task.Delay(250, cancellation);
+        }
+
+        return head is null ? null : new ChainSeal(head.Sequence, head.Link, head.SignedAt, head.KeyId, head.Signature);
     }
 }

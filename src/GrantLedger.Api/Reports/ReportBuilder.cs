@@ -23,15 +23,15 @@ public static class ReportBuilder
         return events.Where(e => e.Data is not ReportGenerated).ToList();
     }
 
-    public static (object Model, string Hash, long Position) Model(ReportJob job, IReadOnlyList<IEvent> events)
+    public static (object Model, string Hash, long Position) Model(ReportScope scope, IReadOnlyList<IEvent> events)
     {
         var state = LedgerState.Fold(events.Select(e => new RecordedEvent(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.StreamId, e.Data)));
-        object model = job.Kind switch
+        object model = scope.Kind switch
         {
-            ReportKind.ProgrammeFinancial => ReportModels.ProgrammeFinancial(state, job.ProgrammeId!.Value, job.AsOf),
-            ReportKind.GranteeStatement => ReportModels.GranteeStatement(state, job.GrantId!.Value, job.AsOf),
-            ReportKind.MilestoneStatus => ReportModels.MilestoneStatus(state, job.ProgrammeId!.Value, job.AsOf),
-            _ => AuditTrail(job, events, state.Position),
+            ReportKind.ProgrammeFinancial => ReportModels.ProgrammeFinancial(state, scope.ProgrammeId!.Value, scope.AsOf),
+            ReportKind.GranteeStatement => ReportModels.GranteeStatement(state, scope.GrantId!.Value, scope.AsOf),
+            ReportKind.MilestoneStatus => ReportModels.MilestoneStatus(state, scope.ProgrammeId!.Value, scope.AsOf),
+            _ => AuditTrail(scope, events, state.Position),
         };
         return (model, Hash(model), state.Position);
     }
@@ -45,10 +45,10 @@ public static class ReportBuilder
         _ => throw new ArgumentException(model.GetType().Name),
     };
 
-    private static AuditTrailModel AuditTrail(ReportJob job, IReadOnlyList<IEvent> events, long position) =>
-        new(new ReportHeader(ReportKind.AuditTrail, "Audit trail", "All programmes and grants", job.AsOf, "UTC", position), job.From, job.To,
-            events.Where(e => (job.From is null || Instant.FromDateTimeOffset(e.Timestamp) >= job.From)
-                              && (job.To is null || Instant.FromDateTimeOffset(e.Timestamp) < job.To))
+    private static AuditTrailModel AuditTrail(ReportScope scope, IReadOnlyList<IEvent> events, long position) =>
+        new(new ReportHeader(ReportKind.AuditTrail, "Audit trail", "All programmes and grants", scope.AsOf, "UTC", position), scope.From, scope.To,
+            events.Where(e => (scope.From is null || Instant.FromDateTimeOffset(e.Timestamp) >= scope.From)
+                              && (scope.To is null || Instant.FromDateTimeOffset(e.Timestamp) < scope.To))
                 .Select(e => new AuditLine(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.EventTypeName,
                     Header(e, SessionMetadata.ActorHeader) ?? e.UserName ?? "", Header(e, SessionMetadata.RoleHeader) ?? "",
                     Header(e, SessionMetadata.ReasonHeader) ?? "", e.StreamId))
@@ -56,9 +56,10 @@ public static class ReportBuilder
 
     private static string? Header(IEvent e, string key) => e.Headers?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
 
-    public static Built Render(object model, string hash, long position)
+    /// <summary>Deterministic: the same model, hash, position and seal (report id, signed chain head) give the same bytes.</summary>
+    public static Built Render(object model, string hash, long position, ReportSeal? seal = null)
     {
-        var pdf = PdfComposer.Render(ReportLayouts.Layout(model, hash));
+        var pdf = PdfComposer.Render(ReportLayouts.Layout(model, hash, seal));
         using var read = PdfSharp.Pdf.IO.PdfReader.Open(new MemoryStream(pdf), PdfSharp.Pdf.IO.PdfDocumentOpenMode.Import);
         return new Built(model, hash, position, pdf, read.PageCount);
     }

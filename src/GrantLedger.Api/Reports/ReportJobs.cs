@@ -36,9 +36,26 @@ public sealed record ReportJob(
     string? FileName = null,
     string? Error = null);
 
-/// <summary>A report was generated: who asked, which report, as of when, from which position, with which fingerprint.</summary>
+/// <summary>
+/// A report was generated: who asked, which report, as of when, from which position, with which fingerprint. This event,
+/// chained by the audit chain, is the record verification trusts (not the <see cref="ReportJob"/> document). An
+/// audit-trail report's period (<paramref name="From"/>, <paramref name="To"/>) is recorded too, so its figures can be
+/// rebuilt from the event alone; events recorded before that have none.
+/// </summary>
+/// <param name="Chain">The audit chain head signed when the report was generated (printed in it and in its metadata);
+/// none for reports generated before checkpoints were signed, or on an empty ledger.</param>
 public sealed record ReportGenerated(
-    Guid ReportId, ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant AsOf, long Position, string Hash, string PdfSha256, string RequestedBy);
+    Guid ReportId, ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant AsOf, long Position, string Hash, string PdfSha256, string RequestedBy,
+    Instant? From = null, Instant? To = null, ChainSeal? Chain = null);
+
+/// <summary>What a report covers: enough to rebuild its figures from the events.</summary>
+public sealed record ReportScope(ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant? From, Instant? To, Instant AsOf)
+{
+    public static ReportScope Of(ReportJob job) => new(job.Kind, job.ProgrammeId, job.GrantId, job.From, job.To, job.AsOf);
+
+    public static ReportScope Of(ReportGenerated recorded) =>
+        new(recorded.Kind, recorded.ProgrammeId, recorded.GrantId, recorded.From, recorded.To, recorded.AsOf);
+}
 
 /// <summary>Asks the background worker to generate a report (durable: survives a restart).</summary>
 public sealed record GenerateReport(Guid ReportId);

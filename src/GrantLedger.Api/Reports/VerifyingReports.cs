@@ -1,37 +1,65 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using GrantLedger.Api.Audit;
-using GrantLedger.Api.Identity;
+using GrantLedger.Reports.Models;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Identity;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using NodaTime;
+using NodaTime.Text;
 using Npgsql;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Reports;
 
+/// <summary>What the ledger can say about an uploaded report PDF; <see cref="Genuine"/> only when every check holds.</summary>
+/// <param name="RecordedByLedger">A <c>ReportGenerated</c> event exists for it (by the report id in its metadata, or by its SHA-256).</param>
+/// <param name="BytesMatchRecord">The upload's SHA-256 is the PDF SHA-256 recorded in that event.</param>
+/// <param name="FiguresMatchPrinted">The figures printed in the upload are the ones a re-rendering of the rebuilt report prints.</param>
+/// <param name="ModelHashMatches">The report rebuilt from the events as of its instant has the figures' hash recorded in the event.</param>
+/// <param name="MetadataMatchesRecord">The report id, kind, as-of, position and hash in the PDF's metadata are the recorded ones.</param>
+/// <param name="AuditChainValid">The audit hash chain verifies and covers the event.</param>
+/// <param name="GeneratedByThisLedger">Recorded, and these exact bytes are what was recorded.</param>
+/// <param name="Altered">Recorded, but these bytes are not what was recorded.</param>
 public sealed record ReportVerification(
+    bool Genuine,
+    bool RecordedByLedger,
+    bool BytesMatchRecord,
+    bool FiguresMatchPrinted,
+    bool ModelHashMatches,
+    bool MetadataMatchesRecord,
+    bool AuditChainValid,
     bool GeneratedByThisLedger,
     bool Altered,
-    bool FiguresStillMatch,
-    bool AuditChainValid,
     Guid? ReportId,
     string? Kind,
-    NodaTime.Instant? AsOf,
+    Instant? AsOf,
     long? Position,
     string? Hash,
     string? RecomputedHash,
+    long? EventSequence,
+    string PdfSha256,
+    string? RecordedPdfSha256,
+    int DifferenceCount,
+    IReadOnlyList<FigureDifference> Differences,
     string Verdict);
 
 public static class VerifyReportEndpoint
 {
+    private const int MaxDifferencesShown = 10;
+
     /// <summary>
-    /// Upload a PDF (multipart field <c>file</c>). Answers whether this ledger generated exactly these bytes, whether the
-    /// ledger still yields the same figures for that as-of instant (rebuilt from events now), and whether the audit
-    /// chain over the events is intact.
+    /// Upload a PDF (multipart field <c>file</c>). The ledger's record of a report is its <c>ReportGenerated</c> event
+    /// (chained by the audit chain), never the <c>ReportJob</c> document, which is only progress for the UI and which
+    /// anyone who can write the table could edit. The answer says whether the event exists, whether these are the
+    /// recorded bytes, whether the printed figures are the ones the ledger yields for that as-of instant (rebuilt from
+    /// the events now, re-rendered and read back), and whether the audit chain covers the event.
     /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverinePost("/api/reports/verification")]
-    public static async Task<IResult> Post(HttpContext context, IDocumentSession session, ChainVerifier verifier)
+    public static async Task<IResult> Post(HttpContext context, IQuerySession session, ChainVerifier verifier)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -39,55 +67,152 @@ public static class VerifyReportEndpoint
                 "Use the field 'file'.");
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var cancellation = context.RequestAborted;
+        var form = await context.Request.ReadFormAsync(cancellation);
         if (form.Files["file"] is not { } upload)
         {
             return Problems.BadRequest("malformed-request", "Attach the PDF in the field 'file'.");
         }
 
         using var buffer = new MemoryStream();
-        await upload.CopyToAsync(buffer, context.RequestAborted);
+        await upload.CopyToAsync(buffer, cancellation);
         var bytes = buffer.ToArray();
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var claimed = ClaimedHash(bytes);
+        var claimed = PrintedFigures.Read(bytes, maxPages: 0);
 
-        var job = await session.Query<ReportJob>().FirstOrDefaultAsync(j => j.PdfSha256 == sha)
-            ?? (claimed is null ? null : await session.Query<ReportJob>().FirstOrDefaultAsync(j => j.Hash == claimed));
-        if (job is null)
+        if (await Recorded(session, claimed?["GrantLedgerReportId"], sha, cancellation) is not (IEvent recordedEvent, ReportGenerated recorded))
         {
-            return Results.Ok(new ReportVerification(false, false, false, false, null, null, null, null, claimed, null,
-                "This file was not generated by this ledger."));
+            return Results.Ok(new ReportVerification(false, false, false, false, false, false, false, false, false, null, null, null, null,
+                claimed?["GrantLedgerHash"], null, null, sha, null, 0, [],
+                claimed is null
+                    ? "This file is not a readable PDF: it was not generated by this ledger."
+                    : "This file was not generated by this ledger: the ledger has no record of a report with its id or its bytes."));
         }
 
-        var altered = job.PdfSha256 != sha;
-        var events = await ReportBuilder.EventsAsOf(session, job.AsOf, context.RequestAborted);
-        var (_, recomputed, _) = ReportBuilder.Model(job, events);
-        var chain = await verifier.VerifyAsync(context.RequestAborted);
-        var chainValid = chain.Valid && chain.HeadSequence >= job.Position;
-        var matches = recomputed == job.Hash;
-        var verdict = altered
-            ? "This file claims to be a ledger report but its bytes differ from the report the ledger generated: it was altered."
-            : matches && chainValid
-                ? "Genuine: generated by this ledger, and the ledger still yields the same figures for this as-of instant."
-                : !matches
-                    ? "Generated by this ledger, but the ledger now yields different figures for this as-of instant."
-                    : "Generated by this ledger, but the audit chain could not confirm the events it was built from.";
-        return Results.Ok(new ReportVerification(!altered, altered, matches, chainValid, job.Id, Kinds.Name(job.Kind), job.AsOf, job.Position,
-            job.Hash, recomputed, verdict));
+        var bytesMatch = recorded.PdfSha256 == sha;
+        var metadata = MetadataDifferences(claimed, recorded);
+        var rebuilt = await Rebuild(session, recorded, bytes, cancellation);
+        // The signed chain head the report carries is checked against the events as they are now, like the ledger's own
+        // checkpoints: a history rewritten after the report was issued no longer yields the link it signed.
+        // The one printed in the file is checked too: it holds even if the ledger's record of it was rewritten or removed.
+        var chain = await verifier.VerifyAsync(cancellation, new[] { recorded.Chain, ClaimedSeal(claimed) }.OfType<ChainSeal>().Distinct()
+            .Select(held => new SignedCheckpoint(held.Sequence, held.Link, held.SignedAt, held.KeyId, held.Signature, "report")).ToList());
+        var chainValid = chain.Valid && chain.HeadSequence >= recordedEvent.Sequence;
+
+        var modelMatches = rebuilt.Hash == recorded.Hash;
+        var figuresMatch = rebuilt.Problem is null && rebuilt.Count == 0;
+        var differences = metadata.Concat(rebuilt.Differences).Take(MaxDifferencesShown).ToList();
+        var genuine = bytesMatch && figuresMatch && modelMatches && metadata.Count == 0 && chainValid;
+        var verdict = genuine
+            ? $"Genuine: the ledger recorded generating exactly these bytes, the printed figures are the ones its events as of " +
+              $"{InstantPattern.ExtendedIso.Format(recorded.AsOf)} still yield, and the audit chain covers that record."
+            : "Not verified: this file claims to be report " + recorded.ReportId + ", but " + string.Join("; ", new[]
+            {
+                bytesMatch ? null : "its bytes differ from the report the ledger recorded (it was altered, or is another file)",
+                figuresMatch ? null : rebuilt.Problem ?? $"{rebuilt.Count} printed figure(s) differ from the ones rebuilt from the ledger" + First(rebuilt.Differences),
+                modelMatches ? null : "the ledger's events as of its instant now yield different figures than were recorded",
+                metadata.Count == 0 ? null : "its metadata does not match the ledger's record of it",
+                chainValid ? null
+                    : chain.Valid ? "the audit chain has not covered the ledger's record of it yet (it does within seconds of generation: try again)"
+                    : $"the audit chain does not confirm the ledger's record of it ({chain.Problem})",
+            }.OfType<string>()) + ".";
+
+        return Results.Ok(new ReportVerification(genuine, true, bytesMatch, figuresMatch, modelMatches, metadata.Count == 0, chainValid,
+            bytesMatch, !bytesMatch, recorded.ReportId, Kinds.Name(recorded.Kind), recorded.AsOf, recorded.Position, recorded.Hash, rebuilt.Hash,
+            recordedEvent.Sequence, sha, recorded.PdfSha256, rebuilt.Count + metadata.Count, differences, verdict));
     }
 
-    /// <summary>The figures' hash a PDF says it carries (from its metadata), if it can be read at all.</summary>
-    private static string? ClaimedHash(byte[] bytes)
+    /// <summary>
+    /// The <c>ReportGenerated</c> event for the report the PDF names in its metadata (the stream id is the report id), or
+    /// failing that the one that recorded exactly these bytes. Event queries only: the documents are not evidence.
+    /// </summary>
+    private static async Task<(IEvent Event, ReportGenerated Data)?> Recorded(IQuerySession session, string? claimedId, string sha,
+        CancellationToken cancellation)
     {
+        if (Guid.TryParse(claimedId, out var reportId) && await Generated(session, reportId, cancellation) is { } byId)
+        {
+            return byId;
+        }
+
+        var bySha = await session.Events.QueryRawEventDataOnly<ReportGenerated>().Where(r => r.PdfSha256 == sha).Take(1).ToListAsync(cancellation);
+        return bySha.Count == 0 ? null : await Generated(session, bySha[0].ReportId, cancellation);
+    }
+
+    private static async Task<(IEvent, ReportGenerated)?> Generated(IQuerySession session, Guid reportId, CancellationToken cancellation) =>
+        (await session.Events.FetchStreamAsync(reportId, token: cancellation)).FirstOrDefault(e => e.Data is ReportGenerated) is { } e
+            ? (e, (ReportGenerated)e.Data)
+            : null;
+
+    /// <summary>The signed chain head the PDF's metadata carries, when it carries a complete one.</summary>
+    private static ChainSeal? ClaimedSeal(PrintedFigures.Reading? claimed) =>
+        claimed is not null && long.TryParse(claimed["GrantLedgerChainSequence"], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) &&
+        claimed["GrantLedgerChainLink"] is { Length: > 0 and <= 128 } link &&
+        InstantPattern.ExtendedIso.Parse(claimed["GrantLedgerChainSignedAt"] ?? "") is { Success: true } signedAt &&
+        claimed["GrantLedgerChainKeyId"] is { Length: > 0 and <= 64 } keyId && claimed["GrantLedgerChainSignature"] is { Length: > 0 and <= 256 } signature
+            ? new ChainSeal(sequence, link, signedAt.Value, keyId, signature)
+            : null;
+
+    /// <summary>The PDF's own claims (its metadata) against the record.</summary>
+    private static List<FigureDifference> MetadataDifferences(PrintedFigures.Reading? claimed, ReportGenerated recorded)
+    {
+        var expected = new Dictionary<string, string>
+        {
+            ["GrantLedgerReportId"] = recorded.ReportId.ToString(),
+            ["GrantLedgerKind"] = recorded.Kind.ToString(),
+            ["GrantLedgerAsOf"] = InstantPattern.ExtendedIso.Format(recorded.AsOf),
+            ["GrantLedgerPosition"] = recorded.Position.ToString(CultureInfo.InvariantCulture),
+            ["GrantLedgerHash"] = recorded.Hash,
+        };
+        if (recorded.Chain is { } chain)
+        {
+            expected["GrantLedgerChainSequence"] = chain.Sequence.ToString(CultureInfo.InvariantCulture);
+            expected["GrantLedgerChainLink"] = chain.Link;
+            expected["GrantLedgerChainSignedAt"] = InstantPattern.ExtendedIso.Format(chain.SignedAt);
+            expected["GrantLedgerChainKeyId"] = chain.KeyId;
+            expected["GrantLedgerChainSignature"] = chain.Signature;
+        }
+
+        // Reports generated before the id went into the metadata carry no id; the other keys they do carry.
+        bool NoIdYet(string key) => key == "GrantLedgerReportId" && claimed is not null && claimed[key] is null;
+        return expected
+            .Where(k => claimed?[k.Key] != k.Value && !NoIdYet(k.Key))
+            .Select(k => new FigureDifference("metadata " + k.Key, null, claimed?[k.Key], k.Value))
+            .ToList();
+    }
+
+    /// <summary>The report rebuilt now: its figures' hash, and where its printed figures differ from the upload's.</summary>
+    /// <param name="Problem">Why the figures could not be compared at all.</param>
+    private sealed record Rebuilding(string? Hash, IReadOnlyList<FigureDifference> Differences, int Count, string? Problem = null);
+
+    /// <summary>
+    /// Rebuilds the report from the events as of its instant, re-renders it (deterministic: the same model gives the same
+    /// bytes) and compares the figures it prints with the uploaded file's.
+    /// </summary>
+    private static async Task<Rebuilding> Rebuild(IQuerySession session, ReportGenerated recorded, byte[] upload, CancellationToken cancellation)
+    {
+        var events = await ReportBuilder.EventsAsOf(session, recorded.AsOf, cancellation);
+        ReportBuilder.Built rendered;
         try
         {
-            using var pdf = PdfSharp.Pdf.IO.PdfReader.Open(new MemoryStream(bytes), PdfSharp.Pdf.IO.PdfDocumentOpenMode.Import);
-            var value = pdf.Info.Elements.GetString("/GrantLedgerHash");
-            return string.IsNullOrEmpty(value) ? null : value;
+            var (model, hash, position) = ReportBuilder.Model(ReportScope.Of(recorded), events);
+            rendered = ReportBuilder.Render(model, hash, position, new ReportSeal(recorded.ReportId, recorded.Chain));
         }
-        catch (Exception ex) when (ex is PdfSharp.Pdf.IO.PdfReaderException or InvalidOperationException or ArgumentException or IOException)
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
         {
-            return null;
+            return new Rebuilding(null, [], 0, "the ledger can no longer build this report from its events: " + ex.Message);
         }
+
+        var recomputed = PrintedFigures.Read(rendered.Pdf)
+            ?? throw new InvalidOperationException($"The re-rendered report {recorded.ReportId} cannot be read back.");
+        if (PrintedFigures.Read(upload, maxPages: recomputed.PageCount) is not { } printed)
+        {
+            return new Rebuilding(rendered.Hash, [], 0, "the file is not a readable PDF, so its printed figures cannot be compared");
+        }
+
+        var (first, count) = PrintedFigures.Compare(printed, recomputed, MaxDifferencesShown);
+        return new Rebuilding(rendered.Hash, first, count);
     }
+
+    private static string First(IReadOnlyList<FigureDifference> differences) =>
+        differences.FirstOrDefault() is { } d ? $" (first: {d.Where}, printed {d.Printed ?? "nothing"}, the ledger yields {d.Recomputed ?? "nothing"})" : "";
 }

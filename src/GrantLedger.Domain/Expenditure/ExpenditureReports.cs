@@ -13,7 +13,8 @@ public enum EntryStatus
 }
 
 /// <summary>One expense as the grantee reported it, in the currency paid. An entry dated outside the grant window is
-/// recorded as ineligible, with the reason.</summary>
+/// recorded as ineligible, with the reason. A supporting file is recorded with its SHA-256, so the bytes served later can
+/// be checked against the event (entries recorded before the fingerprint was added have none).</summary>
 public sealed record ExpenditureEntry(
     Guid EntryId,
     Guid BudgetLineId,
@@ -22,7 +23,8 @@ public sealed record ExpenditureEntry(
     Money Amount,
     bool Eligible,
     string? IneligibleReason,
-    Guid? FileId = null);
+    Guid? FileId = null,
+    string? FileSha256 = null);
 
 /// <summary>The grantee reported what it spent in a period.</summary>
 public sealed record ExpenditureReportSubmitted(Guid GrantId, Guid ReportId, LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<ExpenditureEntry> Entries);
@@ -52,7 +54,8 @@ public sealed record ExpenditureReport(Guid ReportId, LocalDate PeriodStart, Loc
 }
 
 /// <summary>A row of a report as submitted (by form, API or CSV): the line by id or by its code.</summary>
-public sealed record ReportedExpense(Guid? BudgetLineId, string? BudgetLineCode, LocalDate Date, string Description, decimal Amount, string Currency, Guid? FileId = null);
+public sealed record ReportedExpense(Guid? BudgetLineId, string? BudgetLineCode, LocalDate Date, string Description, decimal Amount, string Currency,
+    Guid? FileId = null, string? FileSha256 = null);
 
 public sealed record SubmitExpenditureReport(Guid ReportId, LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<ReportedExpense> Entries, Func<Guid> NewEntryId);
 
@@ -111,7 +114,7 @@ public static class SubmitExpenditureReportDecision
                 var eligible = grant.Window.Contains(row.Date);
                 entries.Add(new ExpenditureEntry(cmd.NewEntryId(), line.LineId, row.Date, row.Description.Trim(),
                     new Money(decimal.Round(row.Amount, Money.Decimals) + 0.00m, row.Currency), eligible,
-                    eligible ? null : $"Dated {row.Date:uuuu-MM-dd}, outside the grant window {grant.Window}.", row.FileId));
+                    eligible ? null : $"Dated {row.Date:uuuu-MM-dd}, outside the grant window {grant.Window}.", row.FileId, row.FileSha256));
             }
         }
 

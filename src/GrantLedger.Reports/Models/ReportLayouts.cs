@@ -5,15 +5,24 @@ using static GrantLedger.Reports.Composition.PdfComposer;
 
 namespace GrantLedger.Reports.Models;
 
+/// <summary>The audit chain head a report was sealed with, signed by the ledger's key (outside the database).</summary>
+public sealed record ChainSeal(long Sequence, string Link, Instant SignedAt, string KeyId, string Signature);
+
+/// <summary>What identifies a recorded report in its PDF: its id, and the signed chain head it was generated against.</summary>
+public sealed record ReportSeal(Guid ReportId, ChainSeal? Chain = null);
+
 /// <summary>Lays report models out as documents. Only layout: every figure comes from the model.</summary>
 public static class ReportLayouts
 {
-    public static ReportDocument Layout(object model, string hash) => model switch
+    /// <param name="seal">The report this rendering is (its id printed, and in the metadata as <c>GrantLedgerReportId</c>, so a
+    /// copy leads a verifier back to the ledger's record of it) and the signed chain head; none for a preview that is
+    /// not a recorded report.</param>
+    public static ReportDocument Layout(object model, string hash, ReportSeal? seal = null) => model switch
     {
-        ProgrammeFinancialModel m => Programme(m, hash),
-        GranteeStatementModel m => Statement(m, hash),
-        MilestoneStatusModel m => Milestones(m, hash),
-        AuditTrailModel m => Audit(m, hash),
+        ProgrammeFinancialModel m => Programme(m, hash, seal),
+        GranteeStatementModel m => Statement(m, hash, seal),
+        MilestoneStatusModel m => Milestones(m, hash, seal),
+        AuditTrailModel m => Audit(m, hash, seal),
         _ => throw new ArgumentException($"No layout for {model.GetType().Name}"),
     };
 
@@ -26,8 +35,21 @@ public static class ReportLayouts
                $"({InstantPattern.ExtendedIso.Format(header.AsOf)}) · {header.Scope}";
     }
 
-    private static ReportStamp Stamp(ReportHeader header, string hash, Dictionary<string, string> extra)
+    private static ReportStamp Stamp(ReportHeader header, string hash, ReportSeal? identity, Dictionary<string, string> extra)
     {
+        if (identity is { } seal)
+        {
+            extra["GrantLedgerReportId"] = seal.ReportId.ToString();
+            if (seal.Chain is { } chain)
+            {
+                extra["GrantLedgerChainSequence"] = chain.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                extra["GrantLedgerChainLink"] = chain.Link;
+                extra["GrantLedgerChainSignedAt"] = InstantPattern.ExtendedIso.Format(chain.SignedAt);
+                extra["GrantLedgerChainKeyId"] = chain.KeyId;
+                extra["GrantLedgerChainSignature"] = chain.Signature;
+            }
+        }
+
         extra["GrantLedgerKind"] = header.Kind.ToString();
         extra["GrantLedgerAsOf"] = InstantPattern.ExtendedIso.Format(header.AsOf);
         extra["GrantLedgerPosition"] = header.Position.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -35,19 +57,37 @@ public static class ReportLayouts
         return new ReportStamp(AsOfLine(header), header.Position, hash, header.AsOf.ToDateTimeOffset(), extra);
     }
 
-    private static IReadOnlyList<Block> Verification(ReportHeader header, string hash) =>
-    [
-        new Heading("Verification", 2),
-        new Facts([
+    private static IReadOnlyList<Block> Verification(ReportHeader header, string hash, ReportSeal? identity)
+    {
+        var facts = new List<KeyValuePair<string, string>>
+        {
             new("As of (recorded time)", AsOfLine(header)),
             new("Event-store position", header.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("SHA-256 of the figures", hash),
-        ]),
-        new Paragraph("Anyone can check this report: upload it to POST /api/reports/verification, or regenerate the same report " +
-            "for the same as-of instant and compare the SHA-256. The ledger's audit chain proves the events it was built from are unchanged.", Muted: true),
-    ];
+        };
+        if (identity is { } seal)
+        {
+            facts.Insert(0, new("Report", seal.ReportId.ToString()));
+            if (seal.Chain is { } chain)
+            {
+                facts.Add(new("Audit chain head (signed)", $"event {chain.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}, link {chain.Link}"));
+                facts.Add(new("Signed", $"{InstantPattern.ExtendedIso.Format(chain.SignedAt)} with key {chain.KeyId} (GET /api/audit/public-key)"));
+            }
+        }
 
-    private static ReportDocument Programme(ProgrammeFinancialModel m, string hash)
+        return
+        [
+            new Heading("Verification", 2),
+            new Facts(facts),
+            new Paragraph("Anyone can check this report: upload it to POST /api/reports/verification, which finds the ledger's record " +
+                "of it, compares the file and its printed figures with the figures rebuilt from the events as of the same instant, " +
+                "and checks the audit chain over those events. Regenerating the report for the same as-of instant gives the same " +
+                "SHA-256 of the figures. The signed audit chain head (signature in this file's metadata) fixes the ledger's " +
+                "history up to that event: a later rewrite of it no longer matches the signature.", Muted: true),
+        ];
+    }
+
+    private static ReportDocument Programme(ProgrammeFinancialModel m, string hash, ReportSeal? identity)
     {
         var grantees = m.Grantees.Select(g => (IReadOnlyList<string>)[g.Grantee, g.Countries, Amount(g.Awarded), Amount(g.Disbursed),
             Amount(g.Reserved), Amount(g.Remaining), Amount(g.SpentAtDonorRate), Amount(g.FxDifference)]).ToList();
@@ -88,11 +128,11 @@ public static class ReportLayouts
                 ["Total", Amount(m.Headings.Sum(h => h.Planned)), Amount(m.Headings.Sum(h => h.SpentAtDonorRate)), Amount(m.Headings.Sum(h => h.SpentAtActualRate)),
                  Amount(m.Headings.Sum(h => h.FxDifference)), Amount(m.Headings.Sum(h => h.Remaining))]),
         };
-        blocks.AddRange(Verification(m.Header, hash));
-        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
+        blocks.AddRange(Verification(m.Header, hash, identity));
+        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, identity, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
     }
 
-    private static ReportDocument Statement(GranteeStatementModel m, string hash)
+    private static ReportDocument Statement(GranteeStatementModel m, string hash, ReportSeal? identity)
     {
         var blocks = new List<Block>
         {
@@ -125,11 +165,11 @@ public static class ReportLayouts
                 m.Budget.Select(b => (IReadOnlyList<string>)[b.Code, b.Heading, b.Description, Amount(b.Planned), Amount(b.SpentAtDonorRate),
                     Amount(b.SpentAtActualRate), Amount(b.FxDifference), Amount(b.Remaining)]).ToList()),
         };
-        blocks.AddRange(Verification(m.Header, hash));
-        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
+        blocks.AddRange(Verification(m.Header, hash, identity));
+        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, identity, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
     }
 
-    private static ReportDocument Milestones(MilestoneStatusModel m, string hash)
+    private static ReportDocument Milestones(MilestoneStatusModel m, string hash, ReportSeal? identity)
     {
         var blocks = new List<Block>
         {
@@ -144,11 +184,11 @@ public static class ReportLayouts
             new Table([new("Due", 1), new("Grantee", 2.4), new("Milestone", 3), new("Status", 1), new("Overdue", 0.8)],
                 m.Milestones.Select(x => (IReadOnlyList<string>)[Date(x.DueDate), x.Grantee, x.Title, x.Status, x.Overdue ? "yes" : "no"]).ToList()),
         };
-        blocks.AddRange(Verification(m.Header, hash));
-        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
+        blocks.AddRange(Verification(m.Header, hash, identity));
+        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, identity, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
     }
 
-    private static ReportDocument Audit(AuditTrailModel m, string hash)
+    private static ReportDocument Audit(AuditTrailModel m, string hash, ReportSeal? identity)
     {
         var period = $"{(m.From is { } f ? InstantPattern.ExtendedIso.Format(f) : "the beginning")} to {(m.To is { } t ? InstantPattern.ExtendedIso.Format(t) : "the as-of instant")}";
         var blocks = new List<Block>
@@ -159,8 +199,8 @@ public static class ReportLayouts
                 m.Events.Select(e => (IReadOnlyList<string>)[e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     InstantPattern.General.Format(e.RecordedAt), e.EventType, e.Actor, e.Role, e.Reason]).ToList()),
         };
-        blocks.AddRange(Verification(m.Header, hash));
-        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
+        blocks.AddRange(Verification(m.Header, hash, identity));
+        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, identity, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
     }
 
     private static string Date(LocalDate date) => LocalDatePattern.Iso.Format(date);

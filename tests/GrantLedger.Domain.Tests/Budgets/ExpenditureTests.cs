@@ -28,6 +28,17 @@ public class ExpenditureTests
     }
 
     [Fact]
+    public void a_supporting_file_is_recorded_with_its_fingerprint()
+    {
+        var fileId = Guid.NewGuid();
+        var sha = new string('c', 64);
+
+        var submitted = Submit(BudgetTests.Budgeted(), Row("E1", "2020-05-20", 6_200m, "USD") with { FileId = fileId, FileSha256 = sha }).Value;
+
+        Assert.Equal((fileId, sha), (submitted.Entries[0].FileId, submitted.Entries[0].FileSha256));
+    }
+
+    [Fact]
     public void every_bad_row_is_named_and_nothing_is_recorded()
     {
         var result = Submit(BudgetTests.Budgeted(),

@@ -27,8 +27,8 @@ public sealed class ProgrammeDetailModel(IQuerySession session, IClock clock) : 
         Programme = ok.Value!;
         // The same model the PDF report is built from, as of now.
         var now = clock.GetCurrentInstant();
-        var job = new ReportJob(Guid.Empty, ReportKind.ProgrammeFinancial, id, null, null, null, now, ReportStatus.Running, 0, "", "", "", null, now);
-        Report = (ProgrammeFinancialModel)ReportBuilder.Model(job, await ReportBuilder.EventsAsOf(session, now, HttpContext.RequestAborted)).Model;
+        var scope = new ReportScope(ReportKind.ProgrammeFinancial, id, null, null, null, now);
+        Report = (ProgrammeFinancialModel)ReportBuilder.Model(scope, await ReportBuilder.EventsAsOf(session, now, HttpContext.RequestAborted)).Model;
         return Page();
     }
 }
