@@ -48,6 +48,11 @@ public static class WolverineConfiguration
             opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(healthCheck);
             opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(stale);
 
+            // One door for every write: commands from the API and the web UI alike run through their handler, in a
+            // transaction that also carries their outgoing messages (the outbox); who and why is stamped in one place.
+            opts.Policies.AutoApplyTransactions();
+            opts.Policies.AddMiddleware(typeof(Http.StampCommandMetadata), chain => chain.MessageType.IsAssignableTo(typeof(Http.ILedgerCommand)));
+
             // A handler that lost an optimistic-concurrency race retries on fresh state.
             opts.OnException<ConcurrencyException>().RetryWithCooldown(
                 TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));

@@ -8,7 +8,9 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Milestones;
 
@@ -16,30 +18,73 @@ public sealed record ConfirmMilestoneRequest(string? Note = null, long? Expected
 
 public sealed record RejectMilestoneRequest(string Reason, long? ExpectedVersion = null);
 
+/// <summary>Finance accepts a milestone's submission; a tranche gated by the milestone opens.</summary>
+public sealed record ConfirmMilestoneCommand(Guid GrantId, Guid MilestoneId, string? Note, long? ExpectedVersion, RequestMetadata Metadata) : IGrantCommand
+{
+    public string? Reason => Note;
+}
+
+/// <summary>Finance sends a milestone's submission back with a reason; the grantee may resubmit.</summary>
+public sealed record RejectMilestoneCommand(Guid GrantId, Guid MilestoneId, string Reason, long? ExpectedVersion, RequestMetadata Metadata) : IGrantCommand;
+
+public static class ConfirmMilestoneHandler
+{
+    public static (CommandOutcome, Events) Handle(ConfirmMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant)
+    {
+        if (grant is null)
+        {
+            return (CommandOutcome.NotFound("grant", command.GrantId), []);
+        }
+
+        if (CommandOutcome.StaleUnless(command.ExpectedVersion, grant.Version, "grant") is { } stale)
+        {
+            return (stale, []);
+        }
+
+        var decision = ConfirmMilestoneDecision.Decide(grant, new ConfirmMilestone(command.MilestoneId, command.Note));
+        return decision.IsSuccess ? (CommandOutcome.Done(grant.Version + 1), [decision.Value]) : (CommandOutcome.Refused(decision.Error!), []);
+    }
+}
+
+public static class RejectMilestoneHandler
+{
+    /// <summary>The grantee is told through the feed, and beyond it once the rejection is committed (the outbox).</summary>
+    public static (CommandOutcome, Events, OutgoingMessages) Handle(RejectMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IDocumentSession session, IClock clock)
+    {
+        if (grant is null)
+        {
+            return (CommandOutcome.NotFound("grant", command.GrantId), [], []);
+        }
+
+        if (CommandOutcome.StaleUnless(command.ExpectedVersion, grant.Version, "grant") is { } stale)
+        {
+            return (stale, [], []);
+        }
+
+        var decision = RejectMilestoneDecision.Decide(grant, new RejectMilestone(command.MilestoneId, command.Reason), clock.GetCurrentInstant());
+        if (!decision.IsSuccess)
+        {
+            return (CommandOutcome.Refused(decision.Error!), [], []);
+        }
+
+        var milestone = grant.FindMilestone(command.MilestoneId)!;
+        var notification = new Notification(Guid.NewGuid(), clock.GetCurrentInstant(), "milestone-rejected", grant.Id, grant.Grantee,
+            command.MilestoneId, $"\"{milestone.Title}\" was sent back: {command.Reason} Please resubmit." +
+            (decision.Value.Count > 1 ? " Its deadline has passed, so payments are on hold until it is delivered." : ""));
+        session.Store(notification);
+        Events events = [.. decision.Value];
+        return (CommandOutcome.Done(grant.Version + decision.Value.Count), events, [new DeliverNotification(notification.Id)]);
+    }
+}
+
 public static class ConfirmMilestoneEndpoint
 {
-    /// <summary>Finance accepts the submission; a tranche gated by the milestone opens.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/confirmation")]
-    public static async Task<IResult> Post(Guid grantId, Guid milestoneId, ConfirmMilestoneRequest? request,
-        IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request?.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var grant = loaded.Aggregate;
-
-        var note = string.IsNullOrWhiteSpace(request?.Note) ? null : request.Note.Trim();
-        var decision = ConfirmMilestoneDecision.Decide(grant, new ConfirmMilestone(milestoneId, note));
-        if (await loaded.Commit(session, RequestMetadata.From(context), note, decision) is { } refused)
-        {
-            return refused;
-        }
-        return Results.Created($"/api/grants/{grantId}/milestones/{milestoneId}", new VersionResponse(loaded.NextVersion()));
-    }
+    public static Task<IResult> Post(Guid grantId, Guid milestoneId, ConfirmMilestoneRequest? request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ConfirmMilestoneCommand(grantId, milestoneId, string.IsNullOrWhiteSpace(request?.Note) ? null : request.Note.Trim(),
+            request?.ExpectedVersion, RequestMetadata.From(context)), $"/api/grants/{grantId}/milestones/{milestoneId}", context.RequestAborted);
 }
 
 public static class RejectMilestoneEndpoint
@@ -47,36 +92,9 @@ public static class RejectMilestoneEndpoint
     public static ProblemDetails Validate(RejectMilestoneRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, 2000).Result();
 
-    /// <summary>Finance sends the submission back with a reason; the grantee may resubmit.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/rejection")]
-    public static async Task<IResult> Post(Guid grantId, Guid milestoneId, RejectMilestoneRequest request,
-        IDocumentSession session, IClock clock, INotificationSender sender, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
-
-        var decision = RejectMilestoneDecision.Decide(grant, new RejectMilestone(milestoneId, request.Reason.Trim()), clock.GetCurrentInstant());
-        if (!decision.IsSuccess)
-        {
-            return Problems.From(decision.Error!);
-        }
-
-        session.RecordedBy(RequestMetadata.From(context), request.Reason.Trim());
-        stream.AppendMany(decision.Value);
-        var milestone = grant.FindMilestone(milestoneId)!;
-        var notification = new Notification(Guid.NewGuid(), clock.GetCurrentInstant(), "milestone-rejected", grant.Id, grant.Grantee,
-            milestoneId, $"\"{milestone.Title}\" was sent back: {request.Reason.Trim()} Please resubmit." +
-            (decision.Value.Count > 1 ? " Its deadline has passed, so payments are on hold until it is delivered." : ""));
-        session.Store(notification);
-        await session.SaveChangesAsync();
-        await sender.SendAsync(notification, context.RequestAborted);
-        return Results.Created($"/api/grants/{grantId}/milestones/{milestoneId}",
-            new VersionResponse(loaded.NextVersion(decision.Value.Count)));
-    }
+    public static Task<IResult> Post(Guid grantId, Guid milestoneId, RejectMilestoneRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new RejectMilestoneCommand(grantId, milestoneId, request.Reason.Trim(), request.ExpectedVersion, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}/milestones/{milestoneId}", context.RequestAborted);
 }

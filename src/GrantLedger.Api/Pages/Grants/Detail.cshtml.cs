@@ -1,5 +1,6 @@
 using System.Globalization;
 using GrantLedger.Api.Grants;
+using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
 using Marten;
@@ -77,17 +78,28 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         await Done(id, Pages.Outcome.From(await ApproveDisbursementEndpoint.Post(id, disbursementId, null, session, HttpContext)),
             "The disbursement was approved and is now paid.");
 
-    public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid milestoneId) => !await Can(Policies.Finance) ? Forbid() :
-        await Done(id, Pages.Outcome.From(await ConfirmMilestoneEndpoint.Post(id, milestoneId, null, session, HttpContext)),
-            "The milestone was confirmed.");
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid milestoneId, [FromServices] Wolverine.IMessageBus bus) =>
+        !await Can(Policies.Finance) ? Forbid() :
+        await Done(id, Pages.Outcome.From(await bus.Send(new ConfirmMilestoneCommand(id, milestoneId, null, null, Http.RequestMetadata.From(HttpContext)),
+            "", HttpContext.RequestAborted)), "The milestone was confirmed.");
 
     public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options) =>
         !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, session, options, HttpContext)),
             "Your submission was received; ECARO finance will review it.");
 
-    public async Task<IActionResult> OnPostRejectMilestoneAsync(Guid id, Guid milestoneId, string reason, [FromServices] Notifications.INotificationSender sender) =>
-        !await Can(Policies.Finance) ? Forbid() : await Done(id, Pages.Outcome.From(await RejectMilestoneEndpoint.Post(id, milestoneId,
-            new RejectMilestoneRequest(reason ?? ""), session, clock, sender, HttpContext)), "The milestone was sent back with your reason.");
+    public async Task<IActionResult> OnPostRejectMilestoneAsync(Guid id, Guid milestoneId, string reason, [FromServices] Wolverine.IMessageBus bus)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        var request = new RejectMilestoneRequest(reason ?? "");
+        var invalid = RejectMilestoneEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await bus.Send(new RejectMilestoneCommand(id, milestoneId, request.Reason.Trim(), null, Http.RequestMetadata.From(HttpContext)),
+                "", HttpContext.RequestAborted)), "The milestone was sent back with your reason.");
+    }
 
     public async Task<IActionResult> OnPostProposeExtensionAsync(Guid id, string endDate, string reason)
     {

@@ -1,0 +1,79 @@
+using GrantLedger.Api.Notifications;
+using GrantLedger.Domain;
+using Marten;
+using Wolverine;
+
+namespace GrantLedger.Api.Http;
+
+/// <summary>
+/// A command the API and the web UI both send through Wolverine (<c>IMessageBus.InvokeAsync&lt;CommandOutcome&gt;</c>): one
+/// handler per command, which Wolverine's aggregate workflow feeds with the loaded stream and whose returned events it
+/// appends and commits. Who sent it and why travel with it and are stamped on every event by <see cref="StampCommandMetadata"/>.
+/// </summary>
+public interface ILedgerCommand
+{
+    RequestMetadata Metadata { get; }
+
+    /// <summary>The reason recorded on the events, if the command carries one.</summary>
+    string? Reason { get; }
+}
+
+/// <summary>A command on one grant's stream.</summary>
+public interface IGrantCommand : ILedgerCommand
+{
+    Guid GrantId { get; }
+}
+
+/// <summary>A command's answer: accepted (with the stream version after it), or the problem that refused it.</summary>
+public sealed record CommandOutcome(IResult? Problem, long Version = 0)
+{
+    public bool Accepted => Problem is null;
+
+    public static CommandOutcome Done(long version) => new(null, version);
+    public static CommandOutcome Refused(DomainError error) => new(Problems.From(error));
+    public static CommandOutcome NotFound(string what, Guid id) => new(Problems.NotFound(what, id));
+
+    /// <summary>The user saw another version than the one loaded: the 409 the API promises for a stale form.</summary>
+    public static CommandOutcome? StaleUnless(long? expected, long actual, string what) =>
+        expected is { } seen && seen != actual
+            ? new(Problems.VersionConflict($"You saw version {seen} of this {what}; it is now at version {actual}. Reload it and try again."))
+            : null;
+
+    /// <summary>The HTTP answer: the problem, or <c>201</c> at <paramref name="location"/> with the new version.</summary>
+    public IResult ToCreated(string location) => Problem ?? Results.Created(location, new VersionResponse(Version));
+}
+
+/// <summary>Wolverine middleware on every <see cref="ILedgerCommand"/> handler: one place stamps actor, role, reason and correlation.</summary>
+public static class StampCommandMetadata
+{
+    public static void Before(Envelope envelope, IDocumentSession session)
+    {
+        if (envelope.Message is ILedgerCommand command)
+        {
+            session.RecordedBy(command.Metadata, command.Reason);
+        }
+    }
+}
+
+/// <summary>Sends a stored notification beyond the feed, after the command that stored it committed (durable outbox).</summary>
+public sealed record DeliverNotification(Guid NotificationId);
+
+public static class DeliverNotificationHandler
+{
+    public static async Task Handle(DeliverNotification message, IQuerySession session, INotificationSender sender, CancellationToken cancellation)
+    {
+        if (await session.LoadAsync<Notification>(message.NotificationId, cancellation) is { } notification)
+        {
+            await sender.SendAsync(notification, cancellation);
+        }
+    }
+}
+
+public static class LedgerCommandBus
+{
+    /// <summary>Sends the command through its one handler and answers as the API does. The empty id names no stream.</summary>
+    public static async Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, string location, CancellationToken cancellation) =>
+        command is IGrantCommand { GrantId: var id } && id == Guid.Empty
+            ? Problems.NotFound("grant", id)
+            : (await bus.InvokeAsync<CommandOutcome>(command, cancellation)).ToCreated(location);
+}
