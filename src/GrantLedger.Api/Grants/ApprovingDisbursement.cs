@@ -1,10 +1,11 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Grants;
 
@@ -14,29 +15,39 @@ public sealed record RejectDisbursementRequest(string Reason, long? ExpectedVers
 
 public sealed record DisbursementDecided(Guid Id, long Version, string Status);
 
-/// <summary>Four eyes: a second person, holding the approver role, releases or turns down a payment awaiting approval.</summary>
+/// <summary>Four eyes: a second person, holding the approver role, releases a payment awaiting approval (never their own).</summary>
+public sealed record ApproveDisbursementCommand(Guid GrantId, Guid DisbursementId, string? Note, long? ExpectedVersion, RequestMetadata Metadata)
+    : IGrantCommand
+{
+    public string? Reason => Note ?? "approved";
+}
+
+/// <summary>Four eyes: the second person turns a payment awaiting approval down, with a reason.</summary>
+public sealed record RejectDisbursementCommand(Guid GrantId, Guid DisbursementId, string Reason, long? ExpectedVersion, RequestMetadata Metadata)
+    : IGrantCommand;
+
+public static class ApproveDisbursementHandler
+{
+    public static (CommandOutcome, Events) Handle(ApproveDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant, g => ApproveDisbursementDecision.Decide(g, new ApproveDisbursement(command.DisbursementId, command.Metadata.UserId)),
+            version => new DisbursementDecided(command.DisbursementId, version, "recorded"));
+}
+
+public static class RejectDisbursementHandler
+{
+    public static (CommandOutcome, Events) Handle(RejectDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant,
+            g => RejectDisbursementDecision.Decide(g, new RejectDisbursement(command.DisbursementId, command.Reason, command.Metadata.UserId)),
+            version => new DisbursementDecided(command.DisbursementId, version, "rejected"));
+}
+
 public static class ApproveDisbursementEndpoint
 {
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/approval")]
-    public static async Task<IResult> Post(Guid grantId, Guid disbursementId, ApproveDisbursementRequest? request,
-        IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request?.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var metadata = RequestMetadata.From(context);
-        var decision = ApproveDisbursementDecision.Decide(loaded.Aggregate, new ApproveDisbursement(disbursementId, metadata.UserId));
-        if (await loaded.Commit(session, metadata, string.IsNullOrWhiteSpace(request?.Note) ? "approved" : request.Note.Trim(), decision) is { } refused)
-        {
-            return refused;
-        }
-        return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
-            new DisbursementDecided(disbursementId, loaded.NextVersion(), "recorded"));
-    }
+    public static Task<IResult> Post(Guid grantId, Guid disbursementId, ApproveDisbursementRequest? request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ApproveDisbursementCommand(grantId, disbursementId, string.IsNullOrWhiteSpace(request?.Note) ? null : request.Note.Trim(),
+            request?.ExpectedVersion, RequestMetadata.From(context)), $"/api/grants/{grantId}/disbursements/{disbursementId}", context.RequestAborted);
 }
 
 public static class RejectDisbursementEndpoint
@@ -46,23 +57,7 @@ public static class RejectDisbursementEndpoint
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/rejection")]
-    public static async Task<IResult> Post(Guid grantId, Guid disbursementId, RejectDisbursementRequest request,
-        IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var metadata = RequestMetadata.From(context);
-        var decision = RejectDisbursementDecision.Decide(loaded.Aggregate,
-            new RejectDisbursement(disbursementId, request.Reason.Trim(), metadata.UserId));
-        if (await loaded.Commit(session, metadata, request.Reason.Trim(), decision) is { } refused)
-        {
-            return refused;
-        }
-        return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
-            new DisbursementDecided(disbursementId, loaded.NextVersion(), "rejected"));
-    }
+    public static Task<IResult> Post(Guid grantId, Guid disbursementId, RejectDisbursementRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new RejectDisbursementCommand(grantId, disbursementId, request.Reason.Trim(), request.ExpectedVersion, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}/disbursements/{disbursementId}", context.RequestAborted);
 }

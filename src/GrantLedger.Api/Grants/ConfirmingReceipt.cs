@@ -2,10 +2,11 @@ using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain;
 using GrantLedger.Domain.Grants;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Grants;
 
@@ -22,39 +23,41 @@ public static class ConfirmReceiptEndpoint
     /// </summary>
     [Authorize(Policy = Policies.Deliver)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/receipt")]
-    public static async Task<IResult> Post(Guid grantId, Guid disbursementId, ReceiptRequest request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
-        if (loaded.Problem is not null || !CurrentUser.From(context.User).CanSee(loaded.Aggregate))
-        {
-            return loaded.Problem ?? Problems.NotFound("grant", grantId);
-        }
+    public static Task<IResult> Post(Guid grantId, Guid disbursementId, ReceiptRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ConfirmReceiptCommand(grantId, disbursementId, request.Amount, request.Currency, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}/disbursements/{disbursementId}", context.RequestAborted);
+}
 
-        var disbursement = loaded.Aggregate.FindDisbursement(disbursementId);
+public sealed record ConfirmReceiptCommand(Guid GrantId, Guid DisbursementId, decimal Amount, string Currency, RequestMetadata Metadata) : IGrantCommand
+{
+    public long? ExpectedVersion => null;
+    public string Reason => "receipt confirmed";
+}
+
+public static class ConfirmReceiptHandler
+{
+    public static (CommandOutcome, Events) Handle(ConfirmReceiptCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant, g => Decide(g, command));
+
+    private static Result<DisbursementReceived> Decide(Grant grant, ConfirmReceiptCommand command)
+    {
+        var disbursement = grant.FindDisbursement(command.DisbursementId);
         if (disbursement is null)
         {
-            return Problems.From(DomainErrors.DisbursementNotFound(disbursementId));
+            return DomainErrors.DisbursementNotFound(command.DisbursementId);
         }
 
         if (!disbursement.CountsAsDisbursed)
         {
-            return Problems.From(DomainErrors.NotDisbursed(disbursementId));
+            return DomainErrors.NotDisbursed(command.DisbursementId);
         }
 
-        if (!Domain.Currencies.Currencies.Reportable.Contains(request.Currency))
+        if (!Domain.Currencies.Currencies.Reportable.Contains(command.Currency))
         {
-            return Problems.From(DomainErrors.CurrencyMismatch("EUR, USD, KGS, TJS or KZT", request.Currency));
+            return DomainErrors.CurrencyMismatch("EUR, USD, KGS, TJS or KZT", command.Currency);
         }
 
-        var amount = Money.Positive(request.Amount, request.Currency);
-        if (!amount.IsSuccess)
-        {
-            return Problems.From(amount.Error!);
-        }
-
-        session.RecordedBy(RequestMetadata.From(context), "receipt confirmed");
-        loaded.Stream.AppendOne(new DisbursementReceived(grantId, disbursementId, amount.Value));
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}", new VersionResponse(loaded.NextVersion()));
+        var amount = Money.Positive(command.Amount, command.Currency);
+        return amount.IsSuccess ? new DisbursementReceived(grant.Id, command.DisbursementId, amount.Value) : amount.Error!;
     }
 }

@@ -1,10 +1,11 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Grants;
 
@@ -22,25 +23,18 @@ public static class ReverseDisbursementEndpoint
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal")]
-    public static async Task<IResult> Post(
-        Guid grantId, Guid disbursementId, ReverseDisbursementRequest request, IDocumentSession session,
-        HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
+    public static Task<IResult> Post(Guid grantId, Guid disbursementId, ReverseDisbursementRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ReverseDisbursementCommand(grantId, disbursementId, request.Reason.Trim(), request.ExpectedVersion, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}/disbursements/{disbursementId}", context.RequestAborted);
+}
 
-        var grant = loaded.Aggregate;
+/// <summary>Finance corrects a payment recorded in error: a new event with the reason; nothing is edited.</summary>
+public sealed record ReverseDisbursementCommand(Guid GrantId, Guid DisbursementId, string Reason, long? ExpectedVersion, RequestMetadata Metadata)
+    : IGrantCommand;
 
-        var decision = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(disbursementId, request.Reason.Trim()));
-        if (await loaded.Commit(session, RequestMetadata.From(context), request.Reason, decision) is { } refused)
-        {
-            return refused;
-        }
-
-        return Results.Created($"/api/grants/{grantId}/disbursements/{disbursementId}",
-            new ReversalRecorded(disbursementId, loaded.NextVersion()));
-    }
+public static class ReverseDisbursementHandler
+{
+    public static (CommandOutcome, Events) Handle(ReverseDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant, g => ReverseDisbursementDecision.Decide(g, new ReverseDisbursement(command.DisbursementId, command.Reason)),
+            version => new ReversalRecorded(command.DisbursementId, version));
 }

@@ -1,5 +1,7 @@
 using GrantLedger.Api.Notifications;
 using GrantLedger.Domain;
+using GrantLedger.Domain.Grants;
+using Wolverine.Marten;
 using Marten;
 using Wolverine;
 
@@ -22,10 +24,46 @@ public interface ILedgerCommand
 public interface IGrantCommand : ILedgerCommand
 {
     Guid GrantId { get; }
+
+    /// <summary>The version the user saw; another one loaded is a 409.</summary>
+    long? ExpectedVersion { get; }
 }
 
-/// <summary>A command's answer: accepted (with the stream version after it), or the problem that refused it.</summary>
-public sealed record CommandOutcome(IResult? Problem, long Version = 0)
+/// <summary>The steps every grant command handler takes around its decision.</summary>
+public static class GrantCommands
+{
+    /// <summary>
+    /// The grant loaded by the aggregate workflow, checked (unknown or another organisation's grant for a grantee user: 404;
+    /// a stale version: 409), then the pure decision; its events go back to Wolverine to append.
+    /// </summary>
+    public static (CommandOutcome, Events) Decide<TEvent>(IGrantCommand command, Grant? grant, Func<Grant, Result<TEvent>> decide,
+        Func<long, object>? body = null) where TEvent : notnull
+    {
+        if (Refusal(command, grant) is { } refused)
+        {
+            return (refused, []);
+        }
+
+        var decision = decide(grant!);
+        if (!decision.IsSuccess)
+        {
+            return (CommandOutcome.Refused(decision.Error!), []);
+        }
+
+        Events events = decision.Value is IEnumerable<object> many ? [.. many] : [decision.Value];
+        var version = grant!.Version + events.Count;
+        return (new CommandOutcome(null, version, body?.Invoke(version)), events);
+    }
+
+    /// <summary>Why the command cannot go to its decision at all, if it cannot.</summary>
+    public static CommandOutcome? Refusal(IGrantCommand command, Grant? grant) =>
+        grant is null || (command.Metadata.Grantee is { } organisation && grant.Grantee != organisation)
+            ? CommandOutcome.NotFound("grant", command.GrantId)
+            : CommandOutcome.StaleUnless(command.ExpectedVersion, grant.Version, "grant");
+}
+
+/// <summary>A command's answer: accepted (with the stream version after it and the body to answer with), or the problem that refused it.</summary>
+public sealed record CommandOutcome(IResult? Problem, long Version = 0, object? Body = null)
 {
     public bool Accepted => Problem is null;
 
@@ -40,7 +78,7 @@ public sealed record CommandOutcome(IResult? Problem, long Version = 0)
             : null;
 
     /// <summary>The HTTP answer: the problem, or <c>201</c> at <paramref name="location"/> with the new version.</summary>
-    public IResult ToCreated(string location) => Problem ?? Results.Created(location, new VersionResponse(Version));
+    public IResult ToCreated(string location) => Problem ?? Results.Created(location, Body ?? new VersionResponse(Version));
 }
 
 /// <summary>Wolverine middleware on every <see cref="ILedgerCommand"/> handler: one place stamps actor, role, reason and correlation.</summary>

@@ -29,21 +29,8 @@ public sealed record RejectMilestoneCommand(Guid GrantId, Guid MilestoneId, stri
 
 public static class ConfirmMilestoneHandler
 {
-    public static (CommandOutcome, Events) Handle(ConfirmMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant)
-    {
-        if (grant is null)
-        {
-            return (CommandOutcome.NotFound("grant", command.GrantId), []);
-        }
-
-        if (CommandOutcome.StaleUnless(command.ExpectedVersion, grant.Version, "grant") is { } stale)
-        {
-            return (stale, []);
-        }
-
-        var decision = ConfirmMilestoneDecision.Decide(grant, new ConfirmMilestone(command.MilestoneId, command.Note));
-        return decision.IsSuccess ? (CommandOutcome.Done(grant.Version + 1), [decision.Value]) : (CommandOutcome.Refused(decision.Error!), []);
-    }
+    public static (CommandOutcome, Events) Handle(ConfirmMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant, g => ConfirmMilestoneDecision.Decide(g, new ConfirmMilestone(command.MilestoneId, command.Note)));
 }
 
 public static class RejectMilestoneHandler
@@ -52,23 +39,18 @@ public static class RejectMilestoneHandler
     public static (CommandOutcome, Events, OutgoingMessages) Handle(RejectMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant,
         IDocumentSession session, IClock clock)
     {
-        if (grant is null)
+        if (GrantCommands.Refusal(command, grant) is { } refused)
         {
-            return (CommandOutcome.NotFound("grant", command.GrantId), [], []);
+            return (refused, [], []);
         }
 
-        if (CommandOutcome.StaleUnless(command.ExpectedVersion, grant.Version, "grant") is { } stale)
-        {
-            return (stale, [], []);
-        }
-
-        var decision = RejectMilestoneDecision.Decide(grant, new RejectMilestone(command.MilestoneId, command.Reason), clock.GetCurrentInstant());
+        var decision = RejectMilestoneDecision.Decide(grant!, new RejectMilestone(command.MilestoneId, command.Reason), clock.GetCurrentInstant());
         if (!decision.IsSuccess)
         {
             return (CommandOutcome.Refused(decision.Error!), [], []);
         }
 
-        var milestone = grant.FindMilestone(command.MilestoneId)!;
+        var milestone = grant!.FindMilestone(command.MilestoneId)!;
         var notification = new Notification(Guid.NewGuid(), clock.GetCurrentInstant(), "milestone-rejected", grant.Id, grant.Grantee,
             command.MilestoneId, $"\"{milestone.Title}\" was sent back: {command.Reason} Please resubmit." +
             (decision.Value.Count > 1 ? " Its deadline has passed, so payments are on hold until it is delivered." : ""));

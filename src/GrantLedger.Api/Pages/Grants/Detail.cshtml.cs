@@ -60,7 +60,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(result!), "The disbursement was recorded.");
     }
 
-    public async Task<IActionResult> OnPostReverseAsync(Guid id, Guid disbursementId, string reason)
+    public async Task<IActionResult> OnPostReverseAsync(Guid id, Guid disbursementId, string reason, [FromServices] Wolverine.IMessageBus bus)
     {
         if (!await Can(Policies.Finance))
         {
@@ -69,14 +69,15 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
 
         var request = new ReverseDisbursementRequest(reason ?? "");
         var invalid = ReverseDisbursementEndpoint.Validate(request);
-        return await Done(id, invalid.Status is not null
-            ? Pages.Outcome.Invalid(invalid)
-            : Pages.Outcome.From(await ReverseDisbursementEndpoint.Post(id, disbursementId, request, session, HttpContext)), "The disbursement was reversed.");
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await bus.Send(new ReverseDisbursementCommand(id, disbursementId, request.Reason.Trim(), request.ExpectedVersion,
+                RequestMetadata.From(HttpContext)), "", HttpContext.RequestAborted)), "The disbursement was reversed.");
     }
 
-    public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId) => !await Can(Policies.Approve) ? Forbid() :
-        await Done(id, Pages.Outcome.From(await ApproveDisbursementEndpoint.Post(id, disbursementId, null, session, HttpContext)),
-            "The disbursement was approved and is now paid.");
+    public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId, [FromServices] Wolverine.IMessageBus bus) =>
+        !await Can(Policies.Approve) ? Forbid() :
+        await Done(id, Pages.Outcome.From(await bus.Send(new ApproveDisbursementCommand(id, disbursementId, null, null, RequestMetadata.From(HttpContext)),
+            "", HttpContext.RequestAborted)), "The disbursement was approved and is now paid.");
 
     public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid milestoneId, [FromServices] Wolverine.IMessageBus bus) =>
         !await Can(Policies.Finance) ? Forbid() :
