@@ -52,9 +52,7 @@ public static class RecordDisbursementEndpoint
         IDocumentSession session,
         IDocumentStore store,
         IClock clock,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        IOptions<DisbursementOptions> disbursements,
-        GroupCommitter committer)
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         var key = IdempotencyRecord.KeyFor("disbursement", grantId, context.Request.Headers[IdempotencyRecord.HeaderName].ToString());
         var requestHash = IdempotencyRecord.HashOf(request);
@@ -103,25 +101,17 @@ public static class RecordDisbursementEndpoint
             return Problems.From(decision.Error!);
         }
 
+        session.RecordedBy(metadata, request.Override?.Reason ?? request.Note);
         var events = decision.Value.Events.ToList();
+        stream.AppendMany(events);
         var response = new DisbursementCreated(command.DisbursementId, loaded.NextVersion(events.Count),
             decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded");
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);
-        var write = new StagedWrite(grantId, stream.StartingVersion ?? 0, events,
-            new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()),
-            metadata, request.Override?.Reason ?? request.Note);
+        session.Insert(new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()));
 
         try
         {
-            if (disbursements.Value.GroupCommit)
-            {
-                await committer.Commit(write);
-            }
-            else
-            {
-                write.StageInto(session);
-                await session.SaveChangesAsync();
-            }
+            await session.SaveChangesAsync();
         }
         catch (Exception)
         {
