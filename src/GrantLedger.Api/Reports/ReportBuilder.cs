@@ -1,3 +1,4 @@
+using GrantLedger.Api.Audit;
 using GrantLedger.Api.Http;
 using GrantLedger.Reports.Composition;
 using GrantLedger.Reports.Models;
@@ -31,7 +32,7 @@ public static class ReportBuilder
             ReportKind.ProgrammeFinancial => ReportModels.ProgrammeFinancial(state, job.ProgrammeId!.Value, job.AsOf),
             ReportKind.GranteeStatement => ReportModels.GranteeStatement(state, job.GrantId!.Value, job.AsOf),
             ReportKind.MilestoneStatus => ReportModels.MilestoneStatus(state, job.ProgrammeId!.Value, job.AsOf),
-            _ => AuditTrail(job, events, state.Position),
+            _ => AuditTrail(job, events, state),
         };
         return (model, Hash(model), state.Position);
     }
@@ -45,14 +46,24 @@ public static class ReportBuilder
         _ => throw new ArgumentException(model.GetType().Name),
     };
 
-    private static AuditTrailModel AuditTrail(ReportJob job, IReadOnlyList<IEvent> events, long position) =>
-        new(new ReportHeader(ReportKind.AuditTrail, "Audit trail", "All programmes and grants", job.AsOf, "UTC", position), job.From, job.To,
-            events.Where(e => (job.From is null || Instant.FromDateTimeOffset(e.Timestamp) >= job.From)
-                              && (job.To is null || Instant.FromDateTimeOffset(e.Timestamp) < job.To))
-                .Select(e => new AuditLine(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.EventTypeName,
-                    Header(e, SessionMetadata.ActorHeader) ?? e.UserName ?? "", Header(e, SessionMetadata.RoleHeader) ?? "",
-                    Header(e, SessionMetadata.ReasonHeader) ?? "", e.StreamId))
+    /// <summary>The audit trail as the API and the CSV list it (<see cref="AuditTrailQuery"/>), over the events as of the instant.</summary>
+    private static AuditTrailModel AuditTrail(ReportJob job, IReadOnlyList<IEvent> events, LedgerState state) =>
+        new(new ReportHeader(ReportKind.AuditTrail, "Audit trail", AuditScope(job, state), job.AsOf, "UTC", state.Position), job.From, job.To,
+            AuditQuery(job).Select(events)
+                .Select(e => new AuditLine(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.EventTypeName, AuditTrailQuery.ActorOf(e) ?? "",
+                    Header(e, SessionMetadata.RoleHeader) ?? "", Header(e, SessionMetadata.ReasonHeader) ?? "", e.StreamId))
                 .ToList());
+
+    /// <summary>The audit trail a report job asks for: its period and scope, as of its instant.</summary>
+    private static AuditTrailQuery AuditQuery(ReportJob job) =>
+        new(job.From, job.To, job.AsOf, GrantId: job.GrantId, ProgrammeId: job.ProgrammeId);
+
+    private static string AuditScope(ReportJob job, LedgerState state) => (job.GrantId, job.ProgrammeId) switch
+    {
+        ({ } grant, _) => state.Grants.TryGetValue(grant, out var g) ? $"Grant: {g.Grantee} – {g.Title}" : $"Grant {grant}",
+        (null, { } programme) => state.Programmes.TryGetValue(programme, out var p) ? $"{p.Code} – {p.Name}" : $"Programme {programme}",
+        _ => "All programmes and grants",
+    };
 
     private static string? Header(IEvent e, string key) => e.Headers?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
 
