@@ -59,6 +59,32 @@ public class DisbursementTests(LedgerHost host)
     }
 
     [Fact]
+    public async Task concurrent_payments_each_record_their_own_requests_actor_and_correlation_id()
+    {
+        var grants = new List<Guid>();
+        for (var i = 0; i < 8; i++)
+        {
+            grants.Add(await _ledger.GrantOf(1_000m));
+        }
+
+        var correlation = Guid.NewGuid().ToString("N")[..8];
+        var replies = await Task.WhenAll(grants.Select((grant, i) => host.Post($"/api/grants/{grant}/disbursements",
+            new { amount = 100m + i, valueDate = "2020-05-04", reference = "CONCURRENT-1" },
+            new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString(), ["X-Correlation-Id"] = $"{correlation}-{i}" },
+            user: i % 2 == 0 ? "finance" : "approver")));
+
+        Assert.All(replies, r => Assert.Equal(201, r.Status));
+        for (var i = 0; i < grants.Count; i++)
+        {
+            Assert.Equal(100m + i, (await _ledger.Grant(grants[i])).Decimal("disbursed"));
+            var trail = (await host.Get($"/api/audit?grantId={grants[i]}", user: "auditor")).Json["items"]!.AsArray();
+            var payment = Assert.Single(trail, e => e!.Text("eventType") == "disbursement_recorded")!;
+            Assert.Equal($"{correlation}-{i}", payment.Text("correlationId"));
+            Assert.Equal(i % 2 == 0 ? "finance@test.example" : "approver@test.example", payment.Text("actor"));
+        }
+    }
+
+    [Fact]
     public async Task reusing_an_idempotency_key_for_a_different_payment_is_refused()
     {
         var grantId = await _ledger.GrantOf(80_000m);

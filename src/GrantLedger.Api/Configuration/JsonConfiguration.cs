@@ -7,13 +7,16 @@ namespace GrantLedger.Api.Configuration;
 
 public static class JsonConfiguration
 {
+    /// <summary>How a C# property is named in JSON, in the API and in Marten's stored documents and events alike.</summary>
+    public static readonly JsonNamingPolicy MemberNaming = JsonNamingPolicy.CamelCase;
+
     /// <summary>
     /// One JSON dialect for the HTTP API and for Marten's documents and events: camelCase, NodaTime values as
     /// ISO strings (without the converters NodaTime values serialize as empty objects and dates are lost).
     /// </summary>
     public static JsonSerializerOptions ConfigureGrantLedger(this JsonSerializerOptions options)
     {
-        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNamingPolicy = MemberNaming;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
         options.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
         return options;

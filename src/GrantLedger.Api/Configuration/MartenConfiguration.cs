@@ -89,10 +89,6 @@ public static class MartenConfiguration
         .IntegrateWithWolverine(w => w.MessageStorageSchemaName = schema);
 
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
-        builder.Services.AddOptions<DisbursementOptions>().Bind(builder.Configuration.GetSection("GrantLedger:Disbursements"))
-            .Validate(o => o.MaxGroupSize >= 1, "GrantLedger:Disbursements:MaxGroupSize must be at least 1.").ValidateOnStart();
-        builder.Services.AddSingleton<GroupCommitter>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
         builder.Services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection("GrantLedger:Audit"))
             .Validate(o => o.CheckpointEveryEvents >= 1 && o.CheckpointEveryMinutes > 0, "GrantLedger:Audit checkpoint intervals must be positive.").ValidateOnStart();
         builder.Services.AddSingleton(sp => AuditSigningKey.Load(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>().Value,

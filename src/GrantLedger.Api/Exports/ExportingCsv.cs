@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
+using GrantLedger.Api.Audit;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Reports;
@@ -19,6 +20,7 @@ using Marten.Events;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using NodaTime.Text;
+using Npgsql;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Exports;
@@ -50,13 +52,14 @@ public static class ExportCsvEndpoint
     /// <summary>
     /// <c>kind</c>: ledger-entries, expenditure, budget-vs-actual or audit-trail. <c>programmeId</c>/<c>grantId</c>
     /// narrow it; <c>from</c>/<c>to</c> (to exclusive) are value or expense dates for ledger entries and expenditure,
-    /// recorded instants or dates for the audit trail. Grantees export their own grant's ledger entries, expenditure and
-    /// budget only (with <c>grantId</c>).
+    /// recorded instants or dates for the audit trail; <c>actor</c> narrows the audit trail to who recorded the events.
+    /// Grantees export their own grant's ledger entries, expenditure and budget only (with <c>grantId</c>).
     /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/exports/{kind}.csv")]
     public static async Task<IResult> Get(string kind, string? programmeId, string? grantId, string? from, string? to, string? asOf, string? bom,
-        IQuerySession session, IDocumentStore store, IClock clock, ClaimsPrincipal principal, HttpContext context)
+        string? actor, IQuerySession session, IDocumentStore store, NpgsqlDataSource dataSource, IClock clock, ClaimsPrincipal principal,
+        HttpContext context)
     {
         if (!Kinds.Contains(kind))
         {
@@ -74,6 +77,11 @@ public static class ExportCsvEndpoint
             return malformed;
         }
 
+        if (actor is not null && kind != AuditTrail)
+        {
+            return Problems.BadRequest("malformed-request", "actor applies to the audit trail only.");
+        }
+
         var (scope, problem) = await ExportScope.Resolve(asOf, programmeId, grantId, kind != AuditTrail, session, clock, principal);
         if (problem is not null)
         {
@@ -89,7 +97,9 @@ public static class ExportCsvEndpoint
             var rows = kind switch
             {
                 LedgerEntries => LedgerEntryRows(reading, scope!, bounds.FromDate, bounds.ToDate, cancellation),
-                AuditTrail => AuditRows(reading, scope!, bounds.From, bounds.To, cancellation),
+                // ExportScope also loads a grant's programme; the grant alone scopes its trail, as in GET /api/audit.
+                AuditTrail => AuditRows(new AuditTrailQuery(bounds.From, bounds.To, scope!.AsOf, string.IsNullOrWhiteSpace(actor) ? null : actor,
+                    scope.Grant?.Id, scope.Grant is null ? scope.Programme?.Id : null), store, dataSource, cancellation),
                 _ => FoldedRows(kind, reading, scope!, bounds.FromDate, bounds.ToDate, cancellation),
             };
             await Write(body, withBom, Columns(kind), rows, cancellation);
@@ -268,57 +278,16 @@ public static class ExportCsvEndpoint
         }
     }
 
-    /// <summary>Every event recorded up to the instant (reports' own records left out, as in the audit-trail PDF),
-    /// streamed in store order.</summary>
-    private static async IAsyncEnumerable<string?[]> AuditRows(IQuerySession session, ExportScope scope, Instant? from, Instant? to,
+    /// <summary>The audit trail (<see cref="AuditTrailQuery"/>, as the API and the audit-trail PDF list it), streamed in store order.</summary>
+    private static async IAsyncEnumerable<string?[]> AuditRows(AuditTrailQuery query, IDocumentStore store, NpgsqlDataSource dataSource,
         [EnumeratorCancellation] CancellationToken cancellation)
     {
-        var streams = new HashSet<Guid>();
-        if (scope.Programme is not null)
+        await foreach (var e in query.Read(store, dataSource, cancellation))
         {
-            streams.Add(scope.Programme.Id);
-        }
-
-        var query = session.Events.QueryAllRawEvents().Where(e => e.Timestamp <= scope.AsOf.ToDateTimeOffset());
-        if (from is { } f)
-        {
-            query = query.Where(e => e.Timestamp >= f.ToDateTimeOffset());
-        }
-
-        if (to is { } t)
-        {
-            query = query.Where(e => e.Timestamp < t.ToDateTimeOffset());
-        }
-
-        await foreach (var e in query.OrderBy(e => e.Sequence).ToAsyncEnumerable(cancellation))
-        {
-            if (e.Data is ReportGenerated)
-            {
-                continue;
-            }
-
-            if (scope.Grant is not null && e.StreamId != scope.Grant.Id)
-            {
-                continue;
-            }
-
-            if (scope.Grant is null && scope.Programme is not null)
-            {
-                if (e.Data is GrantAwarded awarded && awarded.ProgrammeId == scope.Programme.Id)
-                {
-                    streams.Add(awarded.GrantId);
-                }
-
-                if (!streams.Contains(e.StreamId))
-                {
-                    continue;
-                }
-            }
-
             yield return
             [
-                Number(e.Sequence), Instant(e.Timestamp), e.EventTypeName, e.StreamId.ToString(), Actor(e) ?? e.UserName ?? "",
-                Header(e, SessionMetadata.RoleHeader) ?? "", Header(e, SessionMetadata.ReasonHeader) ?? "", e.CorrelationId,
+                Number(e.Sequence), InstantPattern.ExtendedIso.Format(e.RecordedAt), e.EventType, e.StreamId.ToString(), e.Actor ?? "", e.Role ?? "",
+                e.Reason ?? "", e.CorrelationId,
             ];
         }
     }

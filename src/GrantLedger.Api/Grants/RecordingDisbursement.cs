@@ -4,7 +4,6 @@ using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Budgets;
 using GrantLedger.Domain.Grants;
-using GrantLedger.Domain.Programmes;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -52,9 +51,7 @@ public static class RecordDisbursementEndpoint
         IDocumentSession session,
         IDocumentStore store,
         IClock clock,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        IOptions<DisbursementOptions> disbursements,
-        GroupCommitter committer)
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         var key = IdempotencyRecord.KeyFor("disbursement", grantId, context.Request.Headers[IdempotencyRecord.HeaderName].ToString());
         var requestHash = IdempotencyRecord.HashOf(request);
@@ -65,14 +62,11 @@ public static class RecordDisbursementEndpoint
 
         // Every read the decision needs in one round trip: the earlier answer, the grant, and what depends on the grant
         // (its programme, the grantee's other grants for holds), found through the grant's row in the same batch.
-        var grants = $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_grant";
         var reads = session.CreateBatchQuery();
         var earlierRead = reads.Load<IdempotencyRecord>(key);
         var streamRead = reads.Events.FetchForWriting<Grant>(grantId);
-        var programmeRead = reads.Query<Programme>(
-            $"where id = (select (g.data ->> 'programmeId')::uuid from {grants} g where g.id = ?)", grantId);
-        var granteeGrantsRead = reads.Query<Grant>(
-            $"where data ->> 'grantee' = (select g.data ->> 'grantee' from {grants} g where g.id = ?)", grantId);
+        var programmeRead = reads.ProgrammeOfGrant(grantId);
+        var granteeGrantsRead = reads.GranteesGrants(grantId);
         var ratesRead = reads.Load<FxRateTable>(FxRateTable.StreamId);
         await reads.Execute();
         if (await earlierRead is { } earlier)
@@ -87,7 +81,7 @@ public static class RecordDisbursementEndpoint
         }
 
         var (stream, grant) = (loaded.Stream, loaded.Aggregate);
-        var programme = (await programmeRead).SingleOrDefault()
+        var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
         var hold = GranteeHold.Of((await granteeGrantsRead).Select(g => g.Id == grant.Id ? grant : g));
 
@@ -103,25 +97,17 @@ public static class RecordDisbursementEndpoint
             return Problems.From(decision.Error!);
         }
 
+        session.RecordedBy(metadata, request.Override?.Reason ?? request.Note);
         var events = decision.Value.Events.ToList();
+        stream.AppendMany(events);
         var response = new DisbursementCreated(command.DisbursementId, loaded.NextVersion(events.Count),
             decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded");
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);
-        var write = new StagedWrite(grantId, stream.StartingVersion ?? 0, events,
-            new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()),
-            metadata, request.Override?.Reason ?? request.Note);
+        session.Insert(new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()));
 
         try
         {
-            if (disbursements.Value.GroupCommit)
-            {
-                await committer.Commit(write);
-            }
-            else
-            {
-                write.StageInto(session);
-                await session.SaveChangesAsync();
-            }
+            await session.SaveChangesAsync();
         }
         catch (Exception)
         {

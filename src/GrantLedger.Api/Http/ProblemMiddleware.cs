@@ -40,8 +40,6 @@ public sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddl
         BadHttpRequestException bad =>
             new(bad.StatusCode, bad.StatusCode == 413 ? "payload-too-large" : "malformed-request",
                 "The request is malformed", bad.Message),
-        Grants.LedgerShuttingDownException stopping =>
-            new(StatusCodes.Status503ServiceUnavailable, "shutting-down", "The ledger is restarting", stopping.Message),
         System.Text.Json.JsonException json =>
             new(StatusCodes.Status400BadRequest, "malformed-request", "The request is malformed", json.Message),
         _ => null,

@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using NodaTime.Text;
 using Npgsql;
-using NpgsqlTypes;
 using Wolverine;
 using Wolverine.Http;
 
@@ -130,9 +129,7 @@ public static class ReportQueries
             return Problems.NotFound("ready report", id);
         }
 
-        await using var command = dataSource.CreateCommand($"select pdf from {store.Options.Events.DatabaseSchemaName}.{ReportFiles.TableName} where id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Uuid });
-        return await command.ExecuteScalarAsync(cancellation) is byte[] pdf
+        return await ReportFiles.Pdf(dataSource, store, id, cancellation) is { } pdf
             ? Results.File(pdf, "application/pdf", job.FileName)
             : Problems.NotFound("report file", id);
     }

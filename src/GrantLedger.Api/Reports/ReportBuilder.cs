@@ -1,3 +1,4 @@
+using GrantLedger.Api.Audit;
 using GrantLedger.Api.Http;
 using GrantLedger.Reports.Composition;
 using GrantLedger.Reports.Models;
@@ -31,7 +32,7 @@ public static class ReportBuilder
             ReportKind.ProgrammeFinancial => ReportModels.ProgrammeFinancial(state, scope.ProgrammeId!.Value, scope.AsOf),
             ReportKind.GranteeStatement => ReportModels.GranteeStatement(state, scope.GrantId!.Value, scope.AsOf),
             ReportKind.MilestoneStatus => ReportModels.MilestoneStatus(state, scope.ProgrammeId!.Value, scope.AsOf),
-            _ => AuditTrail(scope, events, state.Position),
+            _ => AuditTrail(scope, events, state),
         };
         return (model, Hash(model), state.Position);
     }
@@ -45,14 +46,24 @@ public static class ReportBuilder
         _ => throw new ArgumentException(model.GetType().Name),
     };
 
-    private static AuditTrailModel AuditTrail(ReportScope scope, IReadOnlyList<IEvent> events, long position) =>
-        new(new ReportHeader(ReportKind.AuditTrail, "Audit trail", "All programmes and grants", scope.AsOf, "UTC", position), scope.From, scope.To,
-            events.Where(e => (scope.From is null || Instant.FromDateTimeOffset(e.Timestamp) >= scope.From)
-                              && (scope.To is null || Instant.FromDateTimeOffset(e.Timestamp) < scope.To))
-                .Select(e => new AuditLine(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.EventTypeName,
-                    Header(e, SessionMetadata.ActorHeader) ?? e.UserName ?? "", Header(e, SessionMetadata.RoleHeader) ?? "",
-                    Header(e, SessionMetadata.ReasonHeader) ?? "", e.StreamId))
+    /// <summary>The audit trail as the API and the CSV list it (<see cref="AuditTrailQuery"/>), over the events as of the instant.</summary>
+    private static AuditTrailModel AuditTrail(ReportScope scope, IReadOnlyList<IEvent> events, LedgerState state) =>
+        new(new ReportHeader(ReportKind.AuditTrail, "Audit trail", AuditScope(scope, state), scope.AsOf, "UTC", state.Position), scope.From, scope.To,
+            AuditQuery(scope).Select(events)
+                .Select(e => new AuditLine(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.EventTypeName, AuditTrailQuery.ActorOf(e) ?? "",
+                    Header(e, SessionMetadata.RoleHeader) ?? "", Header(e, SessionMetadata.ReasonHeader) ?? "", e.StreamId))
                 .ToList());
+
+    /// <summary>The audit trail a report asks for: its period and scope, as of its instant.</summary>
+    private static AuditTrailQuery AuditQuery(ReportScope scope) =>
+        new(scope.From, scope.To, scope.AsOf, GrantId: scope.GrantId, ProgrammeId: scope.ProgrammeId);
+
+    private static string AuditScope(ReportScope scope, LedgerState state) => (scope.GrantId, scope.ProgrammeId) switch
+    {
+        ({ } grant, _) => state.Grants.TryGetValue(grant, out var g) ? $"Grant: {g.Grantee} – {g.Title}" : $"Grant {grant}",
+        (null, { } programme) => state.Programmes.TryGetValue(programme, out var p) ? $"{p.Code} – {p.Name}" : $"Programme {programme}",
+        _ => "All programmes and grants",
+    };
 
     private static string? Header(IEvent e, string key) => e.Headers?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
 

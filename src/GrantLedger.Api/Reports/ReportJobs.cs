@@ -1,5 +1,8 @@
 using GrantLedger.Reports.Models;
+using Marten;
 using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -64,6 +67,14 @@ public sealed record GenerateReport(Guid ReportId);
 public static class ReportFiles
 {
     public const string TableName = "report_files";
+
+    /// <summary>A generated report's PDF, or null when none is stored under its id.</summary>
+    public static async Task<byte[]?> Pdf(NpgsqlDataSource dataSource, IDocumentStore store, Guid id, CancellationToken cancellation)
+    {
+        await using var command = dataSource.CreateCommand($"select pdf from {store.Options.Events.DatabaseSchemaName}.{TableName} where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Uuid });
+        return await command.ExecuteScalarAsync(cancellation) as byte[];
+    }
 
     public static Table Table(string schema)
     {

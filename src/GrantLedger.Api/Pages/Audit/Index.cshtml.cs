@@ -21,7 +21,7 @@ public sealed class AuditIndexModel(NpgsqlDataSource dataSource, IDocumentStore 
     public async Task OnGetAsync(string? from, string? to, string? actor, int? page)
     {
         (From, To, Actor) = (from, to, actor);
-        if (await AuditTrailEndpoint.Get(from, to, null, string.IsNullOrWhiteSpace(actor) ? null : actor, page, 50, dataSource, store,
+        if (await AuditTrailEndpoint.Get(from, to, null, null, string.IsNullOrWhiteSpace(actor) ? null : actor, page, 50, dataSource, store,
                 HttpContext.RequestAborted) is Ok<AuditPage> ok)
         {
             Trail = ok.Value!;

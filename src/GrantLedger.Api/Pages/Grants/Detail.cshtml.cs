@@ -22,7 +22,7 @@ public sealed record DisbursementForm(string Amount = "", string ValueDate = "",
 /// </summary>
 [Authorize(Policy = Policies.ReadGrants)]
 public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore store, IClock clock,
-    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<DisbursementOptions> disbursements, GroupCommitter committer,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     IAuthorizationService authorization) : PageModel
 {
     public GrantDetailsResponse Grant { get; private set; } = null!;
@@ -55,8 +55,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         var request = new RecordDisbursementRequest(value, date.Value, reference ?? "", null, null, expectedVersion, trancheId,
             string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason));
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
-        var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, HttpContext, session, store, clock, json,
-            disbursements, committer);
+        var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, HttpContext, session, store, clock, json);
         return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(result!), "The disbursement was recorded.");
     }
 
