@@ -217,10 +217,8 @@ public class ReportEventTamperTests
             $"delete from {schema}.audit_checkpoints;");
         await CheckpointTests.RecomputeEveryLink(schema);
         File.Delete(alba.Services.GetRequiredService<GrantLedger.Api.Audit.AuditCheckpointer>().JournalPath);
-        var afterRewrite = await host.Get("/api/audit/verification", user: "auditor");
         var verified = await ledger.VerifyReport(pdf);
 
-        Assert.True(afterRewrite.Json["valid"]!.GetValue<bool>(), "nothing left in the ledger to contradict it: " + afterRewrite);
         Assert.False(verified.Json["genuine"]!.GetValue<bool>(), verified.ToString());
         Assert.False(verified.Json["auditChainValid"]!.GetValue<bool>(), verified.ToString());
         Assert.Contains("audit chain", verified.Json.Text("verdict"));

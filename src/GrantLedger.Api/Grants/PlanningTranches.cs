@@ -2,10 +2,11 @@ using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Grants;
 
@@ -25,23 +26,38 @@ public static class AddTrancheEndpoint
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/tranches")]
-    public static async Task<IResult> Post(Guid grantId, AddTrancheRequest request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
+    public static Task<IResult> Post(Guid grantId, AddTrancheRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new AddTrancheCommand(grantId, request.Amount, request.MilestoneId, request.ExpectedVersion, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}", context.RequestAborted);
+}
 
-        var grant = loaded.Aggregate;
+/// <summary>Finance adds a tranche to the grant's payment plan, optionally gated by a milestone.</summary>
+public sealed record AddTrancheCommand(Guid GrantId, decimal Amount, Guid? MilestoneId, long? ExpectedVersion, RequestMetadata Metadata) : IGrantCommand
+{
+    public string? Reason => null;
+}
 
-        var decision = AddTrancheDecision.Decide(grant, new AddTranche(Guid.NewGuid(), request.Amount, request.MilestoneId));
-        if (await loaded.Commit(session, RequestMetadata.From(context), null, decision) is { } refused)
-        {
-            return refused;
-        }
-        return Results.Created($"/api/grants/{grantId}", new StreamCreated(decision.Value.TrancheId, loaded.NextVersion()));
-    }
+/// <summary>Finance restates the whole plan (an amendment with a reason); the previous plan stays in the history.</summary>
+public sealed record AmendTranchePlanCommand(Guid GrantId, IReadOnlyList<AmendedTranche> Tranches, string Reason, long? ExpectedVersion,
+    RequestMetadata Metadata) : IGrantCommand;
+
+public static class AddTrancheHandler
+{
+    public static (CommandOutcome, Events) Handle(AddTrancheCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant, g => AddTrancheDecision.Decide(g, new AddTranche(Guid.NewGuid(), command.Amount, command.MilestoneId)),
+            (added, version) => new StreamCreated(added.TrancheId, version));
+}
+
+public static class AmendTranchePlanHandler
+{
+    public static (CommandOutcome, Events) Handle(AmendTranchePlanCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant, g => AmendTranchePlanDecision.Decide(g, new AmendTranchePlan(
+                command.Tranches.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId, Guid.NewGuid())).ToList(), command.Reason)),
+            (amendment, version) =>
+            {
+                var amended = grant!.Evolve(amendment);
+                return new TranchePlanResponse(version, amended.Tranches.Select(t => TrancheView.From(amended, t)).ToList());
+            });
 }
 
 public static class AmendTranchePlanEndpoint
@@ -53,30 +69,11 @@ public static class AmendTranchePlanEndpoint
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
-    /// <summary>Restates the whole plan (an amendment with a reason); the previous plan stays in the history.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePut("/api/grants/{grantId}/tranches")]
-    public static async Task<IResult> Put(Guid grantId, AmendTranchePlanRequest request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var grant = loaded.Aggregate;
-
-        var command = new AmendTranchePlan(
-            request.Tranches.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId, Guid.NewGuid())).ToList(), request.Reason.Trim());
-        var decision = AmendTranchePlanDecision.Decide(grant, command);
-        if (await loaded.Commit(session, RequestMetadata.From(context), command.Reason, decision) is { } refused)
-        {
-            return refused;
-        }
-        var amended = grant.Evolve(decision.Value);
-        return Results.Ok(new TranchePlanResponse(loaded.NextVersion(),
-            amended.Tranches.Select(t => TrancheView.From(amended, t)).ToList()));
-    }
+    public static Task<IResult> Put(Guid grantId, AmendTranchePlanRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new AmendTranchePlanCommand(grantId, request.Tranches, request.Reason.Trim(), request.ExpectedVersion, RequestMetadata.From(context)),
+            outcome => outcome.ToOk(), context.RequestAborted);
 }
 
 public sealed record TranchePlanResponse(long Version, IReadOnlyList<TrancheView> Tranches);

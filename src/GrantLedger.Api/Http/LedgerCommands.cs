@@ -37,7 +37,12 @@ public static class GrantCommands
     /// a stale version: 409), then the pure decision; its events go back to Wolverine to append.
     /// </summary>
     public static (CommandOutcome, Events) Decide<TEvent>(IGrantCommand command, Grant? grant, Func<Grant, Result<TEvent>> decide,
-        Func<long, object>? body = null) where TEvent : notnull
+        Func<long, object>? body = null) where TEvent : notnull =>
+        Decide(command, grant, decide, body is null ? null : (_, version) => body(version));
+
+    /// <inheritdoc cref="Decide{TEvent}(IGrantCommand, Grant?, Func{Grant, Result{TEvent}}, Func{long, object}?)"/>
+    public static (CommandOutcome, Events) Decide<TEvent>(IGrantCommand command, Grant? grant, Func<Grant, Result<TEvent>> decide,
+        Func<TEvent, long, object>? body) where TEvent : notnull
     {
         if (Refusal(command, grant) is { } refused)
         {
@@ -52,7 +57,7 @@ public static class GrantCommands
 
         Events events = decision.Value is IEnumerable<object> many ? [.. many] : [decision.Value];
         var version = grant!.Version + events.Count;
-        return (new CommandOutcome(null, version, body?.Invoke(version)), events);
+        return (new CommandOutcome(null, version, body?.Invoke(decision.Value, version)), events);
     }
 
     /// <summary>Why the command cannot go to its decision at all, if it cannot.</summary>
@@ -76,6 +81,9 @@ public sealed record CommandOutcome(IResult? Problem, long Version = 0, object? 
         expected is { } seen && seen != actual
             ? new(Problems.VersionConflict($"You saw version {seen} of this {what}; it is now at version {actual}. Reload it and try again."))
             : null;
+
+    /// <summary>The HTTP answer for a restatement: the problem, or <c>200</c> with the body.</summary>
+    public IResult ToOk() => Problem ?? Results.Ok(Body ?? new VersionResponse(Version));
 
     /// <summary>The HTTP answer: the problem, or <c>201</c> at <paramref name="location"/> with the new version.</summary>
     public IResult ToCreated(string location) => Problem ?? Results.Created(location, Body ?? new VersionResponse(Version));
@@ -109,9 +117,13 @@ public static class DeliverNotificationHandler
 
 public static class LedgerCommandBus
 {
-    /// <summary>Sends the command through its one handler and answers as the API does. The empty id names no stream.</summary>
-    public static async Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, string location, CancellationToken cancellation) =>
+    /// <summary>Sends the command through its one handler and hands its outcome to <paramref name="answer"/>.</summary>
+    public static async Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, Func<CommandOutcome, IResult> answer, CancellationToken cancellation) =>
         command is IGrantCommand { GrantId: var id } && id == Guid.Empty
             ? Problems.NotFound("grant", id)
-            : (await bus.InvokeAsync<CommandOutcome>(command, cancellation)).ToCreated(location);
+            : answer(await bus.InvokeAsync<CommandOutcome>(command, cancellation));
+
+    /// <summary>Sends the command through its one handler and answers as the API does. The empty id names no stream.</summary>
+    public static Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, string location, CancellationToken cancellation) =>
+        bus.Send(command, outcome => outcome.ToCreated(location), cancellation);
 }

@@ -42,7 +42,7 @@ public static class MilestoneDeadlineHandler
     private static readonly RequestMetadata Ledger = new("ledger", "milestone-deadline");
 
     public static async Task Handle(MilestoneDeadlineReached message, IDocumentSession session, IMessageBus bus, IClock clock,
-        INotificationSender sender, CancellationToken cancellation)
+        CancellationToken cancellation)
     {
         var stream = await session.Events.FetchForWriting<Grant>(message.GrantId, cancellation);
         if (stream.Aggregate is not { } grant)
@@ -68,8 +68,9 @@ public static class MilestoneDeadlineHandler
                     $"\"{milestone.Title}\" was due on {milestone.DueDate:uuuu-MM-dd} and is overdue. " +
                     "Payments to the grantee are on hold until it is delivered.");
                 session.Store(notification);
+                // Delivered beyond the feed once this commits (the outbox): a crash in between loses nothing.
+                await bus.PublishAsync(new DeliverNotification(notification.Id));
                 await session.SaveChangesAsync(cancellation);
-                await sender.SendAsync(notification, cancellation);
                 return;
         }
     }
@@ -77,8 +78,8 @@ public static class MilestoneDeadlineHandler
 
 public static class MilestoneReminderHandler
 {
-    public static async Task Handle(MilestoneReminderDue message, IDocumentSession session, IClock clock,
-        INotificationSender sender, IOptions<MilestoneOptions> options, CancellationToken cancellation)
+    public static async Task Handle(MilestoneReminderDue message, IDocumentSession session, IMessageBus bus, IClock clock,
+        IOptions<MilestoneOptions> options, CancellationToken cancellation)
     {
         var grant = await session.LoadAsync<Grant>(message.GrantId, cancellation);
         var milestone = grant?.FindMilestone(message.MilestoneId);
@@ -94,7 +95,7 @@ public static class MilestoneReminderHandler
             $"Reminder: \"{milestone.Title}\" is due on {milestone.DueDate:uuuu-MM-dd} " +
             $"(within {options.Value.ReminderDaysBefore} days).");
         session.Store(notification);
+        await bus.PublishAsync(new DeliverNotification(notification.Id));
         await session.SaveChangesAsync(cancellation);
-        await sender.SendAsync(notification, cancellation);
     }
 }

@@ -4,13 +4,13 @@ using GrantLedger.Api.Identity;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Milestones;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Milestones;
 
@@ -33,31 +33,33 @@ public static class PlanMilestoneEndpoint
     /// <summary>Plans the milestone and, in the same transaction, schedules its reminder and its deadline check.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones")]
-    public static async Task<IResult> Post(Guid grantId, PlanMilestoneRequest request, IDocumentSession session,
-        IMessageBus bus, IClock clock, IOptions<MilestoneOptions> options, HttpContext context)
+    public static Task<IResult> Post(Guid grantId, PlanMilestoneRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new PlanMilestoneCommand(grantId, request.Title.Trim(), request.Kind, request.DueDate, request.GatesTrancheId, request.ExpectedVersion,
+            RequestMetadata.From(context)), outcome => outcome.ToCreated(outcome.Body is StreamCreated created
+            ? $"/api/grants/{grantId}/milestones/{created.Id}" : $"/api/grants/{grantId}"), context.RequestAborted);
+}
+
+/// <summary>Finance plans a milestone (report, deliverable) with its due date, optionally gating a tranche.</summary>
+public sealed record PlanMilestoneCommand(Guid GrantId, string Title, MilestoneKind Kind, LocalDate DueDate, Guid? GatesTrancheId, long? ExpectedVersion,
+    RequestMetadata Metadata) : IGrantCommand
+{
+    public string? Reason => null;
+}
+
+public static class PlanMilestoneHandler
+{
+    /// <summary>The deadline check and the reminder are scheduled in the command's transaction (durable, through the outbox).</summary>
+    public static async Task<(CommandOutcome, Events)> Handle(PlanMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IMessageBus bus, IClock clock, IOptions<MilestoneOptions> options)
     {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
+        var (outcome, events) = GrantCommands.Decide(command, grant, g => PlanMilestoneDecision.Decide(g,
+                new PlanMilestone(Guid.NewGuid(), command.Title, command.Kind, command.DueDate, command.GatesTrancheId), DateTimeZoneProviders.Tzdb[g.TimeZone]),
+            (planned, version) => new StreamCreated(planned.MilestoneId, version));
+        foreach (var planned in events.OfType<MilestonePlanned>())
         {
-            return loaded.Problem;
+            await MilestoneSchedule.ScheduleAsync(bus, planned, clock.GetCurrentInstant(), options.Value);
         }
 
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
-
-        var zone = DateTimeZoneProviders.Tzdb[grant.TimeZone];
-        var decision = PlanMilestoneDecision.Decide(grant,
-            new PlanMilestone(Guid.NewGuid(), request.Title.Trim(), request.Kind, request.DueDate, request.GatesTrancheId), zone);
-        if (!decision.IsSuccess)
-        {
-            return Problems.From(decision.Error!);
-        }
-
-        session.RecordedBy(RequestMetadata.From(context), null);
-        stream.AppendOne(decision.Value);
-        await MilestoneSchedule.ScheduleAsync(bus, decision.Value, clock.GetCurrentInstant(), options.Value);
-        await session.SaveChangesAsync();
-
-        return Results.Created($"/api/grants/{grantId}/milestones/{decision.Value.MilestoneId}",
-            new StreamCreated(decision.Value.MilestoneId, loaded.NextVersion()));
+        return (outcome, events);
     }
 }
