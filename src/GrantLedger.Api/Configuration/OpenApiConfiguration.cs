@@ -99,6 +99,13 @@ public static class OpenApiConfiguration
         operation.Parameters ??= [];
         foreach (var header in contract.Headers)
         {
+            // An endpoint that binds the header itself makes the framework declare it too, as optional: one declaration.
+            foreach (var bound in operation.Parameters.Where(p => p.In == ParameterLocation.Header &&
+                         string.Equals(p.Name, header.Name, StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                operation.Parameters.Remove(bound);
+            }
+
             operation.Parameters.Add(new OpenApiParameter
             {
                 Name = header.Name,
