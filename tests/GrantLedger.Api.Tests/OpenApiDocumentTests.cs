@@ -171,6 +171,41 @@ public sealed partial class OpenApiDocumentTests(LedgerHost host)
         Assert.NotNull(schemas["ReportView"]!["properties"]!["progress"]);
     }
 
+    /// <summary>
+    /// A 415 unsupported-media-type the document promises is one the endpoint sends: a text body, as the first user the endpoint lets in
+    /// (the media type is checked before anything is looked up, so unknown ids do not matter).
+    /// </summary>
+    [Fact]
+    public async Task every_operation_that_declares_415_answers_a_text_body_with_it()
+    {
+        string?[] users = ["approver", await host.GranteeUser("Media Type Trust"), "admin", null];
+        var declaring = Operations(await Document()).Where(o => Responses(o.Operation).Any(r => r.Status == 415 &&
+            r.Response[OpenApiConfiguration.ProblemCodesExtension]!.ToJsonString().Contains("\"unsupported-media-type\"", StringComparison.Ordinal))).ToList();
+        Assert.NotEmpty(declaring);
+
+        foreach (var (key, _) in declaring)
+        {
+            var (method, route) = (key.Split(' ')[0], key.Split(' ')[1]);
+            var url = RouteValue().Replace(route, _ => Guid.NewGuid().ToString());
+            Reply? reply = null;
+            foreach (var user in users)
+            {
+                reply = await host.Send(new HttpMethod(method), url, user: user,
+                    content: new StringContent("amount=10", System.Text.Encoding.UTF8, "text/plain"),
+                    headers: new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+                if (reply.Status is not (401 or 403))
+                {
+                    break;
+                }
+            }
+
+            Assert.True(reply is { Status: 415, ContentType: "application/problem+json" }, $"{key}: {reply}");
+        }
+    }
+
+    [GeneratedRegex(@"\{[A-Za-z]+\}")]
+    private static partial Regex RouteValue();
+
     /// <summary>Redocly CLI's recommended rules (installed under .data/tools with npm; runs offline). Warnings are allowed.</summary>
     [Fact]
     public async Task the_served_document_passes_redocly_recommended_rules()
