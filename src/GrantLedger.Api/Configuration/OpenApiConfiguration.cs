@@ -235,6 +235,15 @@ public static class OpenApiConfiguration
                     properties[file] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
                 }
 
+                foreach (var files in part.RepeatedFiles ?? [])
+                {
+                    properties[files] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Array,
+                        Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                    };
+                }
+
                 schema = new OpenApiSchema { Type = JsonSchemaType.Object, Properties = properties, Description = part.Description };
             }
 

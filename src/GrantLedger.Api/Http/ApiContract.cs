@@ -228,7 +228,7 @@ public sealed record RequestBody(IReadOnlyDictionary<string, BodyContent> Conten
 {
     public static readonly RequestBody Evidence = new(new Dictionary<string, BodyContent>
     {
-        ["multipart/form-data"] = new(null, Texts: ["note"], Files: ["files"]),
+        ["multipart/form-data"] = new(null, Texts: ["note"], RepeatedFiles: ["files"]),
     });
 
     public static readonly RequestBody ReportPdf = new(new Dictionary<string, BodyContent>
@@ -251,5 +251,6 @@ public sealed record RequestBody(IReadOnlyDictionary<string, BodyContent> Conten
     });
 }
 
+/// <summary>One media type of a request body: JSON of a type, CSV, or multipart text fields, files and repeated file parts.</summary>
 public sealed record BodyContent(Type? Json, IReadOnlyList<string>? Texts = null, IReadOnlyList<string>? Files = null, string? Csv = null,
-    string? Description = null);
+    string? Description = null, IReadOnlyList<string>? RepeatedFiles = null);
