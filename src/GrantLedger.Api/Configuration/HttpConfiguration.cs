@@ -10,7 +10,7 @@ public static class HttpConfiguration
     {
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCodeAndCorrelation);
         builder.Services.AddEndpointsApiExplorer();
-        builder.Services.AddOpenApi();
+        builder.Services.AddGrantLedgerOpenApi();
         if (!builder.Environment.IsProduction())
         {
             // Serve wwwroot from the project when running from the build output (tests); a publish copies it.
