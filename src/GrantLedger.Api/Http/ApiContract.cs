@@ -73,7 +73,7 @@ public static class ApiContract
         ["GET /api/grants/{id}/disbursements/{disbursementId}"] = Ok<DisbursementView>("One disbursement").Refuses(404, "not-found"),
         ["POST /api/grants/{grantId}/disbursements"] = Created<DisbursementCreated>("Record a payment", Replayed)
             .Takes(IdempotencyKey)
-            .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, PaymentRefusals).Refuses(503, "shutting-down"),
+            .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, PaymentRefusals),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal"] = Created<ReversalRecorded>("Reverse a payment recorded in error")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict").Refuses(422, "already-reversed", "not-disbursed"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/approval"] = Created<DisbursementDecided>("Approve a payment awaiting approval")
