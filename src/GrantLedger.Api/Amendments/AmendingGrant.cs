@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Amendments;
 
@@ -40,32 +41,53 @@ public static class ProposeAmendmentEndpoint
     /// <summary>Proposes an amendment; nothing changes until a second person (approver) approves it.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/amendments")]
-    public static async Task<IResult> Post(Guid grantId, ProposeAmendmentRequest request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
+    public static Task<IResult> Post(Guid grantId, ProposeAmendmentRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ProposeAmendmentCommand(grantId, request with { Reason = request.Reason.Trim() }, RequestMetadata.From(context)),
+            outcome => outcome.ToCreated(outcome.Body is AmendmentCreated created ? $"/api/grants/{grantId}/amendments/{created.Id}" : ""),
+            context.RequestAborted);
+}
 
-        var programme = (await session.LoadAsync<Programme>(loaded.Aggregate.ProgrammeId))!;
-        var metadata = RequestMetadata.From(context);
-        // A restated line keeps its id when its code stays, so spending already reported against it stays with it.
-        var existing = loaded.Aggregate.Budget;
-        var command = new ProposeAmendment(Guid.NewGuid(), request.Amount, request.EndDate,
-            request.Budget?.Select((l, i) => new PlannedBudgetLine(existing?.LineByCode(l.Code ?? $"L{i + 1}")?.LineId ?? Guid.NewGuid(),
-                l.Code ?? $"L{i + 1}", l.Heading, l.Description, l.Amount)).ToList(),
-            request.Tranches?.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId, Guid.NewGuid())).ToList(),
-            request.Milestones?.Select(m => new MilestoneDueDate(m.MilestoneId, m.DueDate)).ToList(),
-            request.Reason.Trim(), metadata.UserId);
-        var decision = AmendmentDecisions.Propose(loaded.Aggregate, programme, programme.Rules, command);
-        if (await loaded.Commit(session, metadata, command.Reason, decision) is { } refused)
-        {
-            return refused;
-        }
-        return Results.Created($"/api/grants/{grantId}/amendments/{command.AmendmentId}",
-            new AmendmentCreated(command.AmendmentId, loaded.NextVersion(), "proposed"));
+/// <summary>Finance proposes changing a grant (amount, end date, budget, tranches, milestone dates); a second person decides.</summary>
+public sealed record ProposeAmendmentCommand(Guid GrantId, ProposeAmendmentRequest Proposal, RequestMetadata Metadata) : IGrantCommand
+{
+    public long? ExpectedVersion => null;
+    public string Reason => Proposal.Reason;
+}
+
+/// <summary>The approver turns a proposed amendment down.</summary>
+public sealed record RejectAmendmentCommand(Guid GrantId, Guid AmendmentId, string Reason, RequestMetadata Metadata) : IGrantCommand
+{
+    public long? ExpectedVersion => null;
+}
+
+public static class ProposeAmendmentHandler
+{
+    public static async Task<(CommandOutcome, Events)> Handle(ProposeAmendmentCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IDocumentSession session)
+    {
+        var programme = grant is null ? null : await session.LoadAsync<Programme>(grant.ProgrammeId);
+        var request = command.Proposal;
+        return GrantCommands.Decide(command, grant, g =>
+            {
+                // A restated line keeps its id when its code stays, so spending already reported against it stays with it.
+                var proposal = new ProposeAmendment(Guid.NewGuid(), request.Amount, request.EndDate,
+                    request.Budget?.Select((l, i) => new PlannedBudgetLine(g.Budget?.LineByCode(l.Code ?? $"L{i + 1}")?.LineId ?? Guid.NewGuid(),
+                        l.Code ?? $"L{i + 1}", l.Heading, l.Description, l.Amount)).ToList(),
+                    request.Tranches?.Select(t => new PlannedTranche(t.Id, t.Amount, t.MilestoneId, Guid.NewGuid())).ToList(),
+                    request.Milestones?.Select(m => new MilestoneDueDate(m.MilestoneId, m.DueDate)).ToList(),
+                    request.Reason, command.Metadata.UserId);
+                return AmendmentDecisions.Propose(g, programme!, programme!.Rules, proposal);
+            },
+            (proposed, version) => new AmendmentCreated(proposed.AmendmentId, version, "proposed"));
     }
+
+}
+
+public static class RejectAmendmentHandler
+{
+    public static (CommandOutcome, Events) Handle(RejectAmendmentCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant, g => AmendmentDecisions.Reject(g, command.AmendmentId, command.Reason, command.Metadata.UserId),
+            version => new AmendmentCreated(command.AmendmentId, version, "rejected"));
 }
 
 public static class DecideAmendmentEndpoints
@@ -114,21 +136,7 @@ public static class DecideAmendmentEndpoints
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/amendments/{amendmentId}/rejection")]
-    public static async Task<IResult> Reject(Guid grantId, Guid amendmentId, AmendmentDecisionRequest? request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var metadata = RequestMetadata.From(context);
-        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "rejected" : request.Reason.Trim();
-        var decision = AmendmentDecisions.Reject(loaded.Aggregate, amendmentId, reason, metadata.UserId);
-        if (await loaded.Commit(session, metadata, reason, decision) is { } refused)
-        {
-            return refused;
-        }
-        return Results.Created($"/api/grants/{grantId}/amendments/{amendmentId}", new AmendmentCreated(amendmentId, loaded.NextVersion(), "rejected"));
-    }
+    public static Task<IResult> Reject(Guid grantId, Guid amendmentId, AmendmentDecisionRequest? request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new RejectAmendmentCommand(grantId, amendmentId, string.IsNullOrWhiteSpace(request?.Reason) ? "rejected" : request.Reason.Trim(),
+            RequestMetadata.From(context)), $"/api/grants/{grantId}/amendments/{amendmentId}", context.RequestAborted);
 }

@@ -6,7 +6,9 @@ using GrantLedger.Domain.Programmes;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Budgets;
 
@@ -31,22 +33,41 @@ public static class SetBudgetEndpoint
     /// <summary>Sets the budget (lines summing to the grant amount, indirect costs within the cap). Replaceable until spending is reported.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePut("/api/grants/{grantId}/budget")]
-    public static async Task<IResult> Put(Guid grantId, SetBudgetRequest request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
+    public static Task<IResult> Put(Guid grantId, SetBudgetRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new SetBudgetCommand(grantId, request.Lines.Select((l, i) =>
+                new PlannedBudgetLine(Guid.NewGuid(), l.Code ?? $"L{i + 1}", l.Heading.Trim(), l.Description, l.Amount)).ToList(),
+            request.ExpectedVersion, RequestMetadata.From(context)), outcome => outcome.ToOk(), context.RequestAborted);
+}
 
-        var programme = await session.LoadAsync<Programme>(loaded.Aggregate.ProgrammeId);
-        var lines = request.Lines.Select((l, i) => new PlannedBudgetLine(Guid.NewGuid(), l.Code ?? $"L{i + 1}", l.Heading.Trim(), l.Description, l.Amount)).ToList();
-        var decision = SetBudgetDecision.Decide(loaded.Aggregate, programme!.Rules, new SetBudget(lines));
-        if (await loaded.Commit(session, RequestMetadata.From(context), "budget set", decision) is { } refused)
-        {
-            return refused;
-        }
-        return Results.Ok(new BudgetWritten(loaded.NextVersion(), decision.Value.Lines));
+/// <summary>Finance sets a grant's budget lines under the programme's headings.</summary>
+public sealed record SetBudgetCommand(Guid GrantId, IReadOnlyList<PlannedBudgetLine> Lines, long? ExpectedVersion, RequestMetadata Metadata) : IGrantCommand
+{
+    public string Reason => "budget set";
+}
+
+/// <summary>Finance moves money between budget lines, with a reason.</summary>
+public sealed record ReviseBudgetCommand(Guid GrantId, IReadOnlyList<(Guid LineId, decimal Amount)> Changes, string Reason, long? ExpectedVersion,
+    RequestMetadata Metadata) : IGrantCommand;
+
+/// <summary>Budget decisions need the programme's rules (headings, caps) beside the grant.</summary>
+public static class SetBudgetHandler
+{
+    public static async Task<(CommandOutcome, Events)> Handle(SetBudgetCommand command, [WriteAggregate(Required = false)] Grant? grant, IDocumentSession session)
+    {
+        var rules = grant is null ? null : (await session.LoadAsync<Programme>(grant.ProgrammeId))!.Rules;
+        return GrantCommands.Decide(command, grant, g => SetBudgetDecision.Decide(g, rules!, new SetBudget(command.Lines)),
+            (set, version) => new BudgetWritten(version, set.Lines));
+    }
+
+}
+
+public static class ReviseBudgetHandler
+{
+    public static async Task<(CommandOutcome, Events)> Handle(ReviseBudgetCommand command, [WriteAggregate(Required = false)] Grant? grant, IDocumentSession session)
+    {
+        var rules = grant is null ? null : (await session.LoadAsync<Programme>(grant.ProgrammeId))!.Rules;
+        return GrantCommands.Decide(command, grant, g => ReviseBudgetDecision.Decide(g, rules!, new ReviseBudget(command.Changes, command.Reason)),
+            (revision, version) => new BudgetWritten(version, grant!.Evolve(revision).Budget!.Lines));
     }
 }
 
@@ -61,22 +82,7 @@ public static class ReviseBudgetEndpoint
     /// <summary>Moves money between lines with a reason, within the donor's reallocation cap per heading.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/budget/revisions")]
-    public static async Task<IResult> Post(Guid grantId, ReviseBudgetRequest request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var programme = await session.LoadAsync<Programme>(loaded.Aggregate.ProgrammeId);
-        var decision = ReviseBudgetDecision.Decide(loaded.Aggregate, programme!.Rules,
-            new ReviseBudget(request.Changes.Select(c => (c.LineId, c.Amount)).ToList(), request.Reason.Trim()));
-        if (await loaded.Commit(session, RequestMetadata.From(context), request.Reason.Trim(), decision) is { } refused)
-        {
-            return refused;
-        }
-        var revised = loaded.Aggregate.Evolve(decision.Value);
-        return Results.Created($"/api/grants/{grantId}/budget", new BudgetWritten(loaded.NextVersion(), revised.Budget!.Lines));
-    }
+    public static Task<IResult> Post(Guid grantId, ReviseBudgetRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ReviseBudgetCommand(grantId, request.Changes.Select(c => (c.LineId, c.Amount)).ToList(), request.Reason.Trim(), request.ExpectedVersion,
+            RequestMetadata.From(context)), $"/api/grants/{grantId}/budget", context.RequestAborted);
 }

@@ -13,7 +13,9 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using Npgsql;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Expenditure;
 
@@ -36,23 +38,31 @@ public static class ReviewExpenditureEndpoint
     /// <summary>Finance accepts entries, or rejects them with a reason; ineligible entries cannot be accepted.</summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/expenditure-reports/{reportId}/review")]
-    public static async Task<IResult> Post(Guid grantId, Guid reportId, ReviewRequest request, IDocumentSession session, HttpContext context)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
+    public static Task<IResult> Post(Guid grantId, Guid reportId, ReviewRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ReviewExpenditureCommand(grantId, reportId, request.Entries.Select(e => new EntryReview(e.Id, e.Accepted, e.Reason?.Trim())).ToList(),
+            request.ExpectedVersion, RequestMetadata.From(context)), outcome => outcome.ToOk(), context.RequestAborted);
+}
 
-        var decision = ReviewExpenditureDecision.Decide(loaded.Aggregate,
-            new ReviewExpenditure(reportId, request.Entries.Select(e => new EntryReview(e.Id, e.Accepted, e.Reason?.Trim())).ToList()));
-        if (await loaded.Commit(session, RequestMetadata.From(context), "expenditure review", decision) is { } refused)
-        {
-            return refused;
-        }
-        var reviewed = loaded.Aggregate.Evolve(decision.Value);
-        return Results.Ok(ExpenditureQueries.View(reviewed, reviewed.ExpenditureReports.Single(r => r.ReportId == reportId),
-            await FxRateEndpoints.Load(session)));
+/// <summary>Finance's decisions on the entries of one expenditure report.</summary>
+public sealed record ReviewExpenditureCommand(Guid GrantId, Guid ReportId, IReadOnlyList<EntryReview> Entries, long? ExpectedVersion,
+    RequestMetadata Metadata) : IGrantCommand
+{
+    public string Reason => "expenditure review";
+}
+
+public static class ReviewExpenditureHandler
+{
+    /// <summary>Answers with the report as reviewed, valued at the rates known now.</summary>
+    public static async Task<(CommandOutcome, Events)> Handle(ReviewExpenditureCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IDocumentSession session)
+    {
+        var rates = await FxRateEndpoints.Load(session);
+        return GrantCommands.Decide(command, grant, g => ReviewExpenditureDecision.Decide(g, new ReviewExpenditure(command.ReportId, command.Entries)),
+            (review, _) =>
+            {
+                var reviewed = grant!.Evolve(review);
+                return ExpenditureQueries.View(reviewed, reviewed.ExpenditureReports.Single(r => r.ReportId == command.ReportId), rates);
+            });
     }
 }
 

@@ -16,7 +16,7 @@ namespace GrantLedger.Api.Pages.Grants;
 /// <summary>Budget against actual, expenditure reports, their review, and CSV reporting — through the API's endpoint methods.</summary>
 [Authorize(Policy = Policies.ReadGrants)]
 public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationService authorization, IOptions<MilestoneOptions> limits,
-    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : PageModel
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, Wolverine.IMessageBus bus) : PageModel
 {
     public GrantBudgetResponse Budget { get; private set; } = null!;
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
@@ -39,7 +39,7 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
             return Redirect($"/grants/{id}/budget");
         }
 
-        return await Done(id, await ReviewExpenditureEndpoint.Post(id, reportId, new ReviewRequest(entries), session, HttpContext), "The decisions were recorded.");
+        return await Done(id, await ReviewExpenditureEndpoint.Post(id, reportId, new ReviewRequest(entries), bus, HttpContext), "The decisions were recorded.");
     }
 
     public async Task<IActionResult> OnPostReviseAsync(Guid id, [FromForm] Dictionary<Guid, string> amounts, string reason)
@@ -60,7 +60,7 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
 
         var request = new ReviseBudgetRequest(changes, reason ?? "");
         var invalid = ReviseBudgetEndpoint.Validate(request);
-        return await Done(id, invalid.Status is not null ? Results.Problem(invalid) : await ReviseBudgetEndpoint.Post(id, request, session, HttpContext),
+        return await Done(id, invalid.Status is not null ? Results.Problem(invalid) : await ReviseBudgetEndpoint.Post(id, request, bus, HttpContext),
             "The budget was revised.");
     }
 
@@ -100,7 +100,7 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
                 ? Budget.Lines.Select(l => new BudgetLineRequest(l.Heading, l.Description, lines.TryGetValue(l.Code, out var v) ? Number(v) : l.Amount, l.Code)).ToList()
                 : null);
         var invalid = Amendments.ProposeAmendmentEndpoint.Validate(request);
-        return await Done(id, invalid.Status is not null ? Results.Problem(invalid) : await Amendments.ProposeAmendmentEndpoint.Post(id, request, session, HttpContext),
+        return await Done(id, invalid.Status is not null ? Results.Problem(invalid) : await Amendments.ProposeAmendmentEndpoint.Post(id, request, bus, HttpContext),
             "The amendment was proposed; an approver must approve it on the grant page.");
     }
 

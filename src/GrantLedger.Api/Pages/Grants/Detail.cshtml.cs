@@ -101,7 +101,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
                 "", HttpContext.RequestAborted)), "The milestone was sent back with your reason.");
     }
 
-    public async Task<IActionResult> OnPostProposeExtensionAsync(Guid id, string endDate, string reason)
+    public async Task<IActionResult> OnPostProposeExtensionAsync(Guid id, string endDate, string reason, [FromServices] Wolverine.IMessageBus bus)
     {
         if (!await Can(Policies.Finance))
         {
@@ -112,7 +112,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         var request = new Amendments.ProposeAmendmentRequest(reason ?? "", EndDate: date.Success ? date.Value : null);
         var invalid = Amendments.ProposeAmendmentEndpoint.Validate(request);
         return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
-            : Pages.Outcome.From(await Amendments.ProposeAmendmentEndpoint.Post(id, request, session, HttpContext)), "The amendment was proposed; an approver must approve it.");
+            : Pages.Outcome.From(await Amendments.ProposeAmendmentEndpoint.Post(id, request, bus, HttpContext)), "The amendment was proposed; an approver must approve it.");
     }
 
     public async Task<IActionResult> OnPostApproveAmendmentAsync(Guid id, Guid amendmentId, [FromServices] Wolverine.IMessageBus bus,
