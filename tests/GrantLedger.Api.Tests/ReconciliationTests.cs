@@ -5,7 +5,7 @@ using NodaTime.Testing;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class ReconciliationTests(LedgerHost host)
+public class ReconciliationTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 
