@@ -1,6 +1,4 @@
 using Alba;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 
 namespace GrantLedger.Api.Tests;
@@ -20,8 +18,7 @@ public sealed class DemoCopy : IAsyncDisposable
     public static async Task<DemoCopy> Seed(string schema)
     {
         var clock = new FakeClock(LedgerHost.StartOfTime);
-        var alba = await LedgerHost.Start(schema, clock);
-        await LedgerHost.Reset(alba.Services.GetRequiredService<IDocumentStore>());
+        var alba = await LedgerHost.StartEmpty(schema, clock);
         var host = await LedgerHost.Wrap(alba, clock);
         await host.SeedDemo();
         return new DemoCopy(alba, host);

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Alba;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 
@@ -19,9 +18,8 @@ public class GroupCommitTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _alba = await LedgerHost.Start("grantledger_groupcommit", new FakeClock(LedgerHost.StartOfTime),
+        _alba = await LedgerHost.StartEmpty("grantledger_groupcommit", new FakeClock(LedgerHost.StartOfTime),
             new Dictionary<string, string> { ["GrantLedger:Disbursements:GroupCommit"] = "true" });
-        await LedgerHost.Reset(_alba.Services.GetRequiredService<IDocumentStore>());
         _host = await LedgerHost.Wrap(_alba);
         _ledger = new Ledger(_host);
     }

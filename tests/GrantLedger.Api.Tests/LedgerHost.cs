@@ -62,8 +62,7 @@ public sealed class LedgerHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await Start(Schema, Clock);
-        await Reset(Store);
+        Host = await StartEmpty(Schema, Clock);
         Client = Host.Server.CreateClient();
         await AddStaff();
         await SeedDemo();
@@ -171,11 +170,11 @@ public sealed class LedgerHost : IAsyncLifetime
 
     /// <summary>
     /// Empties the ledger: documents, events (as a superuser with triggers off, since the application may not delete
-    /// events), the audit chain, evidence bytes and pending scheduled messages.
+    /// events), the audit chain, evidence bytes and pending scheduled messages. Only while no application runs on the
+    /// schema (<see cref="StartEmpty"/>): one that does takes locks on the same tables, and the wipe can deadlock with it.
     /// </summary>
-    public static async Task Reset(IDocumentStore store)
+    private static async Task Reset(string schema)
     {
-        var schema = store.Options.Events.DatabaseSchemaName;
         // The runtime role may not truncate anything; a superuser session with triggers off (replica role) may.
         await AsSuperuser($"""
             set session_replication_role = replica;
@@ -250,7 +249,27 @@ public sealed class LedgerHost : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts the real application on the test database, in its own schema, with a fake clock.</summary>
+    /// <summary>
+    /// Starts the real application on an empty ledger in its own schema: db-apply, then the last run's data wiped
+    /// (<see cref="Reset"/>) before the application starts, so nothing it does at start-up (recovering scheduled
+    /// messages, chaining events) races the wipe.
+    /// </summary>
+    public static async Task<IAlbaHost> StartEmpty(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        await StartLock.WaitAsync();
+        try
+        {
+            await ApplySchema(schema);
+            await Reset(schema);
+            return await StartApplied(schema, clock, settings);
+        }
+        finally
+        {
+            StartLock.Release();
+        }
+    }
+
+    /// <summary>Starts the real application on the test database, in its own schema as it is, with a fake clock.</summary>
     public static async Task<IAlbaHost> Start(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings = null,
         bool applySchema = true)
     {
