@@ -1,5 +1,3 @@
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 
 namespace GrantLedger.Api.Tests;
@@ -11,8 +9,7 @@ public class AuditTamperTests
     public async Task a_row_altered_directly_in_the_database_is_caught_and_named()
     {
         const string schema = "grantledger_tamper";
-        await using var alba = await LedgerHost.Start(schema, new FakeClock(LedgerHost.StartOfTime));
-        await LedgerHost.Reset(alba.Services.GetRequiredService<IDocumentStore>());
+        await using var alba = await LedgerHost.StartEmpty(schema, new FakeClock(LedgerHost.StartOfTime));
         var host = await LedgerHost.Wrap(alba);
         var ledger = new Ledger(host);
         var grantId = await ledger.GrantOf(80_000m);

@@ -13,7 +13,7 @@ using Npgsql;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class AuditTests(LedgerHost host)
+public class AuditTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

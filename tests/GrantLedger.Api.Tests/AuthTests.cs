@@ -8,7 +8,7 @@ using NodaTime;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class AuthTests(LedgerHost host)
+public class AuthTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private async Task<Reply> Token(string email, string password) =>
         await host.Post("/api/auth/token", new { email, password }, user: null);

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class BudgetAndExpenditureTests(LedgerHost host)
+public class BudgetAndExpenditureTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 
@@ -24,9 +24,19 @@ public class BudgetAndExpenditureTests(LedgerHost host)
             new { code = "I1", heading = "indirect-costs", description = "Indirect costs", amount = indirect },
         };
 
-    private async Task<(Guid Grant, string Grantee)> BudgetedGrant(decimal[]? tranches = null)
+    /// <summary>
+    /// The demo's donor rates cover 2020-04 to 2021-09, and the collection's demo keeps the figures README.md shows
+    /// (<see cref="DemoReadmeFiguresTests"/>): a test that enters rates of its own pays and spends in 2019, when the
+    /// demo has none.
+    /// </summary>
+    private const string RatesOfOurOwn = "2019";
+
+    private async Task<(Guid Grant, string Grantee)> BudgetedGrant(decimal[]? tranches = null, string start = "2020-04-01", string end = "2021-09-30")
     {
-        var grantId = await _ledger.GrantOf(80_000m, tranches: tranches ?? [40_000m, 40_000m]);
+        var awarded = await _ledger.TryAward(await _ledger.OpenProgramme(start: start, end: end), 80_000m, start, end,
+            tranches: tranches ?? [40_000m, 40_000m]);
+        Assert.True(awarded.Status == 201, awarded.ToString());
+        var grantId = awarded.Id;
         var set = await host.Send(HttpMethod.Put, $"/api/grants/{grantId}/budget", JsonSerializer.Serialize(Budget()));
         Assert.True(set.Status == 200, set.ToString());
         return (grantId, await host.GranteeUser((await _ledger.Grant(grantId)).Text("grantee")));
@@ -38,9 +48,11 @@ public class BudgetAndExpenditureTests(LedgerHost host)
             rates = rates.Select(r => new { currency = r.Currency, month = r.Month, unitsPerEur = r.Rate }),
         }));
 
-    private async Task<Reply> Report(Guid grantId, string grantee, params object[] entries) =>
-        await host.Post($"/api/grants/{grantId}/expenditure-reports",
-            new { periodStart = "2020-04-01", periodEnd = "2020-12-31", entries }, user: grantee);
+    private Task<Reply> Report(Guid grantId, string grantee, params object[] entries) =>
+        ReportFor(grantId, grantee, "2020-04-01", "2020-12-31", entries);
+
+    private async Task<Reply> ReportFor(Guid grantId, string grantee, string periodStart, string periodEnd, params object[] entries) =>
+        await host.Post($"/api/grants/{grantId}/expenditure-reports", new { periodStart, periodEnd, entries }, user: grantee);
 
     private async Task<JsonElement> BudgetView(Guid grantId) =>
         JsonDocument.Parse((await host.Get($"/api/grants/{grantId}/budget")).Json.ToJsonString()).RootElement;
@@ -131,14 +143,14 @@ public class BudgetAndExpenditureTests(LedgerHost host)
     [Fact]
     public async Task budget_vs_actual_shows_accepted_spending_at_the_donor_and_actual_rate_with_the_difference()
     {
-        var (grantId, grantee) = await BudgetedGrant();
-        await PutRates(("KGS", "2020-08", 80m));
-        var paid = await _ledger.TryDisburse(grantId, 40_000m, trancheId: await _ledger.Tranche(grantId, 1), valueDate: "2020-04-20");
+        var (grantId, grantee) = await BudgetedGrant(start: $"{RatesOfOurOwn}-01-01", end: $"{RatesOfOurOwn}-12-31");
+        Assert.Equal(200, (await PutRates(("KGS", $"{RatesOfOurOwn}-08", 80m))).Status);
+        var paid = await _ledger.TryDisburse(grantId, 40_000m, trancheId: await _ledger.Tranche(grantId, 1), valueDate: $"{RatesOfOurOwn}-04-20");
         var receipt = await host.Post($"/api/grants/{grantId}/disbursements/{paid.Id}/receipt", new { amount = 3_600_000m, currency = "KGS" }, user: grantee);
 
-        var report = await Report(grantId, grantee,
-            new { budgetLineCode = "C1", date = "2020-08-15", description = "Corrals, Ak-Shyirak", amount = 1_000_000m, currency = "KGS" },
-            new { budgetLineCode = "P1", date = "2020-08-31", description = "Rangers, August", amount = 50_000m, currency = "KGS" });
+        var report = await ReportFor(grantId, grantee, $"{RatesOfOurOwn}-04-01", $"{RatesOfOurOwn}-12-31",
+            new { budgetLineCode = "C1", date = $"{RatesOfOurOwn}-08-15", description = "Corrals, Ak-Shyirak", amount = 1_000_000m, currency = "KGS" },
+            new { budgetLineCode = "P1", date = $"{RatesOfOurOwn}-08-31", description = "Rangers, August", amount = 50_000m, currency = "KGS" });
         var entries = (await host.Get($"/api/grants/{grantId}/expenditure-reports")).Json[0]!["entries"]!.AsArray();
         var review = await host.Post($"/api/grants/{grantId}/expenditure-reports/{report.Id}/review", new
         {
@@ -166,17 +178,17 @@ public class BudgetAndExpenditureTests(LedgerHost host)
     [Fact]
     public async Task a_further_tranche_waits_for_seventy_percent_reported_spend_unless_overridden()
     {
-        var (grantId, grantee) = await BudgetedGrant();
-        await PutRates(("KGS", "2020-09", 80m));
-        await _ledger.TryDisburse(grantId, 40_000m, trancheId: await _ledger.Tranche(grantId, 1), valueDate: "2020-04-20");
+        var (grantId, grantee) = await BudgetedGrant(start: $"{RatesOfOurOwn}-01-01", end: $"{RatesOfOurOwn}-12-31");
+        Assert.Equal(200, (await PutRates(("KGS", $"{RatesOfOurOwn}-09", 80m))).Status);
+        Assert.Equal(201, (await _ledger.TryDisburse(grantId, 40_000m, trancheId: await _ledger.Tranche(grantId, 1), valueDate: $"{RatesOfOurOwn}-04-20")).Status);
         var tranche2 = await _ledger.Tranche(grantId, 2);
 
-        var refused = await _ledger.TryDisburse(grantId, 40_000m, trancheId: tranche2, valueDate: "2020-10-01");
-        var report = await Report(grantId, grantee,
-            new { budgetLineCode = "C1", date = "2020-09-15", description = "Corrals", amount = 2_240_000m, currency = "KGS" });
+        var refused = await _ledger.TryDisburse(grantId, 40_000m, trancheId: tranche2, valueDate: $"{RatesOfOurOwn}-10-01");
+        var report = await ReportFor(grantId, grantee, $"{RatesOfOurOwn}-04-01", $"{RatesOfOurOwn}-12-31",
+            new { budgetLineCode = "C1", date = $"{RatesOfOurOwn}-09-15", description = "Corrals", amount = 2_240_000m, currency = "KGS" });
         var entry = (await host.Get($"/api/grants/{grantId}/expenditure-reports")).Json[0]!["entries"]![0]!;
         await host.Post($"/api/grants/{grantId}/expenditure-reports/{report.Id}/review", new { entries = new[] { new { id = Guid.Parse(entry.Text("id")), accepted = true } } });
-        var allowed = await _ledger.TryDisburse(grantId, 40_000m, trancheId: tranche2, valueDate: "2020-10-01");
+        var allowed = await _ledger.TryDisburse(grantId, 40_000m, trancheId: tranche2, valueDate: $"{RatesOfOurOwn}-10-01");
 
         Assert.Equal(422, refused.Status);
         Assert.Equal("insufficient-reported-spend", refused.Code);

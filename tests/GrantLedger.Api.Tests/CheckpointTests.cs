@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Alba;
 using GrantLedger.Api.Audit;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NodaTime.Testing;
@@ -36,12 +35,11 @@ public class CheckpointTests
     private static async Task<Scene> Start(string schema, Dictionary<string, string>? settings = null)
     {
         // The chainer's own checkpoints are kept out of the way (a day apart), so each test decides when one is signed.
-        var alba = await LedgerHost.Start(schema, new FakeClock(LedgerHost.StartOfTime), new Dictionary<string, string>
+        var alba = await LedgerHost.StartEmpty(schema, new FakeClock(LedgerHost.StartOfTime), new Dictionary<string, string>
         {
             ["GrantLedger:Audit:CheckpointEveryEvents"] = "1000000",
             ["GrantLedger:Audit:CheckpointEveryMinutes"] = "1440",
         }.Concat(settings ?? []).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value));
-        await LedgerHost.Reset(alba.Services.GetRequiredService<IDocumentStore>());
         var host = await LedgerHost.Wrap(alba);
         return new Scene(alba, host, new Ledger(host), schema);
     }

@@ -9,7 +9,7 @@ namespace GrantLedger.Api.Tests;
 /// through it. And the application will not serve through a connection that could.
 /// </summary>
 [Collection(LedgerCollection.Name)]
-public class DatabaseRoleTests(LedgerHost host)
+public class DatabaseRoleTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private const string Schema = LedgerHost.Schema;
 

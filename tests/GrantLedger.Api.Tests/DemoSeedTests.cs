@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class DemoSeedTests(LedgerHost host)
+public class DemoSeedTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     [Fact]
     public async Task the_demo_is_seeded_once_with_the_sos_central_asia_programme_and_three_grants()

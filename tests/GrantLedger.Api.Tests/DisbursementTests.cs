@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class DisbursementTests(LedgerHost host)
+public class DisbursementTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 
@@ -130,6 +130,8 @@ public class DisbursementTests(LedgerHost host)
                 if (reply.Status == 201) { accepted.Add(100m); return; }
                 if (reply.Status == 422) { return; }
             }
+
+            throw new Xunit.Sdk.XunitException($"Client {i} still lost the race (409) after 100 attempts.");
         });
 
         var grant = await _ledger.Grant(grantId);

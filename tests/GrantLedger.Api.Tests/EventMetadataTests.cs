@@ -4,7 +4,7 @@ using Marten;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class EventMetadataTests(LedgerHost host)
+public class EventMetadataTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

@@ -13,14 +13,12 @@ namespace GrantLedger.Api.Tests;
 
 /// <summary>CSV exports and the IATI file: the same figures as the reports for the same instant, for the same people.</summary>
 [Collection(LedgerCollection.Name)]
-public class ExportTests(LedgerHost host)
+public class ExportTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 
-    /// <summary>The demo was seeded with the clock at this instant (see <see cref="LedgerHost"/>).</summary>
-    private static readonly Instant DemoSeeded = Instant.FromUtc(2026, 11, 25, 9, 0);
-
-    private static readonly Instant AfterDemo = DemoSeeded + Duration.FromHours(1);
+    /// <summary>An hour after the demo was seeded; a test reading the demo as of it puts the clock an hour later still.</summary>
+    private static readonly Instant AfterDemo = LedgerHost.DemoSeeded + Duration.FromHours(1);
 
     private static string Iso(Instant instant) => InstantPattern.ExtendedIso.Format(instant);
 
@@ -61,20 +59,8 @@ public class ExportTests(LedgerHost host)
     private async Task<Guid> DemoProgramme() =>
         Guid.Parse((await host.Get("/api/programmes")).Json.AsArray().Single(p => p!.Text("code") == "SOS-CA-1")!.Text("id"));
 
-    /// <summary>Runs with the clock after the demo was seeded (so its instant is not in the future), then puts it back.</summary>
-    private async Task AfterTheDemo(Func<Task> test)
-    {
-        var before = host.Clock.GetCurrentInstant();
-        host.Clock.Reset(AfterDemo + Duration.FromHours(1));
-        try
-        {
-            await test();
-        }
-        finally
-        {
-            host.Clock.Reset(before);
-        }
-    }
+    /// <summary>So that <see cref="AfterDemo"/> is not in the future.</summary>
+    private void ClockAfterTheDemo() => host.Clock.Reset(AfterDemo + Duration.FromHours(1));
 
     [Fact]
     public async Task the_ledger_entries_csv_adds_up_to_the_reports_disbursed_figure_as_of_the_same_instant()
@@ -118,26 +104,29 @@ public class ExportTests(LedgerHost host)
     }
 
     [Fact]
-    public async Task on_the_demo_the_expenditure_and_budget_csv_totals_equal_the_programme_report() => await AfterTheDemo(async () =>
+    public async Task on_the_demo_the_expenditure_and_budget_csv_totals_equal_the_programme_report()
     {
+        ClockAfterTheDemo();
         var programme = await DemoProgramme();
         var report = await Report(programme, AfterDemo);
         var expenditure = await Csv($"/api/exports/expenditure.csv?programmeId={programme}&asOf={Iso(AfterDemo)}");
         var budget = await Csv($"/api/exports/budget-vs-actual.csv?programmeId={programme}&asOf={Iso(AfterDemo)}");
         var ledger = await Csv($"/api/exports/ledger-entries.csv?programmeId={programme}&asOf={Iso(AfterDemo)}");
 
-        Assert.Equal(104_000.00m, report.Disbursed);
-        Assert.Equal(report.Disbursed, Sum(ledger, "amount"));
-        Assert.Equal(report.Grantees.Sum(g => g.SpentAtDonorRate), Sum(expenditure, "spentEurAtDonorRate"));
-        Assert.Equal(report.Grantees.Sum(g => g.FxDifference), Sum(expenditure, "fxDifference"));
-        Assert.Equal(report.Headings.Sum(h => h.SpentAtActualRate), Sum(expenditure, "spentEurAtActualRate"));
-        Assert.Equal(report.Headings.Sum(h => h.Planned), Sum(budget, "planned"));
-        Assert.Equal(report.Headings.Sum(h => h.SpentAtDonorRate), Sum(budget, "spentAtDonorRate"));
-        Assert.Equal(report.Headings.Sum(h => h.FxDifference), Sum(budget, "fxDifference"));
+        // The README's demo tables, summed by hand: paid 64,000.00 + 28,000.00 + 12,000.00; spent at the donor rate
+        // 36,751.91 + 24,233.27 + 6,119.19, at the actual rate 38,525.08 + 25,885.54 + 6,218.14, FX difference
+        // 1,773.17 + 1,652.27 + 98.95; budgets as large as the grants, 80,000.00 + 70,000.00 + 60,000.00.
+        Assert.Equal((104_000.00m, 104_000.00m), (report.Disbursed, Sum(ledger, "amount")));
+        Assert.Equal((67_104.37m, 67_104.37m, 67_104.37m),
+            (report.Grantees.Sum(g => g.SpentAtDonorRate), Sum(expenditure, "spentEurAtDonorRate"), Sum(budget, "spentAtDonorRate")));
+        Assert.Equal((70_628.76m, 70_628.76m), (report.Headings.Sum(h => h.SpentAtActualRate), Sum(expenditure, "spentEurAtActualRate")));
+        Assert.Equal((3_524.39m, 3_524.39m, 3_524.39m),
+            (report.Grantees.Sum(g => g.FxDifference), Sum(expenditure, "fxDifference"), Sum(budget, "fxDifference")));
+        Assert.Equal((210_000.00m, 210_000.00m), (report.Headings.Sum(h => h.Planned), Sum(budget, "planned")));
         Assert.Contains(expenditure, r => r["status"] == "rejected" && r["spentEurAtDonorRate"] == "" && r["reason"].Length > 0);
         Assert.Contains(expenditure, r => r["status"] == "ineligible");
         Assert.Contains(expenditure, r => r["currency"] == "KGS" && r["amount"].Contains('.') && !r["amount"].Contains(','));
-    });
+    }
 
     [Fact]
     public async Task the_csv_is_utf8_rfc4180_with_a_bom_only_when_asked_and_a_file_name_with_its_instant()
@@ -247,8 +236,9 @@ public class ExportTests(LedgerHost host)
     private static decimal Value(XElement withValue) => decimal.Parse(withValue.Element("value")!.Value, CultureInfo.InvariantCulture);
 
     [Fact]
-    public async Task on_the_demo_the_iati_file_has_the_programme_as_parent_and_each_grant_as_a_child_linked_both_ways() => await AfterTheDemo(async () =>
+    public async Task on_the_demo_the_iati_file_has_the_programme_as_parent_and_each_grant_as_a_child_linked_both_ways()
     {
+        ClockAfterTheDemo();
         var programme = await DemoProgramme();
         var file = await Iati(programme, AfterDemo);
 
@@ -287,25 +277,27 @@ public class ExportTests(LedgerHost host)
         Assert.Equal(70_000m, conservancy.Elements("planned-disbursement").Sum(Value));
         Assert.Equal(70_000m, conservancy.Elements("budget").Sum(Value));
         Assert.Equal(220_000m, parent.Elements("budget").Sum(Value));
-    });
+    }
 
     [Fact]
-    public async Task on_the_demo_the_iati_transactions_equal_the_ledger_as_of_the_same_instant() => await AfterTheDemo(async () =>
+    public async Task on_the_demo_the_iati_transactions_equal_the_ledger_as_of_the_same_instant()
     {
+        ClockAfterTheDemo();
         var programme = await DemoProgramme();
         var report = await Report(programme, AfterDemo);
         var file = await Iati(programme, AfterDemo);
 
-        Assert.Equal(report.Disbursed, Transactions(file, "3").Sum(Value));
-        Assert.Equal(report.Committed, Transactions(file, "2").Sum(Value));
-        Assert.Equal(report.Grantees.Sum(g => g.SpentAtDonorRate), Transactions(file, "4").Sum(Value));
-        Assert.Equal(report.Allocation, Transactions(file, "11").Sum(Value));
+        // As README.md's demo tables: 220,000.00 allocated, 210,000.00 committed, 104,000.00 paid, 67,104.37 spent.
+        Assert.Equal((104_000.00m, 104_000.00m), (report.Disbursed, Transactions(file, "3").Sum(Value)));
+        Assert.Equal((210_000.00m, 210_000.00m), (report.Committed, Transactions(file, "2").Sum(Value)));
+        Assert.Equal((67_104.37m, 67_104.37m), (report.Grantees.Sum(g => g.SpentAtDonorRate), Transactions(file, "4").Sum(Value)));
+        Assert.Equal((220_000.00m, 220_000.00m), (report.Allocation, Transactions(file, "11").Sum(Value)));
         // The reversed payment of the demo (2,800.00 to Snow Leopard Conservancy) is not a disbursement.
         Assert.DoesNotContain(Transactions(file, "3"), t => Value(t) == 2_800m);
         // Outgoing money only at the lowest level: the parent has no disbursement or expenditure.
         var parent = file.Root!.Elements("iati-activity").Single(a => a.Attribute("hierarchy")!.Value == "1");
         Assert.All(parent.Elements("transaction"), t => Assert.Equal("11", t.Element("transaction-type")!.Attribute("code")!.Value));
-    });
+    }
 
     [Fact]
     public async Task the_iati_file_as_of_an_earlier_instant_leaves_out_a_later_payment_and_a_later_amendment()
@@ -348,8 +340,9 @@ public class ExportTests(LedgerHost host)
     };
 
     [Fact]
-    public async Task the_iati_elements_come_in_the_order_the_2_03_schema_requires() => await AfterTheDemo(async () =>
+    public async Task the_iati_elements_come_in_the_order_the_2_03_schema_requires()
     {
+        ClockAfterTheDemo();
         var file = await Iati(await DemoProgramme(), AfterDemo);
 
         foreach (var activity in file.Root!.Elements("iati-activity"))
@@ -367,5 +360,5 @@ public class ExportTests(LedgerHost host)
                 }
             }
         }
-    });
+    }
 }

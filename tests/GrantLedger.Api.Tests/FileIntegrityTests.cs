@@ -9,7 +9,7 @@ namespace GrantLedger.Api.Tests;
 /// stored beside them): every download checks the bytes against the SHA-256 recorded in the event and refuses.
 /// </summary>
 [Collection(LedgerCollection.Name)]
-public class FileIntegrityTests(LedgerHost host)
+public class FileIntegrityTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

@@ -1,7 +1,7 @@
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class FourEyesTests(LedgerHost host)
+public class FourEyesTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

@@ -11,7 +11,7 @@ namespace GrantLedger.Api.Tests;
 /// the document declares: the bearer scheme, the 201 body, the 422 problem and its code, the Idempotency-Key header.
 /// </summary>
 [Collection(LedgerCollection.Name)]
-public sealed class GeneratedClientTests(LedgerHost host)
+public sealed class GeneratedClientTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

@@ -3,7 +3,7 @@ using Alba;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class HostTests(LedgerHost host)
+public class HostTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     [Fact]
     public async Task health_is_ok_when_the_database_is_reachable()

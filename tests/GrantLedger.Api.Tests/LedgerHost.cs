@@ -15,13 +15,16 @@ using System.Net.Http.Json;
 using NodaTime;
 using NodaTime.Testing;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace GrantLedger.Api.Tests;
 
 /// <summary>
 /// One application host per test collection, against the real PostgreSQL that scripts/test.sh starts
 /// (database grantledger_test; never the demo database). Data is wiped once per host; tests create their own
-/// programmes and grants, so they do not depend on each other.
+/// programmes and grants, so they do not depend on each other. Each test starts with the clock at
+/// <see cref="StartOfTime"/> (<see cref="FromStartOfTime"/>), and the seeded demo stays as README.md shows it: a test
+/// that changes the demo seeds a copy of its own (<see cref="DemoCopy"/>).
 /// </summary>
 public sealed class LedgerHost : IAsyncLifetime
 {
@@ -44,18 +47,22 @@ public sealed class LedgerHost : IAsyncLifetime
     /// <summary>Evidence files above this size are refused in tests (the production default is 20 MB).</summary>
     public const long TestMaxEvidenceBytes = 1024 * 1024;
 
-    /// <summary>Inside the SOS Central Asia window; tests that need time to pass move it themselves.</summary>
+    /// <summary>Inside the SOS Central Asia window, and where every test starts: tests that need time to pass move it themselves.</summary>
     public static readonly Instant StartOfTime = Instant.FromUtc(2020, 6, 1, 0, 0);
+
+    /// <summary>The instant the demo is seeded at: after all of its deadlines, as on the day run.sh seeds it.</summary>
+    public static readonly Instant DemoSeeded = Instant.FromUtc(2026, 11, 25, 9, 0);
 
     public IAlbaHost Host { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
-    public FakeClock Clock { get; } = new(StartOfTime);
+
+    /// <summary>The application's clock (for a wrapped host: the clock it was started with, when given).</summary>
+    public FakeClock Clock { get; private init; } = new(StartOfTime);
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
     public async Task InitializeAsync()
     {
-        Host = await Start(Schema, Clock);
-        await Reset(Store);
+        Host = await StartEmpty(Schema, Clock);
         Client = Host.Server.CreateClient();
         await AddStaff();
         await SeedDemo();
@@ -65,9 +72,9 @@ public sealed class LedgerHost : IAsyncLifetime
     /// The SOS Central Asia demo, seeded once per host as run.sh seeds it: on today's date, so its 2020-2021 deadlines
     /// have passed and the deadline checks record what is overdue before the clock goes back to the test epoch.
     /// </summary>
-    private async Task SeedDemo()
+    public async Task SeedDemo()
     {
-        Clock.Reset(Instant.FromUtc(2026, 11, 25, 9, 0));
+        Clock.Reset(DemoSeeded);
         await new DemoSeeder(Host.Services.GetRequiredService<IServiceScopeFactory>(),
             Microsoft.Extensions.Options.Options.Create(new DemoOptions { Seed = true, Password = "snowleopard" }),
             Host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostEnvironment>(),
@@ -163,11 +170,11 @@ public sealed class LedgerHost : IAsyncLifetime
 
     /// <summary>
     /// Empties the ledger: documents, events (as a superuser with triggers off, since the application may not delete
-    /// events), the audit chain, evidence bytes and pending scheduled messages.
+    /// events), the audit chain, evidence bytes and pending scheduled messages. Only while no application runs on the
+    /// schema (<see cref="StartEmpty"/>): one that does takes locks on the same tables, and the wipe can deadlock with it.
     /// </summary>
-    public static async Task Reset(IDocumentStore store)
+    private static async Task Reset(string schema)
     {
-        var schema = store.Options.Events.DatabaseSchemaName;
         // The runtime role may not truncate anything; a superuser session with triggers off (replica role) may.
         await AsSuperuser($"""
             set session_replication_role = replica;
@@ -215,10 +222,10 @@ public sealed class LedgerHost : IAsyncLifetime
         return await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The same helpers over a host a test started itself (e.g. to restart it).</summary>
-    public static async Task<LedgerHost> Wrap(IAlbaHost host)
+    /// <summary>The same helpers over a host a test started itself (e.g. to restart it), with the clock it was started with.</summary>
+    public static async Task<LedgerHost> Wrap(IAlbaHost host, FakeClock? clock = null)
     {
-        var wrapped = new LedgerHost { Host = host, Client = host.Server.CreateClient() };
+        var wrapped = new LedgerHost { Host = host, Client = host.Server.CreateClient(), Clock = clock ?? new FakeClock(StartOfTime) };
         await using var session = wrapped.Store.QuerySession();
         if (!await session.Query<UserAccount>().AnyAsync())
         {
@@ -228,7 +235,6 @@ public sealed class LedgerHost : IAsyncLifetime
         return wrapped;
     }
 
-    /// <summary>Starts the real application on the test database, in its own schema, with a fake clock.</summary>
     /// <summary>db-apply again, now (e.g. after a test changed grants or triggers on purpose).</summary>
     public static async Task ApplySchemaNow(string schema)
     {
@@ -244,6 +250,27 @@ public sealed class LedgerHost : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Starts the real application on an empty ledger in its own schema: db-apply, then the last run's data wiped
+    /// (<see cref="Reset"/>) before the application starts, so nothing it does at start-up (recovering scheduled
+    /// messages, chaining events) races the wipe.
+    /// </summary>
+    public static async Task<IAlbaHost> StartEmpty(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        await StartLock.WaitAsync();
+        try
+        {
+            await ApplySchema(schema);
+            await Reset(schema);
+            return await StartApplied(schema, clock, settings);
+        }
+        finally
+        {
+            StartLock.Release();
+        }
+    }
+
+    /// <summary>Starts the real application on the test database, in its own schema as it is, with a fake clock.</summary>
     public static async Task<IAlbaHost> Start(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings = null,
         bool applySchema = true)
     {
@@ -298,20 +325,33 @@ public sealed class LedgerHost : IAsyncLifetime
         });
     }
 
-    /// <summary>Polls until the condition holds: background work (scheduled messages) finishes in its own time.</summary>
-    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, int seconds = 30)
+    /// <summary>
+    /// Polls until the condition holds (background work such as scheduled messages finishes in its own time), and
+    /// fails with the condition and the last value seen when it does not hold within the time.
+    /// </summary>
+    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, int seconds = 30,
+        [CallerArgumentExpression(nameof(done))] string condition = "")
     {
+        var limit = TimeSpan.FromSeconds(seconds);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
+        var looks = 0;
+        T value;
+        do
         {
-            var value = await probe();
-            if (done(value) || watch.Elapsed.TotalSeconds > seconds)
+            value = await probe();
+            looks++;
+            if (done(value))
             {
                 return value;
             }
 
             await Task.Delay(100);
         }
+        while (watch.Elapsed < limit);
+
+        var last = value?.ToString() ?? "null";
+        throw new TimeoutException($"Waited {seconds} s ({looks} looks) for {condition}; it never held. The last value was: " +
+            (last.Length > 2_000 ? last[..2_000] + " …" : last));
     }
 
     public async Task DisposeAsync()

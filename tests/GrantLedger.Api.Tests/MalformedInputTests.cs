@@ -1,7 +1,7 @@
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class MalformedInputTests(LedgerHost host)
+public class MalformedInputTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

@@ -1,13 +1,16 @@
 using System.Security.Cryptography;
 using System.Text;
+using GrantLedger.Api.Milestones;
 using GrantLedger.Domain.Grants;
 using Marten;
 using NodaTime;
+using Wolverine;
+using Wolverine.Tracking;
 
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class MilestoneTests(LedgerHost host)
+public class MilestoneTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 
@@ -16,7 +19,6 @@ public class MilestoneTests(LedgerHost host)
 
     private async Task<(Guid Grant, Guid Milestone, Guid Tranche2)> GatedGrant(string? grantee = null)
     {
-        host.Clock.Reset(LedgerHost.StartOfTime);
         var grantId = await _ledger.GrantOf(80_000m, grantee, tranches: [32_000m, 32_000m, 16_000m]);
         var tranche2 = await _ledger.Tranche(grantId, 2);
         var milestoneId = await _ledger.PlanMilestone(grantId, "2020-12-31", tranche2);
@@ -180,10 +182,16 @@ public class MilestoneTests(LedgerHost host)
         host.Clock.Reset(deadline - Duration.FromSeconds(1));
         var lateGrant = await _ledger.GrantOf(60_000m, grantee);
         var otherGrant = await _ledger.GrantOf(10_000m, grantee);
-        var milestoneId = await _ledger.PlanMilestone(lateGrant, "2021-03-31", title: "Mid-term report");
+        var milestoneId = Guid.Empty;
 
-        // The scheduled check fires after a second of real time but the fake clock has not reached the deadline.
-        await Task.Delay(1500);
+        // The scheduled check is delivered after a second of real time, while the fake clock has not reached the
+        // deadline. Not a sleep: the tracked session ends once that check has run (and scheduled itself again).
+        var earlyCheck = await host.Host.TrackActivity(TimeSpan.FromSeconds(30))
+            .IgnoreEnvelopes(e => e.Message is MilestoneDeadlineReached other && other.GrantId != lateGrant)
+            .WaitForExecutionOf<MilestoneDeadlineReached>()
+            .ExecuteAndWaitAsync((IMessageContext _) => PlanMidTerm());
+
+        Assert.Contains(earlyCheck.Executed.MessagesOf<MilestoneDeadlineReached>(), m => m.MilestoneId == milestoneId);
         Assert.False((await _ledger.Milestone(lateGrant, milestoneId))["overdue"]!.GetValue<bool>());
 
         host.Clock.Reset(deadline + Duration.FromHours(1));
@@ -208,6 +216,8 @@ public class MilestoneTests(LedgerHost host)
         Assert.Contains(overdue.Json.AsArray(), m => m!.Text("milestoneId") == milestoneId.ToString());
         var feed = await host.Get($"/api/notifications?grantId={lateGrant}");
         Assert.Contains(feed.Json.AsArray(), n => n!.Text("kind") == "milestone-overdue");
+
+        async Task PlanMidTerm() => milestoneId = await _ledger.PlanMilestone(lateGrant, "2021-03-31", title: "Mid-term report");
     }
 
     [Fact]

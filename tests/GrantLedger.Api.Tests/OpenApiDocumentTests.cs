@@ -10,7 +10,7 @@ namespace GrantLedger.Api.Tests;
 /// problem codes, the headers. The same document goes through Redocly's recommended rules.
 /// </summary>
 [Collection(LedgerCollection.Name)]
-public sealed partial class OpenApiDocumentTests(LedgerHost host)
+public sealed partial class OpenApiDocumentTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
 

@@ -5,7 +5,7 @@ using NodaTime;
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class ProgrammeAndGrantTests(LedgerHost host)
+public class ProgrammeAndGrantTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

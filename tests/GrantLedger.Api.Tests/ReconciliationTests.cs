@@ -1,11 +1,9 @@
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class ReconciliationTests(LedgerHost host)
+public class ReconciliationTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 
@@ -42,8 +40,7 @@ public class ReconciliationTamperTests
     public async Task a_snapshot_changed_behind_the_ledgers_back_is_named_and_the_ledger_is_not_reconciled()
     {
         const string schema = "grantledger_reconcile";
-        await using var alba = await LedgerHost.Start(schema, new FakeClock(LedgerHost.StartOfTime));
-        await LedgerHost.Reset(alba.Services.GetRequiredService<IDocumentStore>());
+        await using var alba = await LedgerHost.StartEmpty(schema, new FakeClock(LedgerHost.StartOfTime));
         var host = await LedgerHost.Wrap(alba);
         var ledger = new Ledger(host);
         var grant = await ledger.GrantOf(80_000m);

@@ -16,7 +16,7 @@ namespace GrantLedger.Api.Tests;
 /// verification says. Tampering with documents and evidence bytes leaves the audit chain intact, so these share the host.
 /// </summary>
 [Collection(LedgerCollection.Name)]
-public class ReportVerificationTests(LedgerHost host)
+public class ReportVerificationTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 
@@ -166,8 +166,7 @@ public class ReportEventTamperTests
     public async Task a_report_whose_recorded_event_was_rewritten_does_not_verify()
     {
         const string schema = "grantledger_report_tamper";
-        await using var alba = await LedgerHost.Start(schema, new FakeClock(LedgerHost.StartOfTime));
-        await LedgerHost.Reset(alba.Services.GetRequiredService<IDocumentStore>());
+        await using var alba = await LedgerHost.StartEmpty(schema, new FakeClock(LedgerHost.StartOfTime));
         var host = await LedgerHost.Wrap(alba);
         var ledger = new Ledger(host);
         var grantId = await ledger.GrantOf(10_000m);
@@ -199,8 +198,7 @@ public class ReportEventTamperTests
     public async Task an_issued_report_catches_a_rewrite_made_after_it_even_when_the_ledgers_checkpoints_and_journal_are_wiped()
     {
         const string schema = "grantledger_report_anchor";
-        await using var alba = await LedgerHost.Start(schema, new FakeClock(LedgerHost.StartOfTime));
-        await LedgerHost.Reset(alba.Services.GetRequiredService<IDocumentStore>());
+        await using var alba = await LedgerHost.StartEmpty(schema, new FakeClock(LedgerHost.StartOfTime));
         var host = await LedgerHost.Wrap(alba);
         var ledger = new Ledger(host);
         var grantId = await ledger.GrantOf(10_000m);

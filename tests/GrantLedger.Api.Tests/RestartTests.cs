@@ -15,10 +15,9 @@ public class RestartTests
         var deadline = Instant.FromUtc(2021, 3, 31, 18, 0);
         Guid grantId, milestoneId;
 
-        await using (var first = await LedgerHost.Start(schema, new FakeClock(deadline - Duration.FromSeconds(5))))
+        await using (var first = await LedgerHost.StartEmpty(schema, new FakeClock(deadline - Duration.FromSeconds(5))))
         {
             var store = first.Services.GetRequiredService<IDocumentStore>();
-            await LedgerHost.Reset(store);
             var ledger = new Ledger(await LedgerHost.Wrap(first));
             grantId = await ledger.GrantOf(60_000m);
             milestoneId = await ledger.PlanMilestone(grantId, "2021-03-31");

@@ -1,7 +1,7 @@
 namespace GrantLedger.Api.Tests;
 
 [Collection(LedgerCollection.Name)]
-public class TrancheTests(LedgerHost host)
+public class TrancheTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
     private readonly Ledger _ledger = new(host);
 

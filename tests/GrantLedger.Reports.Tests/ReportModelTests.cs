@@ -73,8 +73,8 @@ public class ReportModelTests
         Assert.True(pdf.NumberOfPages >= 15, $"{pdf.NumberOfPages} pages");
         Assert.Contains("Grantee 0000", text);
         Assert.Contains("Grantee 0999", text);
-        Assert.Contains(PdfComposer.Amount(1_000_000m), text); // awarded in total
-        Assert.Contains(PdfComposer.Amount(250_000m), text);   // disbursed in total
+        Assert.Contains("1,000,000.00", text); // awarded in total: 1,000 grants of 1,000.00
+        Assert.Contains("250,000.00", text);   // disbursed in total: a quarter of each
         Assert.All(pdf.GetPages(), p => Assert.Contains($"Page {p.Number} of {pdf.NumberOfPages}", p.Text));
         Assert.Equal(1_000, model.Grantees.Count);
     }

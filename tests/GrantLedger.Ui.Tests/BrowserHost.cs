@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -16,6 +17,9 @@ public sealed class BrowserHost : IAsyncLifetime
     private const string Schema = "grantledger_ui";
     private Process? _app;
     private IPlaywright? _playwright;
+
+    /// <summary>The app's last lines of output, for the message when it does not come up.</summary>
+    private readonly ConcurrentQueue<string> _appOutput = new();
 
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = null!;
@@ -52,8 +56,8 @@ public sealed class BrowserHost : IAsyncLifetime
         start.Environment["GrantLedger__Scheduling__PollingMilliseconds"] = "500";
         start.Environment["GrantLedger__Audit__SigningKeyPath"] = Path.Combine(keys, "audit-signing-key.pem");
         _app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
-        _app.OutputDataReceived += (_, _) => { };
-        _app.ErrorDataReceived += (_, _) => { };
+        _app.OutputDataReceived += (_, e) => Keep(e.Data);
+        _app.ErrorDataReceived += (_, e) => Keep(e.Data);
         _app.BeginOutputReadLine();
         _app.BeginErrorReadLine();
         await WaitForHealth();
@@ -96,35 +100,62 @@ public sealed class BrowserHost : IAsyncLifetime
         return page;
     }
 
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _appOutput.Enqueue(line);
+        while (_appOutput.Count > 200 && _appOutput.TryDequeue(out _))
+        {
+        }
+    }
+
+    private string LastOutput() => string.Join("\n", _appOutput.TakeLast(40));
+
+    /// <summary>Polls /health for at most 90 s (each request at most 5 s), and fails with the app's last output.</summary>
     private async Task WaitForHealth()
     {
-        using var client = new HttpClient();
+        var limit = TimeSpan.FromSeconds(90);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(90))
+        var last = "no answer yet";
+        while (watch.Elapsed < limit)
         {
             if (_app!.HasExited)
             {
-                throw new InvalidOperationException($"The app exited with code {_app.ExitCode}.");
+                throw new InvalidOperationException($"The app exited with code {_app.ExitCode} before it was healthy. Its last output:\n{LastOutput()}");
             }
 
             try
             {
-                if ((await client.GetAsync($"{BaseUrl}/health")).IsSuccessStatusCode)
+                using var response = await client.GetAsync($"{BaseUrl}/health");
+                if (response.IsSuccessStatusCode)
                 {
                     return;
                 }
+
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
+                last = e.Message;
+            }
+            catch (TaskCanceledException)
+            {
+                last = $"no answer within {client.Timeout.TotalSeconds} s";
             }
 
             await Task.Delay(250);
         }
 
-        throw new TimeoutException("The app did not become healthy.");
+        throw new TimeoutException(
+            $"The app at {BaseUrl} was not healthy within {limit.TotalSeconds} s (last answer: {last}). Its last output:\n{LastOutput()}");
     }
 
-    /// <summary>Runs <c>GrantLedger.Api.dll db-apply</c> as the schema owner and fails with its output if it fails.</summary>
+    /// <summary>Runs <c>GrantLedger.Api.dll db-apply</c> as the schema owner and fails with its output if it fails or hangs.</summary>
     private static async Task ApplySchema(string appDirectory, string ownerConnection, string keys)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(appDirectory, "GrantLedger.Api.dll"), "db-apply"])
@@ -141,7 +172,17 @@ public sealed class BrowserHost : IAsyncLifetime
         using var process = Process.Start(start) ?? throw new InvalidOperationException("db-apply did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"db-apply did not finish within 2 minutes: {await output} {await error}");
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"db-apply failed ({process.ExitCode}): {await output} {await error}");
