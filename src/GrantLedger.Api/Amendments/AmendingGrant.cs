@@ -95,6 +95,7 @@ public static class DecideAmendmentEndpoints
     /// <summary>
     /// A second person approves: the amendment is checked again against the grant and programme as they are now and its
     /// effects are appended — to the programme stream as well when the amount changes (both at the versions read).
+    /// Hand-written, not through the one door's single-stream workflow (ADR 0010): it may write two streams.
     /// </summary>
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/amendments/{amendmentId}/approval")]

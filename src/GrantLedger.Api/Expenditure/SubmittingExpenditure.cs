@@ -11,7 +11,9 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using NodaTime.Text;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Expenditure;
 
@@ -33,14 +35,8 @@ public static class SubmitExpenditureReportEndpoint
     [Authorize(Policy = Policies.Deliver)]
     [WolverinePost("/api/grants/{grantId}/expenditure-reports")]
     public static async Task<IResult> Post(Guid grantId, string? periodStart, string? periodEnd, HttpContext context,
-        IDocumentSession session, IOptions<MilestoneOptions> limits, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+        IMessageBus bus, IOptions<MilestoneOptions> limits, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
-        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
-        if (loaded.Problem is not null || !CurrentUser.From(context.User).CanSee(loaded.Aggregate))
-        {
-            return loaded.Problem ?? Problems.NotFound("grant", grantId);
-        }
-
         var files = new Dictionary<int, (EvidenceFile Meta, byte[] Content)>();
         ExpenditureReportRequest? request;
         var contentType = context.Request.ContentType ?? "";
@@ -102,48 +98,51 @@ public static class SubmitExpenditureReportEndpoint
             return Problems.BadRequest("malformed-request", "Send {periodStart, periodEnd, entries:[{budgetLineId or budgetLineCode, date, description, amount, currency}]}.");
         }
 
-        return await Record(grantId, request, files, session, loaded, context);
+        return await Send(grantId, request, files, bus, context);
     }
 
     /// <summary>Records a parsed report (from JSON, CSV or the web form) with its supporting files: all rows or none.</summary>
-    public static async Task<IResult> Submit(Guid grantId, ExpenditureReportRequest request, HttpContext context, IDocumentSession session)
-    {
-        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
-        if (loaded.Problem is not null || !CurrentUser.From(context.User).CanSee(loaded.Aggregate))
-        {
-            return loaded.Problem ?? Problems.NotFound("grant", grantId);
-        }
+    public static Task<IResult> Submit(Guid grantId, ExpenditureReportRequest request, HttpContext context, IMessageBus bus) =>
+        Send(grantId, request, new Dictionary<int, (EvidenceFile Meta, byte[] Content)>(), bus, context);
 
-        return await Record(grantId, request, new Dictionary<int, (EvidenceFile Meta, byte[] Content)>(), session, loaded, context);
-    }
+    private static Task<IResult> Send(Guid grantId, ExpenditureReportRequest request, Dictionary<int, (EvidenceFile Meta, byte[] Content)> files,
+        IMessageBus bus, HttpContext context) =>
+        bus.Send(new SubmitExpenditureReportCommand(grantId, request, files, RequestMetadata.From(context)),
+            outcome => outcome.ToCreated(outcome.Body is ExpenditureReportCreated created ? $"/api/grants/{grantId}/expenditure-reports/{created.Id}" : ""),
+            context.RequestAborted);
+}
 
-    private static async Task<IResult> Record(Guid grantId, ExpenditureReportRequest request, Dictionary<int, (EvidenceFile Meta, byte[] Content)> files,
-        IDocumentSession session, StreamForWriting<Grant> loaded, HttpContext context)
+/// <summary>The grantee reports spending for a period, with supporting files keyed by entry number (1-based).</summary>
+public sealed record SubmitExpenditureReportCommand(Guid GrantId, ExpenditureReportRequest Report, IReadOnlyDictionary<int, (EvidenceFile Meta, byte[] Content)> Files,
+    RequestMetadata Metadata) : IGrantCommand
+{
+    public long? ExpectedVersion => null;
+    public string Reason => $"expenditure report {Report.PeriodStart:uuuu-MM-dd} .. {Report.PeriodEnd:uuuu-MM-dd}";
+}
+
+public static class SubmitExpenditureReportHandler
+{
+    /// <summary>Supporting files are stored in the same transaction as the event that records their SHA-256.</summary>
+    public static (CommandOutcome, Events) Handle(SubmitExpenditureReportCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IDocumentSession session)
     {
+        var request = command.Report;
         var reportId = Guid.NewGuid();
-        var command = new SubmitExpenditureReport(reportId, request.PeriodStart, request.PeriodEnd,
-            request.Entries.Select((e, i) => (Entry: e, File: files.TryGetValue(i + 1, out var f) ? f.Meta : null))
-                .Select(x => new ReportedExpense(x.Entry.BudgetLineId, x.Entry.BudgetLineCode, x.Entry.Date, x.Entry.Description ?? "", x.Entry.Amount,
-                    x.Entry.Currency?.ToUpperInvariant() ?? "", x.File?.FileId, x.File?.Sha256)).ToList(),
-            Guid.NewGuid);
-        var decision = SubmitExpenditureReportDecision.Decide(loaded.Aggregate, command);
-        if (!decision.IsSuccess)
+        var (outcome, events) = GrantCommands.Decide(command, grant, g => SubmitExpenditureReportDecision.Decide(g, new SubmitExpenditureReport(reportId,
+                request.PeriodStart, request.PeriodEnd,
+                request.Entries.Select((e, i) => (Entry: e, File: command.Files.TryGetValue(i + 1, out var f) ? f.Meta : null))
+                    .Select(x => new ReportedExpense(x.Entry.BudgetLineId, x.Entry.BudgetLineCode, x.Entry.Date, x.Entry.Description ?? "", x.Entry.Amount,
+                        x.Entry.Currency?.ToUpperInvariant() ?? "", x.File?.FileId, x.File?.Sha256)).ToList(),
+                Guid.NewGuid)),
+            (submitted, version) => new ExpenditureReportCreated(reportId, version, submitted.Entries.Count, submitted.Entries.Count(e => !e.Eligible)));
+        foreach (var submitted in events.OfType<ExpenditureReportSubmitted>())
         {
-            return Problems.From(decision.Error!);
-        }
-
-        session.RecordedBy(RequestMetadata.From(context), $"expenditure report {request.PeriodStart:uuuu-MM-dd} .. {request.PeriodEnd:uuuu-MM-dd}");
-        loaded.Stream.AppendOne(decision.Value);
-        foreach (var (index, file) in files)
-        {
-            if (index >= 1 && index <= decision.Value.Entries.Count)
+            foreach (var (index, file) in command.Files.Where(f => f.Key >= 1 && f.Key <= submitted.Entries.Count))
             {
-                EvidenceStore.Store(session, grantId, decision.Value.Entries[index - 1].EntryId, file.Meta, file.Content);
+                EvidenceStore.Store(session, command.GrantId, submitted.Entries[index - 1].EntryId, file.Meta, file.Content);
             }
         }
 
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/grants/{grantId}/expenditure-reports/{reportId}",
-            new ExpenditureReportCreated(reportId, loaded.NextVersion(), decision.Value.Entries.Count, decision.Value.Entries.Count(e => !e.Eligible)));
+        return (outcome, events);
     }
 }

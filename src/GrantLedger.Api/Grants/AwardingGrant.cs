@@ -43,6 +43,8 @@ public static class AwardGrantEndpoint
     /// <summary>
     /// The commitment is appended to the programme stream at the version read, and the grant stream is started in
     /// the same transaction: of two concurrent awards for the last euros, one commits and the other gets a 409.
+    /// Hand-written, not through the one door's single-stream workflow (ADR 0010): it writes two streams, the
+    /// programme's at the version read and a new grant stream.
     /// </summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/programmes/{programmeId}/grants")]

@@ -60,8 +60,10 @@ public static class RecordDisbursementEndpoint
             return Problems.NotFound("grant", grantId);
         }
 
-        // Every read the decision needs in one round trip: the earlier answer, the grant, and what depends on the grant
-        // (its programme, the grantee's other grants for holds), found through the grant's row in the same batch.
+        // Hand-written, not through the one door's workflow (ADR 0010): the hottest command keeps every read the decision
+        // needs in one round trip (the earlier answer, the grant, and what depends on the grant: its programme, the
+        // grantee's other grants for holds, found through the grant's row in the same batch), and writes the idempotency
+        // record holding its answer in the same transaction as its events.
         var reads = session.CreateBatchQuery();
         var earlierRead = reads.Load<IdempotencyRecord>(key);
         var streamRead = reads.Events.FetchForWriting<Grant>(grantId);

@@ -6,30 +6,15 @@ namespace GrantLedger.Api.Http;
 /// <summary>The stream version after a write, for the next <c>expectedVersion</c>.</summary>
 public sealed record VersionResponse(long Version);
 
-/// <summary>A stream loaded for a write, or the problem that stops the write.</summary>
+/// <summary>
+/// A stream loaded for a write, or the problem that stops the write: for the commands that write two streams (award,
+/// amendment approval). Single-stream commands go through Wolverine's aggregate workflow instead (ADR 0010).
+/// </summary>
 public sealed record StreamForWriting<T>(IEventStream<T>? Loaded, IResult? Problem) where T : class
 {
     public IEventStream<T> Stream => Loaded ?? throw new InvalidOperationException("No stream: check Problem first.");
     public T Aggregate => Stream.Aggregate ?? throw new InvalidOperationException("No aggregate: check Problem first.");
     public long NextVersion(int appended = 1) => (Stream.StartingVersion ?? 0) + appended;
-
-    /// <summary>
-    /// Appends an accepted decision's event under the request's metadata and commits. A refused decision comes back
-    /// as its problem, and nothing is written.
-    /// </summary>
-    public async Task<IResult?> Commit<TEvent>(IDocumentSession session, RequestMetadata metadata, string? reason, GrantLedger.Domain.Result<TEvent> decision)
-        where TEvent : notnull
-    {
-        if (!decision.IsSuccess)
-        {
-            return Problems.From(decision.Error!);
-        }
-
-        session.RecordedBy(metadata, reason);
-        Stream.AppendOne(decision.Value);
-        await session.SaveChangesAsync();
-        return null;
-    }
 }
 
 public static class StreamLoading

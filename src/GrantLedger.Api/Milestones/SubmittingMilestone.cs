@@ -6,7 +6,9 @@ using GrantLedger.Domain.Milestones;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace GrantLedger.Api.Milestones;
 
@@ -45,7 +47,7 @@ public static class SubmitMilestoneEndpoint
     /// </summary>
     [Authorize(Policy = Policies.Deliver)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/submission")]
-    public static async Task<IResult> Post(Guid grantId, Guid milestoneId, IDocumentSession session,
+    public static async Task<IResult> Post(Guid grantId, Guid milestoneId, IMessageBus bus,
         IOptions<MilestoneOptions> options, HttpContext context)
     {
         if (!context.Request.HasFormContentType)
@@ -73,35 +75,37 @@ public static class SubmitMilestoneEndpoint
             files.Add(read.File!.Value);
         }
 
-        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
-        if (loaded.Problem is not null)
-        {
-            return loaded.Problem;
-        }
-
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
-        if (!CurrentUser.From(context.User).CanSee(grant))
-        {
-            return Problems.NotFound("grant", grantId);
-        }
-
         var note = form["note"].ToString().Trim();
-        var decision = SubmitMilestoneDecision.Decide(grant,
-            new SubmitMilestone(milestoneId, note.Length == 0 ? null : note, files.Select(f => f.Meta).ToList()));
-        if (!decision.IsSuccess)
+        return await bus.Send(new SubmitMilestoneCommand(grantId, milestoneId, note.Length == 0 ? null : note, files, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}/milestones/{milestoneId}", context.RequestAborted);
+    }
+}
+
+/// <summary>The grantee delivers a milestone: a note and the evidence files, already read and checked at the door.</summary>
+public sealed record SubmitMilestoneCommand(Guid GrantId, Guid MilestoneId, string? Note, IReadOnlyList<(EvidenceFile Meta, byte[] Content)> Files,
+    RequestMetadata Metadata) : IGrantCommand
+{
+    public long? ExpectedVersion => null;
+    public string? Reason => Note;
+}
+
+public static class SubmitMilestoneHandler
+{
+    /// <summary>The evidence bytes are stored in the same transaction as the event that records their SHA-256.</summary>
+    public static (CommandOutcome, Events) Handle(SubmitMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant, IDocumentSession session)
+    {
+        var (outcome, events) = GrantCommands.Decide(command, grant,
+            g => SubmitMilestoneDecision.Decide(g, new SubmitMilestone(command.MilestoneId, command.Note, command.Files.Select(f => f.Meta).ToList())),
+            (submitted, version) => new SubmissionResponse(version,
+                submitted.Files.Select(f => EvidenceFileView.From(command.GrantId, command.MilestoneId, f)).ToList()));
+        if (outcome.Accepted)
         {
-            return Problems.From(decision.Error!);
+            foreach (var (meta, content) in command.Files)
+            {
+                EvidenceStore.Store(session, command.GrantId, command.MilestoneId, meta, content);
+            }
         }
 
-        session.RecordedBy(RequestMetadata.From(context), note.Length == 0 ? null : note);
-        stream.AppendOne(decision.Value);
-        foreach (var (meta, content) in files)
-        {
-            EvidenceStore.Store(session, grantId, milestoneId, meta, content);
-        }
-
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/grants/{grantId}/milestones/{milestoneId}",
-            new SubmissionResponse(loaded.NextVersion(), decision.Value.Files.Select(f => EvidenceFileView.From(grantId, milestoneId, f)).ToList()));
+        return (outcome, events);
     }
 }

@@ -81,7 +81,7 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
 
         var request = new ExpenditureReportRequest(start.Value, end.Value,
             [new ExpenseRequest(paid.Value, description ?? "", Number(amount), currency ?? "", budgetLineId)]);
-        return await Done(id, await SubmitExpenditureReportEndpoint.Submit(id, request, HttpContext, session),
+        return await Done(id, await SubmitExpenditureReportEndpoint.Submit(id, request, HttpContext, bus),
             "Your expense was received; ECARO finance will review it.");
     }
 
@@ -118,7 +118,7 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
         // The API reads the CSV from the request body, as a text/csv upload would send it.
         HttpContext.Request.ContentType = "text/csv";
         HttpContext.Request.Body = csv.OpenReadStream();
-        var result = await SubmitExpenditureReportEndpoint.Post(id, periodStart, periodEnd, HttpContext, session, limits, json);
+        var result = await SubmitExpenditureReportEndpoint.Post(id, periodStart, periodEnd, HttpContext, bus, limits, json);
         return await Done(id, result, "Your expenditure report was received; ECARO finance will review it.");
     }
 

@@ -83,8 +83,9 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         await Done(id, Pages.Outcome.From(await bus.Send(new ConfirmMilestoneCommand(id, milestoneId, null, null, Http.RequestMetadata.From(HttpContext)),
             "", HttpContext.RequestAborted)), "The milestone was confirmed.");
 
-    public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options) =>
-        !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, session, options, HttpContext)),
+    public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options,
+        [FromServices] Wolverine.IMessageBus bus) =>
+        !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, bus, options, HttpContext)),
             "Your submission was received; ECARO finance will review it.");
 
     public async Task<IActionResult> OnPostRejectMilestoneAsync(Guid id, Guid milestoneId, string reason, [FromServices] Wolverine.IMessageBus bus)
