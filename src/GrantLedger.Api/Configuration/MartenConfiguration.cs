@@ -7,12 +7,9 @@ using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Api.Reports;
-using GrantLedger.Domain.Grants;
-using GrantLedger.Domain.Programmes;
 using JasperFx;
 using Weasel.Core;
 using JasperFx.Events;
-using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using Wolverine.Marten;
@@ -64,22 +61,16 @@ public static class MartenConfiguration
             opts.Events.MetadataConfig.CausationIdEnabled = true;
             opts.Events.MetadataConfig.UserNameEnabled = true;
 
-            // Write models double as inline read models: a GET right after a POST sees the change, and writes
-            // load a snapshot instead of replaying the stream.
-            opts.Projections.Add<ProgrammeProjection>(ProjectionLifecycle.Inline);
-            opts.Projections.Add<GrantProjection>(ProjectionLifecycle.Inline);
-            opts.Projections.Add<FxRateTableProjection>(ProjectionLifecycle.Inline);
-            // Grantee: every payment looks up the grantee's other grants for holds (pg_stat_statements: half the database time unindexed).
-            opts.Schema.For<Grant>().Index(g => g.ProgrammeId).Index(g => g.Grantee);
-            opts.Schema.For<ProgrammeCode>().Identity(c => c.Code);
-            opts.Schema.For<IdempotencyRecord>();
-            opts.Schema.For<UserAccount>().UniqueIndex(u => u.Email);
-            opts.Schema.For<Notification>().Index(n => n.GrantId);
-            opts.Storage.ExtendedSchemaObjects.Add(EvidenceStore.Table(schema));
-            opts.Storage.ExtendedSchemaObjects.Add(AuditChain.Table(schema));
-            opts.Storage.ExtendedSchemaObjects.Add(AuditCheckpoints.Table(schema));
-            opts.Storage.ExtendedSchemaObjects.Add(ReportFiles.Table(schema));
-            opts.Schema.For<ReportJob>().Index(j => j.PdfSha256).Index(j => j.Hash);
+            // Each feature's documents, projections, indexes and tables, registered next to the feature (the inline
+            // projections in the order they have always had: programme, grant, FX rate table).
+            opts.AddProgrammes()
+                .AddGrants()
+                .AddCurrencies()
+                .AddIdentity()
+                .AddNotifications()
+                .AddMilestones()
+                .AddAudit()
+                .AddReports();
 
             // The schema is applied by `db-apply` as the owner (see docs/operations.md), never by the runtime role.
             opts.AutoCreateSchemaObjects = applyOnStart ? AutoCreate.CreateOrUpdate : AutoCreate.None;
@@ -89,14 +80,8 @@ public static class MartenConfiguration
         .IntegrateWithWolverine(w => w.MessageStorageSchemaName = schema);
 
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
-        builder.Services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection("GrantLedger:Audit"))
-            .Validate(o => o.CheckpointEveryEvents >= 1 && o.CheckpointEveryMinutes > 0, "GrantLedger:Audit checkpoint intervals must be positive.").ValidateOnStart();
-        builder.Services.AddSingleton(sp => AuditSigningKey.Load(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuditOptions>>().Value,
-            sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuditSigningKey>()));
-        builder.Services.AddSingleton<AuditCheckpointer>();
-        builder.Services.AddSingleton<ChainVerifier>();
-        builder.Services.AddSingleton<AuditChainer>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditChainer>());
+        // The audit chainer's hosted service, after Marten's, as before (hosted services start in registration order).
+        builder.Services.AddAudit(builder.Configuration);
         return builder;
     }
 }

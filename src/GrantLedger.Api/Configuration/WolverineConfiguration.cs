@@ -15,8 +15,8 @@ public static class WolverineConfiguration
 {
     public static WebApplicationBuilder AddGrantLedgerWolverine(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<MilestoneOptions>(builder.Configuration.GetSection("GrantLedger:Milestones"));
-        builder.Services.AddSingleton<INotificationSender, LogNotificationSender>();
+        builder.Services.AddMilestones(builder.Configuration);
+        builder.Services.AddNotifications();
 
         var pollingMs = builder.Configuration.GetValue("GrantLedger:Scheduling:PollingMilliseconds", 5000);
         builder.Host.UseWolverine(opts =>
@@ -59,8 +59,8 @@ public static class WolverineConfiguration
         });
         builder.Services.AddWolverineHttp();
 
-        builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("GrantLedger:Demo"));
-        builder.Services.AddHostedService<DemoSeeder>();
+        // After Wolverine's hosted service, so the seeder starts once Wolverine has (it schedules through the outbox).
+        builder.Services.AddDemo(builder.Configuration);
         return builder;
     }
 }

@@ -1,0 +1,18 @@
+using GrantLedger.Domain.Grants;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace GrantLedger.Api.Grants;
+
+public static class GrantsRegistration
+{
+    /// <summary>The grant snapshot, kept inline (as the programme's), its indexes, and the idempotency records of payments.</summary>
+    public static StoreOptions AddGrants(this StoreOptions opts)
+    {
+        opts.Projections.Add<GrantProjection>(ProjectionLifecycle.Inline);
+        // Grantee: every payment looks up the grantee's other grants for holds (pg_stat_statements: half the database time unindexed).
+        opts.Schema.For<Grant>().Index(g => g.ProgrammeId).Index(g => g.Grantee);
+        opts.Schema.For<IdempotencyRecord>();
+        return opts;
+    }
+}
