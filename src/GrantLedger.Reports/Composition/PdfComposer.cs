@@ -6,8 +6,8 @@ namespace GrantLedger.Reports.Composition;
 
 /// <summary>
 /// Lays a <see cref="ReportDocument"/> out on A4 pages with PDFsharp: running header, "Page x of y" footer with the
-/// report's position and hash, tables that repeat their header row across page breaks, vector charts. The same
-/// document gives the same bytes (fixed dates, no random ids).
+/// report's position and hash, tables that repeat their header row across page breaks, vector charts. Layout only:
+/// <see cref="DeterministicPdf"/> saves it so the same document gives the same bytes.
 /// </summary>
 public static class PdfComposer
 {
@@ -36,6 +36,8 @@ public static class PdfComposer
         pdf.Info.Subject = document.Subtitle;
         pdf.Info.Author = "GrantLedger";
         pdf.Info.Creator = "GrantLedger";
+        // The report's instant, not the clock's; set here, with the rest of the information dictionary, as its entries are
+        // written in the order they were set and stored reports are verified byte for byte.
         pdf.Info.CreationDate = document.Stamp.CreatedFor.UtcDateTime;
         pdf.Info.ModificationDate = document.Stamp.CreatedFor.UtcDateTime;
         pdf.Info.Keywords = $"position={document.Stamp.Position}; sha256={document.Stamp.Hash}";
@@ -51,61 +53,7 @@ public static class PdfComposer
         }
 
         writer.Finish();
-        MakeSubsetTagsDeterministic(pdf);
-        // The file identifier (and the XMP ids derived from it) come from the report, not from a random GUID.
-        var id = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes($"{document.Stamp.Hash}|{document.Title}|{document.Stamp.Position}"))[..16]);
-        pdf.Internals.FirstDocumentID = id;
-        pdf.Internals.SecondDocumentID = id;
-        using var output = new MemoryStream();
-        pdf.Save(output);
-        return FixXmpIds(output.ToArray(), id);
-    }
-
-    /// <summary>
-    /// PDFsharp writes random XMP DocumentID/InstanceID uuids when it saves. Replace them, in place and at the same
-    /// length (so every cross-reference offset stays valid), with uuids derived from the report's identifier.
-    /// </summary>
-    private static byte[] FixXmpIds(byte[] bytes, string id)
-    {
-        var marker = "uuid:"u8.ToArray();
-        var replacement = System.Text.Encoding.ASCII.GetBytes(
-            $"{id[..8]}-{id[8..12]}-{id[12..16]}-{id[16..20]}-{id[20..32]}".ToLowerInvariant());
-        for (var at = bytes.AsSpan().IndexOf(marker); at >= 0;)
-        {
-            var start = at + marker.Length;
-            if (start + 36 <= bytes.Length && bytes[start + 8] == '-' && bytes[start + 13] == '-')
-            {
-                replacement.CopyTo(bytes, start);
-            }
-
-            var next = bytes.AsSpan(start).IndexOf(marker);
-            at = next < 0 ? -1 : start + next;
-        }
-
-        return bytes;
-    }
-
-    /// <summary>
-    /// PDFsharp tags embedded font subsets with six random letters (Guid-based); derive them from the font name instead
-    /// so the same report always gives the same bytes.
-    /// </summary>
-    private static void MakeSubsetTagsDeterministic(PdfDocument pdf)
-    {
-        foreach (var dictionary in pdf.Internals.GetAllObjects().OfType<PdfDictionary>())
-        {
-            foreach (var key in new[] { "/BaseFont", "/FontName" })
-            {
-                var name = dictionary.Elements.GetName(key);
-                if (name.Length > 8 && name[7] == '+' && name[1..7].All(char.IsAsciiLetterUpper))
-                {
-                    var face = name[8..];
-                    var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(face));
-                    var tag = new string(digest.Take(6).Select(b => (char)('A' + b % 26)).ToArray());
-                    dictionary.Elements.SetName(key, $"/{tag}+{face}");
-                }
-            }
-        }
+        return DeterministicPdf.Save(pdf, document);
     }
 
     private sealed class PageWriter(PdfDocument pdf, ReportDocument document)
