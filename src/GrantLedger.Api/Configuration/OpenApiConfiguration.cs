@@ -41,10 +41,6 @@ public static class OpenApiConfiguration
     public static IServiceCollection AddGrantLedgerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(o =>
         {
-            // Two endpoints return a type named ReportView; each needs its own schema.
-            o.CreateSchemaReferenceId = type => type.Type == typeof(Expenditure.ReportView)
-                ? "ExpenditureReportView"
-                : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             o.AddSchemaTransformer(DescribeValueTypes);
             o.AddOperationTransformer(DeclareContract);
             o.AddDocumentTransformer(DescribeDocument);

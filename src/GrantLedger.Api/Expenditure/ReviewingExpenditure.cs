@@ -26,7 +26,7 @@ public sealed record ReviewRequest(IReadOnlyList<EntryReviewRequest> Entries, lo
 public sealed record EntryView(Guid Id, Guid BudgetLineId, string? BudgetLineCode, LocalDate Date, string Description, decimal Amount,
     string Currency, decimal? EurAtDonorRate, decimal? EurAtActualRate, EntryStatus Status, string? Reason, string? FileUrl);
 
-public sealed record ReportView(Guid Id, LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<EntryView> Entries);
+public sealed record ExpenditureReportView(Guid Id, LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<EntryView> Entries);
 
 public static class ReviewExpenditureEndpoint
 {
@@ -97,10 +97,10 @@ public static class ExpenditureQueries
             : Problems.NotFound("supporting file for entry", entryId);
     }
 
-    public static ReportView View(Grant grant, ExpenditureReport report, FxRateTable rates)
+    public static ExpenditureReportView View(Grant grant, ExpenditureReport report, FxRateTable rates)
     {
         var valuation = new Valuation(rates, BudgetVsActual.ArrivalRates(grant, rates));
-        return new ReportView(report.ReportId, report.PeriodStart, report.PeriodEnd, report.Entries.Select(e => new EntryView(
+        return new ExpenditureReportView(report.ReportId, report.PeriodStart, report.PeriodEnd, report.Entries.Select(e => new EntryView(
             e.Entry.EntryId, e.Entry.BudgetLineId, grant.Budget?.Line(e.Entry.BudgetLineId)?.Code, e.Entry.Date, e.Entry.Description,
             e.Entry.Amount.Amount, e.Entry.Amount.Currency, valuation.AtDonorRate(e.Entry.Amount, e.Entry.Date)?.Amount,
             valuation.AtActualRate(e.Entry.Amount)?.Amount, e.Status, e.Reason,

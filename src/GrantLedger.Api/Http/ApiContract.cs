@@ -132,9 +132,9 @@ public static class ApiContract
             .Refuses(400, "malformed-request").Refuses(404, "not-found").Refuses(409, "version-conflict")
             .Refuses(413, "evidence-too-large", "payload-too-large").Refuses(415, "unsupported-evidence-type")
             .Refuses(422, "budget-not-set", "invalid-window", "invalid-expenditure-entries"),
-        ["GET /api/grants/{grantId}/expenditure-reports"] = Ok<IReadOnlyList<Expenditure.ReportView>>("The grant's expenditure reports, valued")
+        ["GET /api/grants/{grantId}/expenditure-reports"] = Ok<IReadOnlyList<Expenditure.ExpenditureReportView>>("The grant's expenditure reports, valued")
             .Refuses(404, "not-found"),
-        ["POST /api/grants/{grantId}/expenditure-reports/{reportId}/review"] = Ok<Expenditure.ReportView>("Finance accepts or rejects entries")
+        ["POST /api/grants/{grantId}/expenditure-reports/{reportId}/review"] = Ok<Expenditure.ExpenditureReportView>("Finance accepts or rejects entries")
             .Refuses(404, "not-found", "expenditure-report-not-found").Refuses(409, "version-conflict").Refuses(422, "invalid-review"),
         ["GET /api/grants/{grantId}/expenditure-reports/{reportId}/entries/{entryId}/file"] = File("Download an entry's supporting file",
             "application/octet-stream").Refuses(404, "not-found"),

@@ -9,37 +9,8 @@ namespace GrantLedger.Domain.Amendments;
 
 public sealed record MilestoneDueDate(Guid MilestoneId, LocalDate DueDate);
 
-/// <summary>A change to the grant beyond what finance may do alone: amount, end date (a no-cost extension), budget
-/// baseline, tranche plan or milestone dates. It takes effect only when a second person approves it.</summary>
-public sealed record AmendmentProposed(
-    Guid GrantId,
-    Guid AmendmentId,
-    Money? NewAmount,
-    LocalDate? NewEndDate,
-    IReadOnlyList<BudgetLine>? Budget,
-    IReadOnlyList<PlannedTranche>? Tranches,
-    IReadOnlyList<MilestoneDueDate>? Milestones,
-    string Reason,
-    string ProposedBy);
-
-public sealed record AmendmentApproved(Guid GrantId, Guid AmendmentId, string ApprovedBy);
-
-public sealed record AmendmentRejected(Guid GrantId, Guid AmendmentId, string Reason, string RejectedBy);
-
-/// <summary>The grant's amount changed by an approved amendment (grant stream).</summary>
-public sealed record GrantAmountChanged(Guid GrantId, Guid ProgrammeId, Money From, Money To, Guid AmendmentId);
-
 /// <summary>The programme's commitment to a grant changed by an approved amendment (programme stream).</summary>
 public sealed record GrantCommitmentChanged(Guid ProgrammeId, Guid GrantId, Money From, Money To, Guid AmendmentId);
-
-/// <summary>The grant's end date moved (a no-cost extension, or a shortening) by an approved amendment.</summary>
-public sealed record GrantWindowChanged(Guid GrantId, LocalDate WindowStart, LocalDate FromEnd, LocalDate ToEnd, Guid AmendmentId);
-
-/// <summary>The budget was restated by an approved amendment; it is the new baseline for the reallocation cap.</summary>
-public sealed record BudgetRestated(Guid GrantId, IReadOnlyList<BudgetLine> Lines, Guid AmendmentId);
-
-/// <summary>A milestone's due date moved by an approved amendment; a missed deadline no longer counts if the new one is later.</summary>
-public sealed record MilestoneRescheduled(Guid GrantId, Guid MilestoneId, LocalDate DueDate, Instant Deadline, Guid AmendmentId);
 
 public enum AmendmentStatus
 {

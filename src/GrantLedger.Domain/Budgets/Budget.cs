@@ -22,12 +22,6 @@ public sealed record BudgetRules(
 
 public sealed record BudgetLine(Guid LineId, string Code, string Heading, string Description, Money Amount);
 
-/// <summary>The grant's budget was set (or replaced before any spending was reported). Sets the baseline for caps.</summary>
-public sealed record BudgetSet(Guid GrantId, IReadOnlyList<BudgetLine> Lines);
-
-/// <summary>Money moved between budget lines within the donor's reallocation cap, with a reason.</summary>
-public sealed record BudgetRevised(Guid GrantId, IReadOnlyList<BudgetLineChange> Changes, string Reason);
-
 public sealed record BudgetLineChange(Guid LineId, Money From, Money To);
 
 /// <summary>A grant's budget: its lines now, and the heading amounts caps are measured from.</summary>

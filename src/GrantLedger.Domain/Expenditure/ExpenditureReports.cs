@@ -26,12 +26,6 @@ public sealed record ExpenditureEntry(
     Guid? FileId = null,
     string? FileSha256 = null);
 
-/// <summary>The grantee reported what it spent in a period.</summary>
-public sealed record ExpenditureReportSubmitted(Guid GrantId, Guid ReportId, LocalDate PeriodStart, LocalDate PeriodEnd, IReadOnlyList<ExpenditureEntry> Entries);
-
-/// <summary>Finance accepted or rejected entries (a rejection says why). A later review of an entry supersedes an earlier one.</summary>
-public sealed record ExpenditureEntriesReviewed(Guid GrantId, Guid ReportId, IReadOnlyList<EntryReview> Reviews);
-
 public sealed record EntryReview(Guid EntryId, bool Accepted, string? Reason);
 
 /// <summary>An entry and where its review stands.</summary>

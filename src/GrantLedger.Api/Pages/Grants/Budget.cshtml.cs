@@ -19,7 +19,7 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, Wolverine.IMessageBus bus) : PageModel
 {
     public GrantBudgetResponse Budget { get; private set; } = null!;
-    public IReadOnlyList<ReportView> Reports { get; private set; } = [];
+    public IReadOnlyList<ExpenditureReportView> Reports { get; private set; } = [];
     public Outcome? Outcome { get; private set; }
     public IReadOnlyList<string> Rows { get; private set; } = [];
 
@@ -158,7 +158,7 @@ public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationSer
     private async Task<bool> Load(Guid id)
     {
         if (await BudgetReportEndpoints.ForGrant(id, session, User) is not Ok<GrantBudgetResponse> ok ||
-            await ExpenditureQueries.List(id, session, User) is not Ok<List<ReportView>> reports)
+            await ExpenditureQueries.List(id, session, User) is not Ok<List<ExpenditureReportView>> reports)
         {
             return false;
         }
