@@ -92,32 +92,54 @@ public static class RejectAmendmentHandler
 
 public static class DecideAmendmentEndpoints
 {
-    /// <summary>
-    /// A second person approves: the amendment is checked again against the grant and programme as they are now and its
-    /// effects are appended — to the programme stream as well when the amount changes (both at the versions read).
-    /// Hand-written, not through the one door's single-stream workflow (ADR 0010): it may write two streams.
-    /// </summary>
+    /// <summary>A second person approves a proposed amendment; it takes effect now.</summary>
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/amendments/{amendmentId}/approval")]
-    public static async Task<IResult> Approve(Guid grantId, Guid amendmentId, IDocumentSession session, IMessageBus bus, IClock clock,
-        IOptions<MilestoneOptions> options, HttpContext context)
+    public static Task<IResult> Approve(Guid grantId, Guid amendmentId, IMessageBus bus, HttpContext context) =>
+        bus.Send(new ApproveAmendmentCommand(grantId, amendmentId, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}/amendments/{amendmentId}", context.RequestAborted);
+
+    [Authorize(Policy = Policies.Approve)]
+    [WolverinePost("/api/grants/{grantId}/amendments/{amendmentId}/rejection")]
+    public static Task<IResult> Reject(Guid grantId, Guid amendmentId, AmendmentDecisionRequest? request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new RejectAmendmentCommand(grantId, amendmentId, string.IsNullOrWhiteSpace(request?.Reason) ? "rejected" : request.Reason.Trim(),
+            RequestMetadata.From(context)), $"/api/grants/{grantId}/amendments/{amendmentId}", context.RequestAborted);
+}
+
+/// <summary>The approver (never the proposer) puts a proposed amendment into effect.</summary>
+public sealed record ApproveAmendmentCommand(Guid GrantId, Guid AmendmentId, RequestMetadata Metadata) : IGrantCommand
+{
+    public long? ExpectedVersion => null;
+
+    /// <summary>The events carry the proposal's reason (stamped by the handler, which knows it).</summary>
+    public string? Reason => null;
+}
+
+public static class ApproveAmendmentHandler
+{
+    /// <summary>
+    /// The amendment is checked again against the grant and programme as they are now and its effects are appended — to
+    /// the programme stream as well when the amount changes (both at the versions read). Hand-written, not through the
+    /// one door's single-stream workflow (ADR 0010): it may write two streams.
+    /// </summary>
+    public static async Task<CommandOutcome> Handle(ApproveAmendmentCommand command, IDocumentSession session, IMessageBus bus, IClock clock)
     {
-        var loaded = await session.ForWriting<Grant>(grantId, null, "grant");
-        if (loaded.Problem is not null)
+        var loaded = await session.ForWriting<Grant>(command.GrantId, null, "grant");
+        if (GrantCommands.Refusal(command, loaded.Loaded?.Aggregate) is { } refused)
         {
-            return loaded.Problem;
+            return refused;
         }
 
-        var programmeStream = await session.Events.FetchForWriting<Programme>(loaded.Aggregate.ProgrammeId);
-        var metadata = RequestMetadata.From(context);
-        var decision = AmendmentDecisions.Approve(loaded.Aggregate, programmeStream.Aggregate!, amendmentId, metadata.UserId,
-            DateTimeZoneProviders.Tzdb[loaded.Aggregate.TimeZone]);
+        var grant = loaded.Aggregate;
+        var programmeStream = await session.Events.FetchForWriting<Programme>(grant.ProgrammeId);
+        var decision = AmendmentDecisions.Approve(grant, programmeStream.Aggregate!, command.AmendmentId, command.Metadata.UserId,
+            DateTimeZoneProviders.Tzdb[grant.TimeZone]);
         if (!decision.IsSuccess)
         {
-            return Problems.From(decision.Error!);
+            return CommandOutcome.Refused(decision.Error!);
         }
 
-        session.RecordedBy(metadata, loaded.Aggregate.Amendments.Single(a => a.Proposal.AmendmentId == amendmentId).Proposal.Reason);
+        session.RecordedBy(command.Metadata, grant.Amendments.Single(a => a.Proposal.AmendmentId == command.AmendmentId).Proposal.Reason);
         loaded.Stream.AppendMany(decision.Value.GrantEvents);
         if (decision.Value.ProgrammeEvent is { } commitment)
         {
@@ -127,17 +149,10 @@ public static class DecideAmendmentEndpoints
         // A moved milestone gets a deadline check at its new deadline (the old one finds it not yet due and waits).
         foreach (var moved in decision.Value.GrantEvents.OfType<MilestoneRescheduled>())
         {
-            await MilestoneSchedule.ScheduleAt(bus, new MilestoneDeadlineReached(grantId, moved.MilestoneId), moved.Deadline, clock.GetCurrentInstant());
+            await MilestoneSchedule.ScheduleAt(bus, new MilestoneDeadlineReached(command.GrantId, moved.MilestoneId), moved.Deadline, clock.GetCurrentInstant());
         }
 
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/grants/{grantId}/amendments/{amendmentId}",
-            new AmendmentCreated(amendmentId, loaded.NextVersion(decision.Value.GrantEvents.Count), "approved"));
+        var version = loaded.NextVersion(decision.Value.GrantEvents.Count);
+        return new CommandOutcome(null, version, new AmendmentCreated(command.AmendmentId, version, "approved"));
     }
-
-    [Authorize(Policy = Policies.Approve)]
-    [WolverinePost("/api/grants/{grantId}/amendments/{amendmentId}/rejection")]
-    public static Task<IResult> Reject(Guid grantId, Guid amendmentId, AmendmentDecisionRequest? request, IMessageBus bus, HttpContext context) =>
-        bus.Send(new RejectAmendmentCommand(grantId, amendmentId, string.IsNullOrWhiteSpace(request?.Reason) ? "rejected" : request.Reason.Trim(),
-            RequestMetadata.From(context)), $"/api/grants/{grantId}/amendments/{amendmentId}", context.RequestAborted);
 }

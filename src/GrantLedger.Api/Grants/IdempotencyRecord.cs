@@ -22,16 +22,20 @@ public sealed record IdempotencyRecord(string Id, string RequestHash, int Status
     public static string HashOf<T>(T request) =>
         Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, HashOptions)));
 
-    public IResult Replay(string requestHash, HttpContext context)
-    {
-        if (requestHash != RequestHash)
-        {
-            return Problems.From(new("idempotency-key-reused",
-                "This idempotency key was already used for a different request. Use a new key for a new payment."));
-        }
+    /// <summary>The first answer again (marked <c>Idempotent-Replayed: true</c>), or a refusal for a different request.</summary>
+    public IResult Replay(string requestHash) =>
+        requestHash != RequestHash
+            ? Problems.From(new("idempotency-key-reused",
+                "This idempotency key was already used for a different request. Use a new key for a new payment."))
+            : new Replayed(this);
 
-        context.Response.Headers[ReplayedHeader] = "true";
-        return Results.Text(ResponseJson, "application/json", statusCode: StatusCode);
+    private sealed class Replayed(IdempotencyRecord record) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[ReplayedHeader] = "true";
+            return Results.Text(record.ResponseJson, "application/json", statusCode: record.StatusCode).ExecuteAsync(httpContext);
+        }
     }
 
     private static readonly JsonSerializerOptions HashOptions = new JsonSerializerOptions().ConfigureGrantLedger();

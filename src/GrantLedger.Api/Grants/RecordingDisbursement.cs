@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Wolverine;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Grants;
@@ -44,21 +45,28 @@ public static class RecordDisbursementEndpoint
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/disbursements")]
-    public static async Task<IResult> Post(
-        Guid grantId,
-        RecordDisbursementRequest request,
-        HttpContext context,
-        IDocumentSession session,
-        IDocumentStore store,
-        IClock clock,
+    public static Task<IResult> Post(Guid grantId, RecordDisbursementRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new RecordDisbursementCommand(grantId, request, context.Request.Headers[IdempotencyRecord.HeaderName].ToString(), RequestMetadata.From(context)),
+            outcome => outcome.ToCreated(outcome.Body is DisbursementCreated created ? $"/api/grants/{grantId}/disbursements/{created.Id}" : ""),
+            context.RequestAborted);
+}
+
+/// <summary>Finance pays a grantee: a disbursement against the grant (and a tranche), retried safely under its idempotency key.</summary>
+public sealed record RecordDisbursementCommand(Guid GrantId, RecordDisbursementRequest Request, string IdempotencyKey, RequestMetadata Metadata)
+    : IGrantCommand
+{
+    public long? ExpectedVersion => Request.ExpectedVersion;
+    public string? Reason => Request.Override?.Reason ?? Request.Note;
+}
+
+public static class RecordDisbursementHandler
+{
+    public static async Task<CommandOutcome> Handle(RecordDisbursementCommand message, IDocumentSession session, IDocumentStore store, IClock clock,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
-        var key = IdempotencyRecord.KeyFor("disbursement", grantId, context.Request.Headers[IdempotencyRecord.HeaderName].ToString());
+        var (grantId, request) = (message.GrantId, message.Request);
+        var key = IdempotencyRecord.KeyFor("disbursement", grantId, message.IdempotencyKey);
         var requestHash = IdempotencyRecord.HashOf(request);
-        if (grantId == Guid.Empty)
-        {
-            return Problems.NotFound("grant", grantId);
-        }
 
         // Hand-written, not through the one door's workflow (ADR 0010): the hottest command keeps every read the decision
         // needs in one round trip (the earlier answer, the grant, and what depends on the grant: its programme, the
@@ -73,21 +81,21 @@ public static class RecordDisbursementEndpoint
         await reads.Execute();
         if (await earlierRead is { } earlier)
         {
-            return earlier.Replay(requestHash, context);
+            return new CommandOutcome(earlier.Replay(requestHash));
         }
 
-        var loaded = StreamLoading.Checked(await streamRead, grantId, request.ExpectedVersion, "grant");
-        if (loaded.Problem is not null)
+        var stream = await streamRead;
+        if (GrantCommands.Refusal(message, stream.Aggregate) is { } refused)
         {
-            return loaded.Problem;
+            return refused;
         }
 
-        var (stream, grant) = (loaded.Stream, loaded.Aggregate);
+        var grant = stream.Aggregate!;
         var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
         var hold = GranteeHold.Of((await granteeGrantsRead).Select(g => g.Id == grant.Id ? grant : g));
 
-        var metadata = RequestMetadata.From(context);
+        var metadata = message.Metadata;
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
             request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId);
         var spend = programme.Rules.SpendThreshold > 0m
@@ -96,13 +104,12 @@ public static class RecordDisbursementEndpoint
         var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.ApprovalThreshold, spend);
         if (!decision.IsSuccess)
         {
-            return Problems.From(decision.Error!);
+            return CommandOutcome.Refused(decision.Error!);
         }
 
-        session.RecordedBy(metadata, request.Override?.Reason ?? request.Note);
         var events = decision.Value.Events.ToList();
         stream.AppendMany(events);
-        var response = new DisbursementCreated(command.DisbursementId, loaded.NextVersion(events.Count),
+        var response = new DisbursementCreated(command.DisbursementId, grant.Version + events.Count,
             decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded");
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);
         session.Insert(new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()));
@@ -117,13 +124,14 @@ public static class RecordDisbursementEndpoint
             // otherwise this was a lost race on the grant stream (409, via ProblemMiddleware).
             if (await FirstAnswer(store, key) is { } concurrentFirst)
             {
-                return concurrentFirst.Replay(requestHash, context);
+                session.EjectAllPendingChanges();
+                return new CommandOutcome(concurrentFirst.Replay(requestHash));
             }
 
             throw;
         }
 
-        return Results.Created($"/api/grants/{grantId}/disbursements/{command.DisbursementId}", response);
+        return new CommandOutcome(null, response.Version, response);
     }
 
     private static async Task<IdempotencyRecord?> FirstAnswer(IDocumentStore store, string key)

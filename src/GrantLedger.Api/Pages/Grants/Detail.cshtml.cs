@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
-using NodaTime;
 using NodaTime.Text;
 
 namespace GrantLedger.Api.Pages.Grants;
@@ -21,9 +20,7 @@ public sealed record DisbursementForm(string Amount = "", string ValueDate = "",
 /// events), so the page adds no rule of its own; it only turns their answers into sentences.
 /// </summary>
 [Authorize(Policy = Policies.ReadGrants)]
-public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore store, IClock clock,
-    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-    IAuthorizationService authorization) : PageModel
+public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus bus, IAuthorizationService authorization) : PageModel
 {
     public GrantDetailsResponse Grant { get; private set; } = null!;
     public IReadOnlyDictionary<Guid, IReadOnlyList<EvidenceFileView>> Evidence { get; private set; } = new Dictionary<Guid, IReadOnlyList<EvidenceFileView>>();
@@ -55,11 +52,11 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
         var request = new RecordDisbursementRequest(value, date.Value, reference ?? "", null, null, expectedVersion, trancheId,
             string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason));
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
-        var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, HttpContext, session, store, clock, json);
+        var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, bus, HttpContext);
         return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(result!), "The disbursement was recorded.");
     }
 
-    public async Task<IActionResult> OnPostReverseAsync(Guid id, Guid disbursementId, string reason, [FromServices] Wolverine.IMessageBus bus)
+    public async Task<IActionResult> OnPostReverseAsync(Guid id, Guid disbursementId, string reason)
     {
         if (!await Can(Policies.Finance))
         {
@@ -73,22 +70,21 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
                 RequestMetadata.From(HttpContext)), "", HttpContext.RequestAborted)), "The disbursement was reversed.");
     }
 
-    public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId, [FromServices] Wolverine.IMessageBus bus) =>
+    public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId) =>
         !await Can(Policies.Approve) ? Forbid() :
         await Done(id, Pages.Outcome.From(await bus.Send(new ApproveDisbursementCommand(id, disbursementId, null, null, RequestMetadata.From(HttpContext)),
             "", HttpContext.RequestAborted)), "The disbursement was approved and is now paid.");
 
-    public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid milestoneId, [FromServices] Wolverine.IMessageBus bus) =>
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid milestoneId) =>
         !await Can(Policies.Finance) ? Forbid() :
         await Done(id, Pages.Outcome.From(await bus.Send(new ConfirmMilestoneCommand(id, milestoneId, null, null, Http.RequestMetadata.From(HttpContext)),
             "", HttpContext.RequestAborted)), "The milestone was confirmed.");
 
-    public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options,
-        [FromServices] Wolverine.IMessageBus bus) =>
+    public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options) =>
         !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, bus, options, HttpContext)),
             "Your submission was received; ECARO finance will review it.");
 
-    public async Task<IActionResult> OnPostRejectMilestoneAsync(Guid id, Guid milestoneId, string reason, [FromServices] Wolverine.IMessageBus bus)
+    public async Task<IActionResult> OnPostRejectMilestoneAsync(Guid id, Guid milestoneId, string reason)
     {
         if (!await Can(Policies.Finance))
         {
@@ -102,7 +98,7 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
                 "", HttpContext.RequestAborted)), "The milestone was sent back with your reason.");
     }
 
-    public async Task<IActionResult> OnPostProposeExtensionAsync(Guid id, string endDate, string reason, [FromServices] Wolverine.IMessageBus bus)
+    public async Task<IActionResult> OnPostProposeExtensionAsync(Guid id, string endDate, string reason)
     {
         if (!await Can(Policies.Finance))
         {
@@ -116,19 +112,10 @@ public sealed class GrantDetailModel(IDocumentSession session, IDocumentStore st
             : Pages.Outcome.From(await Amendments.ProposeAmendmentEndpoint.Post(id, request, bus, HttpContext)), "The amendment was proposed; an approver must approve it.");
     }
 
-    public async Task<IActionResult> OnPostApproveAmendmentAsync(Guid id, Guid amendmentId, [FromServices] Wolverine.IMessageBus bus,
-        [FromServices] IOptions<MilestoneOptions> options, [FromServices] Wolverine.Marten.Publishing.OutboxedSessionFactory outbox)
-    {
-        if (!await Can(Policies.Approve))
-        {
-            return Forbid();
-        }
-
-        // Rescheduled deadline checks leave only when the amendment is committed (the outbox), as through the API.
-        await using var outboxed = outbox.OpenSession(bus);
-        return await Done(id, Pages.Outcome.From(await Amendments.DecideAmendmentEndpoints.Approve(id, amendmentId, outboxed, bus, clock, options, HttpContext)),
-            "The amendment was approved and is in effect.");
-    }
+    public async Task<IActionResult> OnPostApproveAmendmentAsync(Guid id, Guid amendmentId) =>
+        !await Can(Policies.Approve) ? Forbid() :
+        await Done(id, Pages.Outcome.From(await bus.Send(new Amendments.ApproveAmendmentCommand(id, amendmentId, RequestMetadata.From(HttpContext)),
+            "", HttpContext.RequestAborted)), "The amendment was approved and is in effect.");
 
     /// <summary>The same policies as the API endpoints behind each button.</summary>
     private async Task<bool> Can(string policy) => (await authorization.AuthorizeAsync(User, policy)).Succeeded;
