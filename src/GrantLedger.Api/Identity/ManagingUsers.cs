@@ -4,11 +4,17 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Wolverine;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Identity;
 
-public sealed record CreateUserRequest(string Email, string DisplayName, string Password, IReadOnlyList<string> Roles, string? GranteeOrganisation = null);
+public sealed record CreateUserRequest(string Email, string DisplayName, string Password, IReadOnlyList<string> Roles, string? GranteeOrganisation = null)
+{
+    /// <summary>Never prints the password (the request travels inside <see cref="AddUserCommand"/>, which may be logged).</summary>
+    public override string ToString() =>
+        $"CreateUserRequest {{ Email = {Email}, DisplayName = {DisplayName}, Roles = [{string.Join(", ", Roles)}], GranteeOrganisation = {GranteeOrganisation} }}";
+}
 
 /// <summary>A user was added with these roles (and, for a grantee, bound to this organisation).</summary>
 public sealed record UserAdded(Guid UserId, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation);
@@ -39,20 +45,11 @@ public static class UserAdministration
     /// <summary>Adds a user and binds a grantee user to their organisation (the grantee name on its grants).</summary>
     [Authorize(Policy = Policies.ManageUsers)]
     [WolverinePost("/api/users")]
-    public static async Task<IResult> Post(CreateUserRequest request, IDocumentSession session, IPasswordHasher<UserAccount> hasher, HttpContext context)
-    {
-        var created = await Create(session, hasher, request);
-        if (created is null)
-        {
-            return Problems.From(new("user-exists", $"A user with e-mail {request.Email} already exists."));
-        }
+    public static Task<IResult> Post(CreateUserRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new AddUserCommand(request, RequestMetadata.From(context)),
+            outcome => outcome.ToCreated(outcome.Body is UserView user ? $"/api/users/{user.Id}" : "/api/users"), context.RequestAborted);
 
-        session.RecordedBy(RequestMetadata.From(context), "user created");
-        await session.SaveChangesAsync();
-        return Results.Created($"/api/users/{created.Id}", UserView.From(created));
-    }
-
-    /// <summary>Stages the new user on the session; null when the e-mail is taken.</summary>
+    /// <summary>Stages the new user on the session; null when the e-mail is taken. Also how the seeder and the tests set users up.</summary>
     public static async Task<UserAccount?> Create(IDocumentSession session, IPasswordHasher<UserAccount> hasher, CreateUserRequest request)
     {
         var email = UserAccount.Normalise(request.Email);
@@ -69,6 +66,20 @@ public static class UserAdministration
         session.Events.StartStream(user.Id, new UserAdded(user.Id, user.Email, user.Roles, user.GranteeOrganisation));
         return user;
     }
+}
+
+/// <summary>An administrator adds a user (the password is hashed by the handler and never stored or recorded in clear).</summary>
+public sealed record AddUserCommand(CreateUserRequest User, RequestMetadata Metadata) : ILedgerCommand
+{
+    public string Reason => "user created";
+}
+
+public static class AddUserHandler
+{
+    public static async Task<CommandOutcome> Handle(AddUserCommand command, IDocumentSession session, IPasswordHasher<UserAccount> hasher) =>
+        await UserAdministration.Create(session, hasher, command.User) is { } created
+            ? new CommandOutcome(null, Body: UserView.From(created))
+            : CommandOutcome.Refused(new("user-exists", $"A user with e-mail {command.User.Email} already exists."));
 }
 
 /// <summary>Its own class: Wolverine applies a class's Validate method to every endpoint in it.</summary>

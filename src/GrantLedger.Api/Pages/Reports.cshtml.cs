@@ -1,4 +1,5 @@
 using GrantLedger.Api.Grants;
+using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Api.Reports;
@@ -7,16 +8,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using NodaTime;
 using Npgsql;
 using Wolverine;
 
 namespace GrantLedger.Api.Pages;
 
-/// <summary>Ask for reports, watch them being generated, download and verify them — through the report endpoints.</summary>
+/// <summary>Ask for reports (the same command as POST /api/reports), watch them being generated, download and verify them.</summary>
 [Authorize(Policy = Policies.ReadGrants)]
-public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClock clock, GrantLedger.Api.Audit.ChainVerifier verifier,
-    Wolverine.Marten.Publishing.OutboxedSessionFactory outbox) : PageModel
+public sealed class ReportsModel(IQuerySession session, IMessageBus bus, GrantLedger.Api.Audit.ChainVerifier verifier) : PageModel
 {
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
     public IReadOnlyList<ProgrammeListItem> Programmes { get; private set; } = [];
@@ -39,7 +38,7 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
         var invalid = RequestReportEndpoint.Validate(request);
         var outcome = invalid.Status is not null
             ? Outcome.Invalid(invalid)
-            : Outcome.From(await RequestOutboxed(request));
+            : Outcome.From(await bus.Send(RequestReportCommand.Of(request, RequestMetadata.From(HttpContext)), o => o.ToOk(), HttpContext.RequestAborted));
         (Ok, Message) = outcome.Ok
             ? (true, "The report is being generated; it appears below when ready.")
             : (false, outcome.FieldErrors.Count > 0 ? string.Join(" ", outcome.FieldErrors.SelectMany(e => e.Value)) : outcome.Message);
@@ -66,13 +65,6 @@ public sealed class ReportsModel(IDocumentSession session, IMessageBus bus, IClo
         TempData["ReportMessage"] = Message;
         TempData["ReportOk"] = Ok;
         return Redirect("/reports");
-    }
-
-    /// <summary>The generate message leaves only when the job is committed (the outbox), exactly as through the API.</summary>
-    private async Task<IResult> RequestOutboxed(ReportRequest request)
-    {
-        await using var outboxed = outbox.OpenSession(bus);
-        return await RequestReportEndpoint.Post(request, outboxed, bus, clock, HttpContext);
     }
 
     /// <summary>The picker gives a local date-time without zone; the page labels it UTC.</summary>

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using GrantLedger.Api.Grants;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
@@ -61,45 +60,62 @@ public static class RequestReportEndpoint
     /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverinePost("/api/reports")]
-    public static async Task<IResult> Post(ReportRequest request, IDocumentSession session, IMessageBus bus, IClock clock, HttpContext context)
+    public static Task<IResult> Post(ReportRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(RequestReportCommand.Of(request, RequestMetadata.From(context)), outcome => outcome.Problem ?? Results.Accepted(
+            $"/api/reports/{((ReportAccepted)outcome.Body!).Id}", outcome.Body), context.RequestAborted);
+}
+
+/// <summary>Someone asks for a report as of an instant (now when not given); it is generated in the background.</summary>
+public sealed record RequestReportCommand(ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant? From, Instant? To, Instant? AsOf,
+    RequestMetadata Metadata) : ILedgerCommand
+{
+    public string? Reason => null;
+
+    /// <summary>The command for a request that passed <see cref="RequestReportEndpoint.Validate"/>.</summary>
+    public static RequestReportCommand Of(ReportRequest request, RequestMetadata metadata) =>
+        new(Kinds.Parse(request.Kind)!.Value, request.ProgrammeId, request.GrantId, Audit.AuditTrailEndpoint.ParseBound(request.From)?.Value,
+            Audit.AuditTrailEndpoint.ParseBound(request.To)?.Value, request.AsOf is null ? null : InstantPattern.ExtendedIso.Parse(request.AsOf).Value,
+            metadata);
+}
+
+public static class RequestReportHandler
+{
+    /// <summary>The job is stored and its generation cascaded in one transaction: the message leaves only if the job was committed (the outbox).</summary>
+    public static async Task<(CommandOutcome, OutgoingMessages)> Handle(RequestReportCommand command, IDocumentSession session, IClock clock)
     {
-        var kind = Kinds.Parse(request.Kind)!.Value;
-        var user = CurrentUser.From(context.User);
         var now = clock.GetCurrentInstant();
-        var asOf = request.AsOf is null ? now : InstantPattern.ExtendedIso.Parse(request.AsOf).Value;
+        var asOf = command.AsOf ?? now;
         if (asOf > now)
         {
-            return Problems.From(new("as-of-in-future", "A report shows what was recorded: its as-of instant cannot be in the future."));
+            return (CommandOutcome.Refused(new("as-of-in-future", "A report shows what was recorded: its as-of instant cannot be in the future.")), []);
         }
 
-        string? grantee = null;
-        if (kind == ReportKind.GranteeStatement)
+        var grantee = command.Metadata.Grantee;
+        if (command.Kind == ReportKind.GranteeStatement)
         {
-            if (await GrantDetailsEndpoints.Visible(session, request.GrantId!.Value, context.User) is not { } grant)
+            var grantId = command.GrantId!.Value;
+            if (await session.LoadAsync<Grant>(grantId) is not { } grant || (grantee is not null && grant.Grantee != grantee))
             {
-                return Problems.NotFound("grant", request.GrantId!.Value);
+                return (CommandOutcome.NotFound("grant", grantId), []);
             }
 
             grantee = grant.Grantee;
         }
-        else if (user.IsGrantee)
+        else if (grantee is not null)
         {
-            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Not available to grantees",
-                "Grantees can generate their own grant statement only.");
+            return (new CommandOutcome(Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Not available to grantees",
+                "Grantees can generate their own grant statement only.")), []);
         }
-        else if (request.ProgrammeId is { } programmeId && await session.LoadAsync<Domain.Programmes.Programme>(programmeId) is null)
+        else if (command.ProgrammeId is { } programmeId && await session.LoadAsync<Domain.Programmes.Programme>(programmeId) is null)
         {
-            return Problems.NotFound("programme", programmeId);
+            return (CommandOutcome.NotFound("programme", programmeId), []);
         }
 
-        var metadata = RequestMetadata.From(context);
-        var job = new ReportJob(Guid.NewGuid(), kind, request.ProgrammeId, request.GrantId, Audit.AuditTrailEndpoint.ParseBound(request.From)?.Value,
-            Audit.AuditTrailEndpoint.ParseBound(request.To)?.Value, asOf, ReportStatus.Queued, 0, metadata.Actor, metadata.UserId, metadata.Role,
-            grantee, now);
+        var metadata = command.Metadata;
+        var job = new ReportJob(Guid.NewGuid(), command.Kind, command.ProgrammeId, command.GrantId, command.From, command.To, asOf, ReportStatus.Queued, 0,
+            metadata.Actor, metadata.UserId, metadata.Role, grantee, now);
         session.Store(job);
-        await bus.PublishAsync(new GenerateReport(job.Id));
-        await session.SaveChangesAsync();
-        return Results.Accepted($"/api/reports/{job.Id}", new ReportAccepted(job.Id, "queued"));
+        return (new CommandOutcome(null, Body: new ReportAccepted(job.Id, "queued")), [new GenerateReport(job.Id)]);
     }
 }
 
