@@ -164,6 +164,21 @@ public class ProgrammeAndGrantTests(LedgerHost host) : FromStartOfTime(host.Cloc
     }
 
     [Fact]
+    public async Task of_concurrent_programmes_with_one_code_one_opens_and_the_others_are_told_the_code_is_taken()
+    {
+        var body = new { code = "RACE-" + Guid.NewGuid().ToString("N")[..8], name = "x", currency = "EUR", allocation = 1m, windowStart = "2020-01-01", windowEnd = "2020-12-31" };
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => host.Post("/api/programmes", body)));
+
+        Assert.Single(replies, r => r.Status == 201);
+        Assert.All(replies.Where(r => r.Status != 201), r =>
+        {
+            Assert.Equal(422, r.Status);
+            Assert.Equal("programme-code-taken", r.Code);
+        });
+    }
+
+    [Fact]
     public async Task unknown_programmes_and_grants_are_404_problems()
     {
         var programme = await host.Get($"/api/programmes/{Guid.NewGuid()}");

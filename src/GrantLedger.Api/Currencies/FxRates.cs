@@ -8,6 +8,7 @@ using Marten.Events.Aggregation;
 using Microsoft.AspNetCore.Authorization;
 using NodaTime;
 using NodaTime.Text;
+using Wolverine;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Currencies;
@@ -35,8 +36,10 @@ public static class FxRateEndpoints
     /// <summary>The donor rates: units of each currency per 1 EUR, per month.</summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/fx-rates")]
-    public static async Task<IReadOnlyList<FxRateView>> Get(IQuerySession session) =>
-        (await Load(session)).Rates
+    public static async Task<IReadOnlyList<FxRateView>> Get(IQuerySession session) => Views(await Load(session));
+
+    public static IReadOnlyList<FxRateView> Views(FxRateTable table) =>
+        table.Rates
             .Select(r => (Key: r.Key.Split(':'), Rate: r.Value))
             .Select(r => new FxRateView(r.Key[0], YearMonthPattern.Iso.Parse(r.Key[1]).Value, r.Rate))
             .OrderBy(r => r.Currency).ThenBy(r => r.Month)
@@ -48,56 +51,79 @@ public static class FxRateEndpoints
     /// </summary>
     [Authorize(Policy = Policies.Finance)]
     [WolverinePut("/api/fx-rates")]
-    public static async Task<IResult> Put(HttpContext context, IDocumentSession session)
+    public static async Task<IResult> Put(HttpContext context, IMessageBus bus)
     {
-        IReadOnlyList<SetFxRate> rates;
+        var (rates, problem) = await Read(context);
+        return problem ?? await bus.Send(new SetFxRatesCommand(rates!, RequestMetadata.From(context)), outcome => outcome.ToOk(), context.RequestAborted);
+    }
+
+    /// <summary>The rates in the request body, JSON or CSV, or the problem with the body.</summary>
+    private static async Task<(IReadOnlyList<SetFxRate>? Rates, IResult? Problem)> Read(HttpContext context)
+    {
         if (context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true)
         {
-            var (rows, errors) = await CsvImport.Read(context.Request.Body, ["currency", "month", "unitsPerEur"], context.RequestAborted);
-            var parsed = new List<SetFxRate>();
-            foreach (var row in rows)
-            {
-                var month = CsvImport.Parsed(row, "month", YearMonthPattern.Iso, "2020-04", errors);
-                var rate = CsvImport.Decimal(row, "unitspereur", errors);
-                if (month is { } m && rate is { } r)
-                {
-                    parsed.Add(new SetFxRate(row.Cell("currency")?.ToUpperInvariant() ?? "", m, r, row.Cell("source") ?? "CSV import"));
-                }
-            }
-
-            if (errors.Count > 0)
-            {
-                return Problems.From(new DomainError("invalid-fx-rates", "The file has errors; no rate was saved.", Rows: errors));
-            }
-
-            rates = parsed;
+            return await ReadCsv(context.Request.Body, context.RequestAborted);
         }
-        else if (context.Request.HasJsonContentType())
+
+        if (context.Request.HasJsonContentType())
         {
             var request = await context.Request.ReadFromJsonAsync<FxRatesRequest>(context.RequestServices
                 .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions, context.RequestAborted);
-            if (request?.Rates is null)
-            {
-                return Problems.BadRequest("malformed-request", "Send {rates:[{currency, month, unitsPerEur}]} or a text/csv file.");
-            }
-
-            rates = request.Rates.Select(r => new SetFxRate(r.Currency?.ToUpperInvariant() ?? "", r.Month, r.UnitsPerEur, r.Source ?? "entered by finance")).ToList();
+            return request?.Rates is null
+                ? (null, Problems.BadRequest("malformed-request", "Send {rates:[{currency, month, unitsPerEur}]} or a text/csv file."))
+                : (request.Rates.Select(r => Entered(r.Currency, r.Month, r.UnitsPerEur, r.Source)).ToList(), null);
         }
-        else
+
+        return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send JSON or CSV",
+            "Rates come as application/json {rates:[…]} or as a text/csv file."));
+    }
+
+    /// <summary>A rate as finance typed it.</summary>
+    public static SetFxRate Entered(string? currency, YearMonth month, decimal unitsPerEur, string? source = null) =>
+        new(currency?.ToUpperInvariant() ?? "", month, unitsPerEur, source ?? "entered by finance");
+
+    /// <summary>The rates in a CSV file (currency, month, unitsPerEur[, source]), or the problem naming every bad row.</summary>
+    public static async Task<(IReadOnlyList<SetFxRate>? Rates, IResult? Problem)> ReadCsv(Stream csv, CancellationToken cancellation)
+    {
+        var (rows, errors) = await CsvImport.Read(csv, ["currency", "month", "unitsPerEur"], cancellation);
+        var parsed = new List<SetFxRate>();
+        foreach (var row in rows)
         {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send JSON or CSV",
-                "Rates come as application/json {rates:[…]} or as a text/csv file.");
+            var month = CsvImport.Parsed(row, "month", YearMonthPattern.Iso, "2020-04", errors);
+            var rate = CsvImport.Decimal(row, "unitspereur", errors);
+            if (month is { } m && rate is { } r)
+            {
+                parsed.Add(new SetFxRate(row.Cell("currency")?.ToUpperInvariant() ?? "", m, r, row.Cell("source") ?? "CSV import"));
+            }
         }
 
-        var decision = SetFxRatesDecision.Decide(rates);
+        return errors.Count > 0
+            ? (null, Problems.From(new DomainError("invalid-fx-rates", "The file has errors; no rate was saved.", Rows: errors)))
+            : (parsed, null);
+    }
+}
+
+/// <summary>Finance enters or corrects donor rates, all or nothing.</summary>
+public sealed record SetFxRatesCommand(IReadOnlyList<SetFxRate> Rates, RequestMetadata Metadata) : ILedgerCommand
+{
+    public string Reason => $"{Rates.Count} FX rate(s)";
+}
+
+public static class SetFxRatesHandler
+{
+    /// <summary>Appends the rates to the one rate-table stream and answers with the table as they leave it.</summary>
+    public static async Task<CommandOutcome> Handle(SetFxRatesCommand command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var decision = SetFxRatesDecision.Decide(command.Rates);
         if (!decision.IsSuccess)
         {
-            return Problems.From(decision.Error!);
+            return CommandOutcome.Refused(decision.Error!);
         }
 
-        session.RecordedBy(RequestMetadata.From(context), $"{decision.Value.Count} FX rate(s)");
-        session.Events.Append(FxRateTable.StreamId, decision.Value.Cast<object>().ToArray());
-        await session.SaveChangesAsync();
-        return Results.Ok(await Get(session));
+        var events = decision.Value.Cast<object>().ToArray();
+        session.Events.Append(FxRateTable.StreamId, events);
+        var table = events.Aggregate(await session.LoadAsync<FxRateTable>(FxRateTable.StreamId, cancellation) ?? FxRateTable.Empty,
+            (rates, e) => rates.Evolve(e));
+        return new CommandOutcome(null, table.Version, FxRateEndpoints.Views(table));
     }
 }

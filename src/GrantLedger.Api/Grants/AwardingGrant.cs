@@ -7,6 +7,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
+using Wolverine;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Grants;
@@ -40,40 +41,48 @@ public static class AwardGrantEndpoint
                 "at award a tranche cannot name a milestone yet; plan the milestone with gatesTrancheId.")
             .Result();
 
+    [Authorize(Policy = Policies.Finance)]
+    [WolverinePost("/api/programmes/{programmeId}/grants")]
+    public static Task<IResult> Post(Guid programmeId, AwardGrantRequest request, IMessageBus bus, HttpContext context)
+    {
+        var grant = new AwardGrant(Guid.NewGuid(), request.Grantee.Trim(), request.Countries, request.Title.Trim(),
+            request.Amount, request.Currency, request.WindowStart, request.WindowEnd,
+            request.Tranches?.Select(t => new AddTranche(Guid.NewGuid(), t.Amount, null)).ToList());
+        return bus.Send(new AwardGrantCommand(programmeId, grant, request.ExpectedVersion, request.Reason, RequestMetadata.From(context)),
+            $"/api/grants/{grant.GrantId}", context.RequestAborted);
+    }
+}
+
+/// <summary>Finance awards a grant from a programme: a commitment on the programme, and the grant's own stream.</summary>
+public sealed record AwardGrantCommand(Guid ProgrammeId, AwardGrant Grant, long? ExpectedVersion, string? Reason, RequestMetadata Metadata)
+    : ILedgerCommand;
+
+public static class AwardGrantHandler
+{
     /// <summary>
     /// The commitment is appended to the programme stream at the version read, and the grant stream is started in
-    /// the same transaction: of two concurrent awards for the last euros, one commits and the other gets a 409.
+    /// the same transaction: of two concurrent awards for the last euros, one commits and the other loses at the
+    /// append (decided again on fresh state by the ConcurrencyException retry policy, a 409 once retries run out).
     /// Hand-written, not through the one door's single-stream workflow (ADR 0010): it writes two streams, the
     /// programme's at the version read and a new grant stream.
     /// </summary>
-    [Authorize(Policy = Policies.Finance)]
-    [WolverinePost("/api/programmes/{programmeId}/grants")]
-    public static async Task<IResult> Post(
-        Guid programmeId, AwardGrantRequest request, IDocumentSession session, HttpContext context)
+    public static async Task<CommandOutcome> Handle(AwardGrantCommand command, IDocumentSession session)
     {
-        var loaded = await session.ForWriting<Programme>(programmeId, request.ExpectedVersion, "programme");
+        var loaded = await session.ForWriting<Programme>(command.ProgrammeId, command.ExpectedVersion, "programme");
         if (loaded.Problem is not null)
         {
-            return loaded.Problem;
+            return new CommandOutcome(loaded.Problem);
         }
 
-        var (programmeStream, programme) = (loaded.Stream, loaded.Aggregate);
-
-        var command = new AwardGrant(Guid.NewGuid(), request.Grantee.Trim(), request.Countries, request.Title.Trim(),
-            request.Amount, request.Currency, request.WindowStart, request.WindowEnd,
-            request.Tranches?.Select(t => new AddTranche(Guid.NewGuid(), t.Amount, null)).ToList());
-        var decision = AwardGrantDecision.Decide(programme, command);
+        var decision = AwardGrantDecision.Decide(loaded.Aggregate, command.Grant);
         if (!decision.IsSuccess)
         {
-            return Problems.From(decision.Error!);
+            return CommandOutcome.Refused(decision.Error!);
         }
 
-        session.RecordedBy(RequestMetadata.From(context), request.Reason);
-        programmeStream.AppendOne(decision.Value.Commitment);
-        session.Events.StartStream<Grant>(command.GrantId, [decision.Value.Award, .. decision.Value.Tranches]);
-        await session.SaveChangesAsync();
-
-        return Results.Created($"/api/grants/{command.GrantId}",
-            new StreamCreated(command.GrantId, 1 + decision.Value.Tranches.Count));
+        loaded.Stream.AppendOne(decision.Value.Commitment);
+        session.Events.StartStream<Grant>(command.Grant.GrantId, [decision.Value.Award, .. decision.Value.Tranches]);
+        var version = 1 + decision.Value.Tranches.Count;
+        return new CommandOutcome(null, version, new StreamCreated(command.Grant.GrantId, version));
     }
 }

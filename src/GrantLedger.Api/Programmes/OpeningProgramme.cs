@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authorization;
 using JasperFx;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
+using Wolverine;
 using Wolverine.Http;
 
 namespace GrantLedger.Api.Programmes;
@@ -57,36 +58,53 @@ public static class OpenProgrammeEndpoint
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/programmes")]
-    public static async Task<IResult> Post(OpenProgrammeRequest request, IDocumentSession session, HttpContext context)
+    public static Task<IResult> Post(OpenProgrammeRequest request, IMessageBus bus, HttpContext context)
     {
-        var code = request.Code.Trim();
-        if (await session.LoadAsync<ProgrammeCode>(code) is not null)
-        {
-            return Problems.From(new("programme-code-taken", $"A programme with code {code} already exists."));
-        }
-
-        var command = new OpenProgramme(Guid.NewGuid(), code, request.Name.Trim(), request.Currency,
+        var programme = new OpenProgramme(Guid.NewGuid(), request.Code.Trim(), request.Name.Trim(), request.Currency,
             request.Allocation, request.WindowStart, request.WindowEnd, request.TimeZone ?? "UTC",
             request.ApprovalThreshold ?? DefaultApprovalThreshold, (request.BudgetRules ?? new BudgetRulesRequest()).ToRules());
-        var decision = OpenProgrammeDecision.Decide(command);
-        if (!decision.IsSuccess)
+        return bus.Send(new OpenProgrammeCommand(programme, request.Reason, RequestMetadata.From(context)),
+            $"/api/programmes/{programme.ProgrammeId}", context.RequestAborted);
+    }
+}
+
+/// <summary>Finance opens a programme under a code no other programme holds.</summary>
+public sealed record OpenProgrammeCommand(OpenProgramme Programme, string? Reason, RequestMetadata Metadata) : ILedgerCommand;
+
+public static class OpenProgrammeHandler
+{
+    public static async Task<CommandOutcome> Handle(OpenProgrammeCommand command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var (id, code) = (command.Programme.ProgrammeId, command.Programme.Code);
+        if (await session.LoadAsync<ProgrammeCode>(code, cancellation) is not null)
         {
-            return Problems.From(decision.Error!);
+            return CodeTaken(code);
         }
 
-        session.RecordedBy(RequestMetadata.From(context), request.Reason);
-        session.Insert(new ProgrammeCode(code, command.ProgrammeId));
-        session.Events.StartStream<Programme>(command.ProgrammeId, decision.Value);
+        var decision = OpenProgrammeDecision.Decide(command.Programme);
+        if (!decision.IsSuccess)
+        {
+            return CommandOutcome.Refused(decision.Error!);
+        }
+
+        session.Insert(new ProgrammeCode(code, id));
+        session.Events.StartStream<Programme>(id, decision.Value);
         try
         {
-            await session.SaveChangesAsync();
+            // Committed here rather than by the transaction policy after the handler, so that a lost race for the
+            // code is answered as the taken code it is, not as a generic conflict.
+            await session.SaveChangesAsync(cancellation);
         }
         catch (DocumentAlreadyExistsException)
         {
-            // Another request reserved the same code between our check and our commit.
-            return Problems.From(new("programme-code-taken", $"A programme with code {code} already exists."));
+            // Another request reserved the same code between our check and our commit; nothing of ours is left to commit.
+            session.EjectAllPendingChanges();
+            return CodeTaken(code);
         }
 
-        return Results.Created($"/api/programmes/{command.ProgrammeId}", new StreamCreated(command.ProgrammeId, 1));
+        return new CommandOutcome(null, 1, new StreamCreated(id, 1));
     }
+
+    private static CommandOutcome CodeTaken(string code) =>
+        CommandOutcome.Refused(new("programme-code-taken", $"A programme with code {code} already exists."));
 }
