@@ -15,7 +15,7 @@ namespace GrantLedger.Api.Pages.Grants;
 
 /// <summary>Budget against actual, expenditure reports, their review, and CSV reporting — through the API's endpoint methods.</summary>
 [Authorize(Policy = Policies.ReadGrants)]
-public sealed class GrantBudgetModel(IDocumentSession session, IAuthorizationService authorization, IOptions<MilestoneOptions> limits,
+public sealed class GrantBudgetModel(IQuerySession session, IAuthorizationService authorization, IOptions<MilestoneOptions> limits,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, Wolverine.IMessageBus bus) : PageModel
 {
     public GrantBudgetResponse Budget { get; private set; } = null!;
