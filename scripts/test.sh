@@ -16,6 +16,14 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # The tests connect as the runtime role, as the app does in production; they apply each schema as its owner first.
+# The OpenAPI lint test installs Redocly with npm under .data/tools (the machine image ships Node.js 20 and npm).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: installing nodejs and npm for the OpenAPI lint test" >&2
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm >&2 \
+    || echo "test.sh: could not install npm; the OpenAPI lint test will fail" >&2
+fi
+
 connection="$(scripts/postgres.sh grantledger_test | tail -n 1)" || { echo "test.sh: PostgreSQL did not start" >&2; exit 1; }
 export ConnectionStrings__GrantLedger="$connection"
 export GRANTLEDGER_OWNER_CONNECTION="$(scripts/postgres.sh --owner grantledger_test 2>/dev/null | tail -n 1)"
