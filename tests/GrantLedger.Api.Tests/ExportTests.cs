@@ -157,6 +157,26 @@ public class ExportTests(LedgerHost host) : FromStartOfTime(host.Clock)
     }
 
     [Fact]
+    public async Task a_payment_note_starting_with_a_minus_reaches_the_spreadsheet_as_text_while_a_reversal_stays_a_negative_number()
+    {
+        host.Clock.Reset(Instant.FromUtc(2021, 6, 4, 6, 0));
+        var grant = await _ledger.GrantOf(20_000m);
+        // What a hostile user types to get a formula run on the auditor's machine (Excel treats a leading '-' as one).
+        var paid = await host.Post($"/api/grants/{grant}/disbursements", new
+        {
+            amount = 2_500m, valueDate = "2020-05-04", reference = "-1+1", note = "-2+3+cmd|' /C calc'!A0",
+        }, new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+        Assert.Equal(201, (await _ledger.TryReverse(grant, paid.Id, "Keyed against the wrong grant")).Status);
+
+        var rows = await Csv($"/api/exports/ledger-entries.csv?grantId={grant}");
+
+        Assert.Equal("'-2+3+cmd|' /C calc'!A0", rows[0]["note"]);
+        Assert.Equal("'-1+1", rows[0]["bankReference"]);
+        Assert.Equal("2500.00", rows[0]["amount"]);
+        Assert.Equal("-2500.00", rows[1]["amount"]);
+    }
+
+    [Fact]
     public async Task the_audit_trail_csv_lists_a_grants_events_in_the_period_with_who_and_why()
     {
         host.Clock.Reset(Instant.FromUtc(2021, 6, 4, 6, 0));

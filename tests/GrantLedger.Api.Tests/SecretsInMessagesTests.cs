@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 
@@ -16,5 +17,29 @@ public class SecretsInMessagesTests
 
         Assert.Contains("new.officer@ecaro.example", text);
         Assert.DoesNotContain("correct horse battery staple", text);
+    }
+}
+
+/// <summary>Anonymous callers learn the status of the ledger, not where its database is or what it said.</summary>
+public class HealthLeaksNothingTests
+{
+    [Fact]
+    public async Task an_unreachable_database_is_a_503_without_addresses_or_server_messages()
+    {
+        await using var unreachable = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Database=nowhere;Username=x;Password=secret-pw;Timeout=2");
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+            .AddLogging().AddProblemDetails().BuildServiceProvider() };
+        context.Response.Body = new MemoryStream();
+
+        var result = await GrantLedger.Api.Health.HealthEndpoint.Get(unreachable,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<GrantLedger.Api.Health.HealthResponse>.Instance, CancellationToken.None);
+        await result.ExecuteAsync(context);
+        var body = System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Contains("database-unreachable", body);
+        Assert.DoesNotContain("127.0.0.1", body);
+        Assert.DoesNotContain("Port", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("refused", body, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -29,7 +29,8 @@ public static class ExportCsvEndpoint
     private static readonly CsvConfiguration Csv = new(CultureInfo.InvariantCulture)
     {
         NewLine = "\r\n",
-        // A cell starting with = + @ would be run as a formula by a spreadsheet; '-' is left alone so negative amounts stay numbers.
+        // A cell starting with = + @ tab or CR would be run as a formula by a spreadsheet: it is escaped with a leading
+        // quote. '-' is handled in Guarded, so that negative amounts stay numbers while "-2+3+cmd|..." does not run.
         InjectionOptions = InjectionOptions.Escape,
         InjectionCharacters = ['=', '+', '@', '\t', '\r'],
     };
@@ -104,7 +105,7 @@ public static class ExportCsvEndpoint
         {
             foreach (var field in row)
             {
-                csv.WriteField(field);
+                csv.WriteField(Guarded(field));
             }
 
             await csv.NextRecordAsync();
@@ -117,4 +118,10 @@ public static class ExportCsvEndpoint
 
         await csv.FlushAsync();
     }
+
+    /// <summary>A text cell starting with '-' is escaped like the other formula starts; a plain number (an amount) is not.</summary>
+    public static string? Guarded(string? field) =>
+        field is ['-', ..] && !decimal.TryParse(field, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
+            ? "'" + field
+            : field;
 }

@@ -11,7 +11,7 @@ public static class HealthEndpoint
 {
     [AllowAnonymous]
     [WolverineGet("/health")]
-    public static async Task<IResult> Get(NpgsqlDataSource dataSource, CancellationToken cancellation)
+    public static async Task<IResult> Get(NpgsqlDataSource dataSource, ILogger<HealthResponse> logger, CancellationToken cancellation)
     {
         try
         {
@@ -21,8 +21,10 @@ public static class HealthEndpoint
         }
         catch (NpgsqlException ex)
         {
+            // Anonymous callers get the status only; the reason (addresses, server messages) goes to the log.
+            logger.LogWarning(ex, "Health check: the ledger database is unreachable");
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "database-unreachable",
-                "The ledger database is unreachable", ex.Message);
+                "The ledger database is unreachable", "The ledger cannot reach its database.");
         }
     }
 }
