@@ -40,7 +40,8 @@ public class HarnessTests
 
         Assert.Contains("n => n < 0", failure.Message);
         Assert.Contains($"The last value was: {looks}", failure.Message);
-        Assert.True(looks > 1, $"{looks} looks");
+        // How many looks fit in the second depends on the machine's load; the message counts them all.
+        Assert.Contains($"({looks} looks)", failure.Message);
     }
 
     [Fact]

@@ -43,3 +43,23 @@ public class HealthLeaksNothingTests
         Assert.DoesNotContain("refused", body, StringComparison.OrdinalIgnoreCase);
     }
 }
+
+/// <summary>Every answer, page or API, forbids sniffing and framing and keeps the referrer inside the ledger.</summary>
+[Collection(LedgerCollection.Name)]
+public class SecurityHeadersTests(LedgerHost host) : FromStartOfTime(host.Clock)
+{
+    [Theory]
+    [InlineData("/health", null)]
+    [InlineData("/signin", null)]
+    [InlineData("/api/programmes", "finance")]
+    [InlineData("/api/programmes", null)]
+    public async Task an_answer_carries_the_browser_protections(string url, string? user)
+    {
+        var reply = await host.Send(HttpMethod.Get, url, user: user);
+
+        Assert.Equal("nosniff", reply.Headers["X-Content-Type-Options"]);
+        Assert.Equal("DENY", reply.Headers["X-Frame-Options"]);
+        Assert.Equal("same-origin", reply.Headers["Referrer-Policy"]);
+        Assert.Contains("frame-ancestors 'none'", reply.Headers["Content-Security-Policy"]);
+    }
+}
