@@ -177,9 +177,10 @@ public static class AuditVerificationEndpoint
         new(key.KeyId, "ECDSA P-256, SHA-256, IEEE P1363 signature in base64", key.PublicKeyPem,
             $"UTF-8 of \"{AuditCheckpoints.Format}\\n<sequence>\\n<link>\\n<signedAt ISO-8601 UTC>\"");
 
-    /// <summary>Every signed checkpoint, newest first, for an auditor to keep a copy outside the ledger.</summary>
+    /// <summary>The newest 1,000 signed checkpoints, newest first, for an auditor to keep a copy outside the ledger (bounded:
+    /// a checkpoint every five minutes makes about 100,000 a year; verification reads them all, this answer does not).</summary>
     [Authorize(Policy = Policies.Audit)]
     [WolverineGet("/api/audit/checkpoints")]
     public static async Task<IReadOnlyList<SignedCheckpoint>> Checkpoints(NpgsqlDataSource dataSource, IDocumentStore store, CancellationToken cancellation) =>
-        (await AuditCheckpoints.All(dataSource, store.Options.Events.DatabaseSchemaName, cancellation)).AsEnumerable().Reverse().ToList();
+        (await AuditCheckpoints.All(dataSource, store.Options.Events.DatabaseSchemaName, cancellation)).AsEnumerable().Reverse().Take(1_000).ToList();
 }

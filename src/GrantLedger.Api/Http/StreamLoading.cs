@@ -47,10 +47,10 @@ public static class StreamLoading
             return new(stream, Problems.NotFound(what, id));
         }
 
-        if (expectedVersion is { } expected && expected != stream.StartingVersion)
+        // The same 409 the one door's commands answer (CommandOutcome.StaleUnless).
+        if (CommandOutcome.StaleUnless(expectedVersion, stream.StartingVersion ?? 0, what) is { } stale)
         {
-            return new(stream, Problems.VersionConflict(
-                $"You saw version {expected} of this {what}; it is now at version {stream.StartingVersion}. Reload it and try again."));
+            return new(stream, stale.Problem);
         }
 
         return new(stream, null);
