@@ -69,8 +69,16 @@ public static class FxRateEndpoints
         {
             var request = await context.Request.ReadFromJsonAsync<FxRatesRequest>(context.RequestServices
                 .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions, context.RequestAborted);
-            return request?.Rates is null
-                ? (null, Problems.BadRequest("malformed-request", "Send {rates:[{currency, month, unitsPerEur}]} or a text/csv file."))
+            if (request?.Rates is null)
+            {
+                return (null, Problems.BadRequest("malformed-request", "Send {rates:[{currency, month, unitsPerEur}]} or a text/csv file."));
+            }
+
+            var check = new RequestCheck().Each("rates", request.Rates, InputLimits.Rates, (c, field, rate) => c
+                .MaxLength($"{field}.currency", rate.Currency, 3)
+                .MaxLength($"{field}.source", rate.Source, InputLimits.Source));
+            return check.HasErrors
+                ? (null, Results.Problem(check.Result()))
                 : (request.Rates.Select(r => Entered(r.Currency, r.Month, r.UnitsPerEur, r.Source)).ToList(), null);
         }
 
@@ -91,6 +99,7 @@ public static class FxRateEndpoints
         {
             var month = CsvImport.Parsed(row, "month", YearMonthPattern.Iso, "2020-04", errors);
             var rate = CsvImport.Decimal(row, "unitspereur", errors);
+            CsvImport.MaxLength(row, "source", InputLimits.Source, errors);
             if (month is { } m && rate is { } r)
             {
                 parsed.Add(new SetFxRate(row.Cell("currency")?.ToUpperInvariant() ?? "", m, r, row.Cell("source") ?? "CSV import"));

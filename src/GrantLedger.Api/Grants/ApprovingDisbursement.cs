@@ -53,7 +53,7 @@ public static class ApproveDisbursementEndpoint
 public static class RejectDisbursementEndpoint
 {
     public static ProblemDetails Validate(RejectDisbursementRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, 2000).Result();
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, InputLimits.Reason).Result();
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/rejection")]

@@ -7,7 +7,9 @@ namespace GrantLedger.Api.Http;
 
 /// <summary>
 /// Reads an uploaded CSV (RFC 4180, UTF-8, header row, comma or semicolon) into named columns with CsvHelper, and
-/// collects every unreadable cell as a row error rather than stopping at the first.
+/// collects every unreadable cell as a row error rather than stopping at the first. Bounded wherever the file comes
+/// from (the API or a page's upload): at most <see cref="InputLimits.CsvBody"/> bytes and <see cref="InputLimits.CsvRows"/>
+/// data rows (413 beyond either), each cell at most <see cref="InputLimits.Description"/> characters (a row error).
 /// </summary>
 public static class CsvImport
 {
@@ -18,8 +20,7 @@ public static class CsvImport
 
     public static async Task<(IReadOnlyList<Row> Rows, List<RowError> Errors)> Read(Stream body, IReadOnlyList<string> required, CancellationToken cancellation)
     {
-        using var reader = new StreamReader(body, detectEncodingFromByteOrderMarks: true);
-        var text = await reader.ReadToEndAsync(cancellation);
+        var text = await ReadBounded(body, cancellation);
         var delimiter = text.Split('\n', 2)[0].Count(c => c == ';') > text.Split('\n', 2)[0].Count(c => c == ',') ? ";" : ",";
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -48,10 +49,53 @@ public static class CsvImport
         while (errors.Count == 0 && await csv.ReadAsync())
         {
             number++;
-            rows.Add(new Row(number, headers.Select((h, i) => (h, Value: csv.GetField(i) ?? "")).ToDictionary(x => x.h, x => x.Value.Trim())));
+            if (number > InputLimits.CsvRows)
+            {
+                throw new InputLimitExceededException("too-many-rows",
+                    $"The file has more than {InputLimits.CsvRows:N0} data rows, the most one import takes (docs/api.md, Limits): split it.");
+            }
+
+            var row = new Row(number, headers.Distinct().Select(h => (h, Value: csv.GetField(headers.IndexOf(h)) ?? "")).ToDictionary(x => x.h, x => x.Value.Trim()));
+            foreach (var (column, value) in row.Cells.Where(c => c.Value.Length > InputLimits.Description))
+            {
+                errors.Add(new RowError(number, column, $"is {value.Length:N0} characters; a cell holds at most {InputLimits.Description:N0}."));
+            }
+
+            rows.Add(row);
         }
 
         return (rows, errors);
+    }
+
+    /// <summary>The file as text, refused (413) beyond <see cref="InputLimits.CsvBody"/> bytes without reading further.</summary>
+    private static async Task<string> ReadBounded(Stream body, CancellationToken cancellation)
+    {
+        using var bytes = new MemoryStream();
+        var buffer = new byte[81_920];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellation)) > 0)
+        {
+            if (bytes.Length + read > InputLimits.CsvBody)
+            {
+                throw new InputLimitExceededException("payload-too-large",
+                    $"The file is larger than the {InputLimits.Show(InputLimits.CsvBody)} one CSV import takes (docs/api.md, Limits): split it.");
+            }
+
+            bytes.Write(buffer, 0, read);
+        }
+
+        bytes.Position = 0;
+        using var reader = new StreamReader(bytes, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(cancellation);
+    }
+
+    /// <summary>A cell at most <paramref name="maxLength"/> characters, or a row error naming the cap.</summary>
+    public static void MaxLength(Row row, string column, int maxLength, List<RowError> errors)
+    {
+        if (row.Cell(column) is { } text && text.Length > maxLength)
+        {
+            errors.Add(new RowError(row.Number, column, $"is {text.Length:N0} characters; at most {maxLength:N0}."));
+        }
     }
 
     public static decimal? Decimal(Row row, string column, List<RowError> errors)

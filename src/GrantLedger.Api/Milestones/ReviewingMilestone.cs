@@ -72,7 +72,7 @@ public static class ConfirmMilestoneEndpoint
 public static class RejectMilestoneEndpoint
 {
     public static ProblemDetails Validate(RejectMilestoneRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, 2000).Result();
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, InputLimits.Reason).Result();
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/rejection")]
