@@ -74,12 +74,7 @@ public static class FxRateEndpoints
                 return (null, Problems.BadRequest("malformed-request", "Send {rates:[{currency, month, unitsPerEur}]} or a text/csv file."));
             }
 
-            var check = new RequestCheck().Each("rates", request.Rates, InputLimits.Rates, (c, field, rate) => c
-                .MaxLength($"{field}.currency", rate.Currency, 3)
-                .MaxLength($"{field}.source", rate.Source, InputLimits.Source));
-            return check.HasErrors
-                ? (null, Results.Problem(check.Result()))
-                : (request.Rates.Select(r => Entered(r.Currency, r.Month, r.UnitsPerEur, r.Source)).ToList(), null);
+            return Bounded(request.Rates.Select(r => r is null ? null : Entered(r.Currency, r.Month, r.UnitsPerEur, r.Source)).ToList());
         }
 
         return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send JSON or CSV",
@@ -99,7 +94,6 @@ public static class FxRateEndpoints
         {
             var month = CsvImport.Parsed(row, "month", YearMonthPattern.Iso, "2020-04", errors);
             var rate = CsvImport.Decimal(row, "unitspereur", errors);
-            CsvImport.MaxLength(row, "source", InputLimits.Source, errors);
             if (month is { } m && rate is { } r)
             {
                 parsed.Add(new SetFxRate(row.Cell("currency")?.ToUpperInvariant() ?? "", m, r, row.Cell("source") ?? "CSV import"));
@@ -108,7 +102,16 @@ public static class FxRateEndpoints
 
         return errors.Count > 0
             ? (null, Problems.From(new DomainError("invalid-fx-rates", "The file has errors; no rate was saved.", Rows: errors)))
-            : (parsed, null);
+            : Bounded(parsed);
+    }
+
+    /// <summary>The rates within <see cref="InputLimits"/> (how many, how long a source), or the 400 naming each one beyond.</summary>
+    private static (IReadOnlyList<SetFxRate>? Rates, IResult? Problem) Bounded(IReadOnlyList<SetFxRate?> rates)
+    {
+        var check = new RequestCheck().Each("rates", rates, InputLimits.Rates, (c, field, rate) => c
+            .MaxLength($"{field}.currency", rate.Currency, 3)
+            .MaxLength($"{field}.source", rate.Source, InputLimits.Source));
+        return check.HasErrors ? (null, Results.Problem(check.Result())) : (rates.OfType<SetFxRate>().ToList(), null);
     }
 }
 

@@ -9,7 +9,7 @@ namespace GrantLedger.Api.Http;
 /// Reads an uploaded CSV (RFC 4180, UTF-8, header row, comma or semicolon) into named columns with CsvHelper, and
 /// collects every unreadable cell as a row error rather than stopping at the first. Bounded wherever the file comes
 /// from (the API or a page's upload): at most <see cref="InputLimits.CsvBody"/> bytes and <see cref="InputLimits.CsvRows"/>
-/// data rows (413 beyond either), each cell at most <see cref="InputLimits.Description"/> characters (a row error).
+/// data rows and <see cref="InputLimits.CsvColumns"/> columns (413 beyond any); the importer then bounds each field as its JSON twin is bounded.
 /// </summary>
 public static class CsvImport
 {
@@ -45,6 +45,14 @@ public static class CsvImport
             errors.Add(new RowError(0, missing, $"The header row has no column {missing}."));
         }
 
+        if (headers.Count > InputLimits.CsvColumns)
+        {
+            throw new InputLimitExceededException("too-many-columns",
+                $"The header row has {headers.Count:N0} columns; an import takes at most {InputLimits.CsvColumns} (docs/api.md, Limits).");
+        }
+
+        // A repeated header counts once, by its first column.
+        var columns = headers.Select((name, index) => (Name: name, Index: index)).DistinctBy(c => c.Name).ToList();
         var number = 0;
         while (errors.Count == 0 && await csv.ReadAsync())
         {
@@ -55,13 +63,7 @@ public static class CsvImport
                     $"The file has more than {InputLimits.CsvRows:N0} data rows, the most one import takes (docs/api.md, Limits): split it.");
             }
 
-            var row = new Row(number, headers.Distinct().Select(h => (h, Value: csv.GetField(headers.IndexOf(h)) ?? "")).ToDictionary(x => x.h, x => x.Value.Trim()));
-            foreach (var (column, value) in row.Cells.Where(c => c.Value.Length > InputLimits.Description))
-            {
-                errors.Add(new RowError(number, column, $"is {value.Length:N0} characters; a cell holds at most {InputLimits.Description:N0}."));
-            }
-
-            rows.Add(row);
+            rows.Add(new Row(number, columns.ToDictionary(c => c.Name, c => (csv.GetField(c.Index) ?? "").Trim())));
         }
 
         return (rows, errors);
@@ -87,15 +89,6 @@ public static class CsvImport
         bytes.Position = 0;
         using var reader = new StreamReader(bytes, detectEncodingFromByteOrderMarks: true);
         return await reader.ReadToEndAsync(cancellation);
-    }
-
-    /// <summary>A cell at most <paramref name="maxLength"/> characters, or a row error naming the cap.</summary>
-    public static void MaxLength(Row row, string column, int maxLength, List<RowError> errors)
-    {
-        if (row.Cell(column) is { } text && text.Length > maxLength)
-        {
-            errors.Add(new RowError(row.Number, column, $"is {text.Length:N0} characters; at most {maxLength:N0}."));
-        }
     }
 
     public static decimal? Decimal(Row row, string column, List<RowError> errors)

@@ -60,6 +60,9 @@ public static class InputLimits
     /// <summary>Data rows of one CSV import.</summary>
     public const int CsvRows = 5_000;
 
+    /// <summary>Columns of one CSV import.</summary>
+    public const int CsvColumns = 50;
+
     /// <summary>Supporting files of one expenditure report (one per entry at most).</summary>
     public const int SupportingFiles = 50;
 
