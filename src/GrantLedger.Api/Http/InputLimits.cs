@@ -1,3 +1,12 @@
+using GrantLedger.Api.Amendments;
+using GrantLedger.Api.Budgets;
+using GrantLedger.Api.Currencies;
+using GrantLedger.Api.Expenditure;
+using GrantLedger.Api.Grants;
+using GrantLedger.Api.Milestones;
+using GrantLedger.Api.Programmes;
+using GrantLedger.Api.Reports;
+
 namespace GrantLedger.Api.Http;
 
 /// <summary>
@@ -90,4 +99,67 @@ public static class InputLimits
     /// <summary>The size a number of bytes is shown with in answers ("20 MB", "512 bytes").</summary>
     public static string Show(long bytes) =>
         bytes >= Megabyte && bytes % Megabyte == 0 ? $"{bytes / Megabyte:N0} MB ({bytes:N0} bytes)" : $"{bytes:N0} bytes";
+
+    /// <summary>A currency code: three letters.</summary>
+    public const int CurrencyCode = 3;
+
+    /// <summary>
+    /// The cap of each text (characters) and list (items) field of the JSON request bodies, by type and JSON name, as the
+    /// validators enforce them: the OpenAPI document declares them as <c>maxLength</c>/<c>maxItems</c> (and
+    /// OpenApiDocumentTests fails on a request string or list without one). <c>name[]</c> is the length of a list's texts.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<(Type Type, string Field), int> Fields = new Dictionary<(Type, string), int>
+    {
+        [(typeof(OpenProgrammeRequest), "code")] = Code,
+        [(typeof(OpenProgrammeRequest), "name")] = Name,
+        [(typeof(OpenProgrammeRequest), "currency")] = CurrencyCode,
+        [(typeof(OpenProgrammeRequest), "timeZone")] = Token,
+        [(typeof(OpenProgrammeRequest), "reason")] = Reason,
+        [(typeof(BudgetRulesRequest), "headings")] = Headings,
+        [(typeof(BudgetRulesRequest), "headings[]")] = Heading,
+        [(typeof(AwardGrantRequest), "grantee")] = Name,
+        [(typeof(AwardGrantRequest), "countries")] = Countries,
+        [(typeof(AwardGrantRequest), "countries[]")] = 2,
+        [(typeof(AwardGrantRequest), "title")] = Title,
+        [(typeof(AwardGrantRequest), "currency")] = CurrencyCode,
+        [(typeof(AwardGrantRequest), "reason")] = Reason,
+        [(typeof(AwardGrantRequest), "tranches")] = Tranches,
+        [(typeof(RecordDisbursementRequest), "reference")] = Reference,
+        [(typeof(RecordDisbursementRequest), "note")] = Reason,
+        [(typeof(RecordDisbursementRequest), "currency")] = CurrencyCode,
+        [(typeof(HoldOverrideRequest), "reason")] = Reason,
+        [(typeof(ReverseDisbursementRequest), "reason")] = Reason,
+        [(typeof(ApproveDisbursementRequest), "note")] = Reason,
+        [(typeof(RejectDisbursementRequest), "reason")] = Reason,
+        [(typeof(ReceiptRequest), "currency")] = CurrencyCode,
+        [(typeof(AmendTranchePlanRequest), "tranches")] = Tranches,
+        [(typeof(AmendTranchePlanRequest), "reason")] = Reason,
+        [(typeof(PlanMilestoneRequest), "title")] = Title,
+        [(typeof(ConfirmMilestoneRequest), "note")] = Reason,
+        [(typeof(RejectMilestoneRequest), "reason")] = Reason,
+        [(typeof(SetBudgetRequest), "lines")] = BudgetLines,
+        [(typeof(BudgetLineRequest), "heading")] = Heading,
+        [(typeof(BudgetLineRequest), "description")] = Description,
+        [(typeof(BudgetLineRequest), "code")] = Code,
+        [(typeof(ReviseBudgetRequest), "changes")] = BudgetLines,
+        [(typeof(ReviseBudgetRequest), "reason")] = Reason,
+        [(typeof(ExpenditureReportRequest), "entries")] = Entries,
+        [(typeof(ExpenseRequest), "description")] = Description,
+        [(typeof(ExpenseRequest), "currency")] = CurrencyCode,
+        [(typeof(ExpenseRequest), "budgetLineCode")] = Code,
+        [(typeof(ReviewRequest), "entries")] = Entries,
+        [(typeof(EntryReviewRequest), "reason")] = Reason,
+        [(typeof(FxRatesRequest), "rates")] = Rates,
+        [(typeof(FxRateLine), "currency")] = CurrencyCode,
+        [(typeof(FxRateLine), "source")] = Source,
+        [(typeof(ProposeAmendmentRequest), "reason")] = Reason,
+        [(typeof(ProposeAmendmentRequest), "budget")] = BudgetLines,
+        [(typeof(ProposeAmendmentRequest), "tranches")] = Tranches,
+        [(typeof(ProposeAmendmentRequest), "milestones")] = MilestoneDates,
+        [(typeof(AmendmentDecisionRequest), "reason")] = Reason,
+        [(typeof(ReportRequest), "kind")] = Token,
+        [(typeof(ReportRequest), "from")] = Token,
+        [(typeof(ReportRequest), "to")] = Token,
+        [(typeof(ReportRequest), "asOf")] = Token,
+    };
 }
