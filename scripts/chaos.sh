@@ -44,6 +44,7 @@ $3"
 bad_status=0
 bad_output="$(driver bad-input "$app_url" snowleopard "$requests")" || bad_status=1
 grep -q 'bad_input_5xx=0 bad_input_2xx=0' <<<"$bad_output" || bad_status=1
+grep -q 'bad_input_unanswered=0' <<<"$bad_output" || bad_status=1
 finish "bad input" "$bad_status" "$bad_output"
 
 # A storm of payments, each retried with its idempotency key until answered; two seconds in, "$2" disrupts it.
@@ -214,16 +215,20 @@ Central Asia demo, on $(nproc) cores with PostgreSQL $(psql --version | awk '{pr
 
 ## Bad input
 
-$(value bad_input_requests) generated requests, sixteen kinds in rotation: amounts that are text, null, zero, negative, with three
+$(value bad_input_requests) generated requests, twenty-two kinds in rotation: amounts that are text, null, zero, negative, with three
 decimals, 1e30 or 32 digits; impossible or non-ISO value dates; unknown, all-zero and malformed grant ids; bodies
 that are not JSON, nested 5,000 deep or 2 MB long; an auditor or a grantee paying; a grantee reading another
 grantee's grant; no credentials and a forged token; a payment beyond the grant; a stale \`expectedVersion\`;
-reversing an unknown payment or without a reason; an award beyond the programme's allocation.
+reversing an unknown payment or without a reason; an award beyond the programme's allocation; and oversize input
+(docs/api.md, Limits): a reason up to 500,000 characters, a report with 501 to 3,000 entries, JSON bodies of 1 to 5 MB
+declared and 2 MB chunked, a CSV of 5,001 rows, a form of 1,100 fields and (every 220th request) a 21 MB report PDF to
+verify.
 
 | Figure | Value |
 |---|---|
 | Responses 5xx | $(value bad_input_5xx) |
 | Responses 2xx (a hostile request accepted) | $(value bad_input_2xx) |
+| Requests dropped without an answer | $(value bad_input_unanswered) |
 | Events before / after | $(value bad_input_events_before) / $(value bad_input_events_after) |
 | Every programme's allocation, commitments, payments and reservations unchanged | $(value bad_input_balances_unchanged) |
 | Reconciliation afterwards (\`GET /api/admin/reconciliation\`) | $(value bad_input_reconciled) |

@@ -9,9 +9,11 @@ namespace GrantLedger.Benchmarks;
 /// <summary>
 /// scripts/chaos.sh, scenario "bad input": thousands of generated malformed or hostile requests against the running
 /// app (wrong types, huge numbers, three decimals, zero and negative amounts, bad dates, unknown and malformed ids,
-/// oversized and non-JSON bodies, deep nesting, wrong roles, another grantee's grant, no credentials). Every one must
-/// be refused with a 4xx: no 5xx, no 2xx; the event count and every balance must be unchanged, and the ledger must
-/// still reconcile.
+/// oversized and non-JSON bodies, deep nesting, wrong roles, another grantee's grant, no credentials) and oversize input
+/// (a reason far over its cap, more entries than a report takes, JSON bodies over 1 MB declared and chunked, CSVs over
+/// the row cap, forms with too many fields, a report PDF over 20 MB). Every one must be refused with a 4xx and a body:
+/// no 5xx, no 2xx, no connection dropped without an answer; the event count and every balance must be unchanged, and
+/// the ledger must still reconcile.
 /// </summary>
 public static class BadInputScenario
 {
@@ -45,6 +47,7 @@ public static class BadInputScenario
         var statuses = new SortedDictionary<int, int>();
         var accepted = new List<string>();
         var serverErrors = new List<string>();
+        var unanswered = new List<string>();
         for (var i = 0; i < requests; i++)
         {
             var attack = Generate(random, i, programmeId, own, other, paid, finance, auditor, grantee);
@@ -55,7 +58,19 @@ public static class BadInputScenario
             }
 
             request.Headers.Add("Idempotency-Key", $"chaos-{i}");
-            using var response = await http.SendAsync(request);
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request);
+            }
+            catch (HttpRequestException ex)
+            {
+                // An oversize body must be answered (413 problem+json), not cut off.
+                unanswered.Add($"{attack.Name}: no answer ({ex.Message})");
+                continue;
+            }
+
+            using var answered = response;
             var status = (int)response.StatusCode;
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
             if (status >= 500) serverErrors.Add($"{attack.Name}: {status}");
@@ -66,14 +81,14 @@ public static class BadInputScenario
         var unchanged = before.Events == after.Events && before.Figures == after.Figures;
         Console.WriteLine($"bad_input_requests={requests} bad_input_5xx={serverErrors.Count} bad_input_2xx={accepted.Count} " +
             $"bad_input_events_before={before.Events} bad_input_events_after={after.Events} bad_input_balances_unchanged={(before.Figures == after.Figures ? "yes" : "no")} " +
-            $"bad_input_reconciled={(after.Reconciled ? "yes" : "no")}");
+            $"bad_input_reconciled={(after.Reconciled ? "yes" : "no")} bad_input_unanswered={unanswered.Count}");
         Console.WriteLine("bad_input_statuses=" + string.Join(",", statuses.Select(s => $"{s.Key}:{s.Value}")));
-        foreach (var line in serverErrors.Concat(accepted).Distinct().Take(20))
+        foreach (var line in serverErrors.Concat(unanswered).Concat(accepted).Distinct().Take(20))
         {
             Console.Error.WriteLine($"bad input: {line}");
         }
 
-        return serverErrors.Count == 0 && accepted.Count == 0 && unchanged && after.Reconciled ? 0 : 1;
+        return serverErrors.Count == 0 && unanswered.Count == 0 && accepted.Count == 0 && unchanged && after.Reconciled ? 0 : 1;
     }
 
     private sealed record LedgerState(long Events, string Figures, bool Reconciled);
@@ -93,7 +108,7 @@ public static class BadInputScenario
         var badDates = new[] { "\"2020-13-45\"", "\"yesterday\"", "\"\"", "12", "null", "\"2020-02-30\"", "\"0000-00-00\"", "\"2020-05-04T25:00\"" };
         var badIds = new[] { Guid.NewGuid().ToString(), "not-a-guid", "..%2F..%2Fetc%2Fpasswd", "00000000-0000-0000-0000-000000000000", "%00", "1' or '1'='1" };
 
-        return (i % 16) switch
+        return (i % 22) switch
         {
             0 => new("amount", HttpMethod.Post, Pay(own), JsonBody($$"""{"amount":{{badAmounts[random.Next(badAmounts.Length)]}},"valueDate":"2020-05-04","reference":"X"}"""), finance),
             1 => new("value date", HttpMethod.Post, Pay(own), JsonBody($$"""{"amount":10.00,"valueDate":{{badDates[random.Next(badDates.Length)]}},"reference":"X"}"""), finance),
@@ -110,9 +125,63 @@ public static class BadInputScenario
             12 => new("stale version", HttpMethod.Post, Pay(own), JsonBody($$"""{"amount":10.00,"valueDate":"2020-05-04","reference":"X","expectedVersion":{{random.Next(-5, 2)}}}"""), finance),
             13 => new("reverse unknown", HttpMethod.Post, $"/api/grants/{other}/disbursements/{Guid.NewGuid()}/reversal", JsonBody("""{"reason":"chaos"}"""), finance),
             14 => new("reverse without reason", HttpMethod.Post, $"/api/grants/{other}/disbursements/{paid}/reversal", JsonBody(random.Next(2) == 0 ? """{"reason":""}""" : "{}"), finance),
-            _ => new("award beyond allocation", HttpMethod.Post, $"/api/programmes/{programme}/grants",
+            15 => new("award beyond allocation", HttpMethod.Post, $"/api/programmes/{programme}/grants",
                 JsonBody("""{"grantee":"Chaos","countries":["KG"],"title":"Chaos","amount":5000000.00,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}"""), finance),
+            16 => new("reason over its cap", HttpMethod.Post, $"/api/grants/{other}/disbursements/{paid}/reversal",
+                JsonBody($$"""{"reason":"{{new string('r', random.Next(2_001, 500_000))}}"}"""), finance),
+            17 => new("entries over their cap", HttpMethod.Post, Report(own), JsonBody(ReportJson(random.Next(501, 3_000), "Corrals")), grantee),
+            18 => new("json body over 1 MB", HttpMethod.Post, Report(own), JsonBody(ReportJson(1, new string('d', random.Next(1_100_000, 5_000_000)))), grantee),
+            19 => new("chunked body over 1 MB", HttpMethod.Post, Report(own), Chunked(ReportJson(1, new string('d', 2_000_000))), grantee),
+            20 when i / 22 % 10 == 0 => new("report pdf over 20 MB", HttpMethod.Post, "/api/reports/verification", OversizePdf(), auditor),
+            20 => new("csv rows over their cap", HttpMethod.Post, Report(own) + "?periodStart=2020-04-01&periodEnd=2020-12-31",
+                new StringContent("budgetLine,date,description,amount,currency\n" + string.Concat(Enumerable.Repeat("C1,2020-05-01,Corrals,1,KGS\n", 5_001)),
+                    Encoding.UTF8, "text/csv"), grantee),
+            _ => new("form fields over their cap", HttpMethod.Post, $"/api/grants/{own}/milestones/{Guid.NewGuid()}/submission", ManyFields(1_100), grantee),
         };
+    }
+
+    private static string Report(string grant) => $"/api/grants/{grant}/expenditure-reports";
+
+    private static string ReportJson(int entries, string description) =>
+        new JsonObject
+        {
+            ["periodStart"] = "2020-04-01",
+            ["periodEnd"] = "2020-12-31",
+            ["entries"] = new JsonArray([.. Enumerable.Range(0, entries).Select(_ => (JsonNode)new JsonObject
+            {
+                ["budgetLineCode"] = "C1", ["date"] = "2020-05-01", ["description"] = description, ["amount"] = 1.00m, ["currency"] = "KGS",
+            })]),
+        }.ToJsonString();
+
+    /// <summary>A body sent chunked (no Content-Length), so only counting the bytes as they arrive can stop it.</summary>
+    private static HttpContent Chunked(string json)
+    {
+        var content = new StreamContent(new UnknownLength(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static MultipartFormDataContent OversizePdf()
+    {
+        var pdf = new byte[21 * 1024 * 1024];
+        "%PDF-1.4\n"u8.CopyTo(pdf);
+        return new MultipartFormDataContent { { new ByteArrayContent(pdf), "file", "report.pdf" } };
+    }
+
+    private static MultipartFormDataContent ManyFields(int count)
+    {
+        var form = new MultipartFormDataContent();
+        for (var f = 0; f < count; f++)
+        {
+            form.Add(new StringContent("x"), $"field{f}");
+        }
+
+        return form;
+    }
+
+    private sealed class UnknownLength(byte[] content) : MemoryStream(content)
+    {
+        public override bool CanSeek => false;
     }
 
     private static string RandomText(Random random, int length)

@@ -111,7 +111,7 @@ public sealed partial class OpenApiDocumentTests(LedgerHost host) : FromStartOfT
         }
 
         var disbursement = Operations(await Document()).Single(o => o.Key == "POST /api/grants/{grantId}/disbursements").Operation;
-        Assert.Equal([201, 400, 401, 403, 404, 409, 415, 422], Responses(disbursement).Select(r => r.Status).Order());
+        Assert.Equal([201, 400, 401, 403, 404, 409, 413, 415, 422], Responses(disbursement).Select(r => r.Status).Order());
     }
 
     [Fact]
@@ -129,6 +129,64 @@ public sealed partial class OpenApiDocumentTests(LedgerHost host) : FromStartOfT
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task every_text_and_list_a_request_body_carries_declares_its_cap()
+    {
+        var document = await Document();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        JsonObject Resolve(JsonNode node) =>
+            node["$ref"]?.GetValue<string>() is { } reference ? schemas[reference.Split('/').Last()]!.AsObject() : node.AsObject();
+
+        var uncapped = new SortedSet<string>();
+        var seen = new HashSet<string>();
+        void Walk(JsonNode node, string path)
+        {
+            if (node["$ref"]?.GetValue<string>() is { } reference && !seen.Add(reference))
+            {
+                return;
+            }
+
+            var schema = Resolve(node);
+            foreach (var alternative in new[] { "oneOf", "anyOf", "allOf" }.SelectMany(k => schema[k]?.AsArray() ?? []))
+            {
+                Walk(alternative!, path);
+            }
+
+            var type = schema["type"]?.ToJsonString() ?? "";
+            if (type.Contains("\"array\"") )
+            {
+                if (schema["maxItems"] is null)
+                {
+                    uncapped.Add(path + " (list)");
+                }
+
+                Walk(schema["items"]!, path + "[]");
+            }
+            else if (type.Contains("\"string\"") && schema["enum"] is null && schema["pattern"] is null &&
+                     schema["format"]?.GetValue<string>() is not ("date" or "date-time" or "uuid") && schema["maxLength"] is null)
+            {
+                uncapped.Add(path);
+            }
+
+            foreach (var (name, property) in schema["properties"]?.AsObject() ?? [])
+            {
+                Walk(property!, $"{path}.{name}");
+            }
+        }
+
+        // Sign-in and user administration cap their own fields (Identity/, ASVS V2 work).
+        foreach (var (key, operation) in Operations(document).Where(o => !o.Key.Contains("/api/auth/") && !o.Key.EndsWith("/api/users", StringComparison.Ordinal)))
+        {
+            if (operation["requestBody"]?["content"]?[ApiContract.Json]?["schema"] is { } body)
+            {
+                seen.Clear();
+                Walk(body, key);
+            }
+        }
+
+        Assert.Empty(uncapped);
     }
 
     [Fact]

@@ -36,7 +36,12 @@ public sealed record AmendmentCreated(Guid Id, long Version, string Status);
 public static class ProposeAmendmentEndpoint
 {
     public static ProblemDetails Validate(ProposeAmendmentRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, 2000).Result();
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .Text("reason", request.Reason, InputLimits.Reason)
+            .Each("budget", request.Budget, InputLimits.BudgetLines, SetBudgetEndpoint.Line)
+            .Count("tranches", request.Tranches, InputLimits.Tranches)
+            .Count("milestones", request.Milestones, InputLimits.MilestoneDates)
+            .Result();
 
     /// <summary>Proposes an amendment; nothing changes until a second person (approver) approves it.</summary>
     [Authorize(Policy = Policies.Finance)]

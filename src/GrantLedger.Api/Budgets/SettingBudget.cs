@@ -28,7 +28,14 @@ public static class SetBudgetEndpoint
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
             .That(request.Lines is { Count: > 0 } && request.Lines.All(l => l is not null && !string.IsNullOrWhiteSpace(l.Heading) && !string.IsNullOrWhiteSpace(l.Description)),
                 "lines", "must list budget lines, each with a heading and a description.")
+            .Each("lines", request.Lines, InputLimits.BudgetLines, Line)
             .Result();
+
+    /// <summary>The bounds of one budget line's text, wherever lines are sent (a budget, an amendment).</summary>
+    public static void Line(RequestCheck check, string field, BudgetLineRequest line) => check
+        .MaxLength($"{field}.heading", line.Heading, InputLimits.Heading)
+        .MaxLength($"{field}.description", line.Description, InputLimits.Description)
+        .MaxLength($"{field}.code", line.Code, InputLimits.Code);
 
     /// <summary>Sets the budget (lines summing to the grant amount, indirect costs within the cap). Replaceable until spending is reported.</summary>
     [Authorize(Policy = Policies.Finance)]
@@ -76,7 +83,8 @@ public static class ReviseBudgetEndpoint
     public static ProblemDetails Validate(ReviseBudgetRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
             .That(request.Changes is { Count: > 0 } && request.Changes.All(c => c is not null), "changes", "must list at least one line change.")
-            .Text("reason", request.Reason, 2000)
+            .Count("changes", request.Changes, InputLimits.BudgetLines)
+            .Text("reason", request.Reason, InputLimits.Reason)
             .Result();
 
     /// <summary>Moves money between lines with a reason, within the donor's reallocation cap per heading.</summary>

@@ -23,9 +23,16 @@ public static class HttpConfiguration
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/SignIn");
         });
-        // Evidence uploads: several files of up to 20 MB each; each file's own limit is checked by the endpoint.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 210 * 1024 * 1024);
-        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = 210 * 1024 * 1024);
+        // A JSON command's cap everywhere; RequestBodyLimits raises it per request for the endpoints that take files or CSV
+        // (InputLimits, docs/api.md "Limits"). Forms: few fields, each value no larger than a JSON command.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = InputLimits.JsonBody);
+        builder.Services.AddOptions<Microsoft.AspNetCore.Http.Features.FormOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<GrantLedger.Api.Milestones.MilestoneOptions>>((f, milestones) =>
+            {
+                f.MultipartBodyLengthLimit = RequestBodyLimits.EvidenceBody(milestones.Value);
+                f.ValueCountLimit = InputLimits.FormValues;
+                f.ValueLengthLimit = (int)InputLimits.JsonBody;
+            });
         // The publisher and codes of the IATI activity file (docs/exports.md).
         builder.Services.Configure<GrantLedger.Reports.Interchange.IatiSettings>(builder.Configuration.GetSection("GrantLedger:Iati"));
         return builder;
@@ -51,6 +58,7 @@ public static class HttpConfiguration
 
         app.UseExceptionHandler();
         app.UseMiddleware<ProblemMiddleware>();
+        app.UseRequestBodyLimits();
         app.UseStaticFiles();
         // API callers get problem+json; people in a browser get a page they can read.
         app.UseStatusCodePages(async context =>

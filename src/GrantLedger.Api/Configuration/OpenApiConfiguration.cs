@@ -46,9 +46,32 @@ public static class OpenApiConfiguration
             o.AddDocumentTransformer(DescribeDocument);
         });
 
-    /// <summary>NodaTime values travel as ISO strings and money as exact decimals; say so, or clients get empty objects and doubles.</summary>
+    /// <summary>
+    /// NodaTime values travel as ISO strings and money as exact decimals; say so, or clients get empty objects and doubles.
+    /// Each request text and list declares its cap (<see cref="InputLimits.Fields"/>).
+    /// </summary>
     private static Task DescribeValueTypes(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellation)
     {
+        if (context.JsonPropertyInfo is { } property && property.DeclaringType is var owner)
+        {
+            if (InputLimits.Fields.TryGetValue((owner, property.Name), out var cap))
+            {
+                if (schema.Type?.HasFlag(JsonSchemaType.Array) == true)
+                {
+                    schema.MaxItems = cap;
+                }
+                else
+                {
+                    schema.MaxLength = cap;
+                }
+            }
+
+            if (InputLimits.Fields.TryGetValue((owner, property.Name + "[]"), out var itemCap) && schema.Items is OpenApiSchema items)
+            {
+                items.MaxLength = itemCap;
+            }
+        }
+
         var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
         var nullable = type != context.JsonTypeInfo.Type;
         if (type == typeof(decimal))
@@ -135,6 +158,12 @@ public static class OpenApiConfiguration
         {
             Add(StatusCodes.Status400BadRequest, "malformed-request");
             Add(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type");
+        }
+
+        // Every body has a size cap (InputLimits; RequestBodyLimits answers beyond it).
+        if (operation.RequestBody is not null)
+        {
+            Add(StatusCodes.Status413PayloadTooLarge, "payload-too-large");
         }
 
         if (operation.Parameters.Any(p => p.In == ParameterLocation.Query))

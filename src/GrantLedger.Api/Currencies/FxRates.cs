@@ -69,9 +69,12 @@ public static class FxRateEndpoints
         {
             var request = await context.Request.ReadFromJsonAsync<FxRatesRequest>(context.RequestServices
                 .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions, context.RequestAborted);
-            return request?.Rates is null
-                ? (null, Problems.BadRequest("malformed-request", "Send {rates:[{currency, month, unitsPerEur}]} or a text/csv file."))
-                : (request.Rates.Select(r => Entered(r.Currency, r.Month, r.UnitsPerEur, r.Source)).ToList(), null);
+            if (request?.Rates is null)
+            {
+                return (null, Problems.BadRequest("malformed-request", "Send {rates:[{currency, month, unitsPerEur}]} or a text/csv file."));
+            }
+
+            return Bounded(request.Rates.Select(r => r is null ? null : Entered(r.Currency, r.Month, r.UnitsPerEur, r.Source)).ToList());
         }
 
         return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send JSON or CSV",
@@ -99,7 +102,16 @@ public static class FxRateEndpoints
 
         return errors.Count > 0
             ? (null, Problems.From(new DomainError("invalid-fx-rates", "The file has errors; no rate was saved.", Rows: errors)))
-            : (parsed, null);
+            : Bounded(parsed);
+    }
+
+    /// <summary>The rates within <see cref="InputLimits"/> (how many, how long a source), or the 400 naming each one beyond.</summary>
+    private static (IReadOnlyList<SetFxRate>? Rates, IResult? Problem) Bounded(IReadOnlyList<SetFxRate?> rates)
+    {
+        var check = new RequestCheck().Each("rates", rates, InputLimits.Rates, (c, field, rate) => c
+            .MaxLength($"{field}.currency", rate.Currency, 3)
+            .MaxLength($"{field}.source", rate.Source, InputLimits.Source));
+        return check.HasErrors ? (null, Results.Problem(check.Result())) : (rates.OfType<SetFxRate>().ToList(), null);
     }
 }
 

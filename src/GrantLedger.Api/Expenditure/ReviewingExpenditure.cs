@@ -33,6 +33,7 @@ public static class ReviewExpenditureEndpoint
     public static ProblemDetails Validate(ReviewRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
             .That(request.Entries is { Count: > 0 } && request.Entries.All(e => e is not null), "entries", "must list at least one entry decision.")
+            .Each("entries", request.Entries, InputLimits.Entries, (check, field, entry) => check.MaxLength($"{field}.reason", entry.Reason, InputLimits.Reason))
             .Result();
 
     /// <summary>Finance accepts entries, or rejects them with a reason; ineligible entries cannot be accepted.</summary>

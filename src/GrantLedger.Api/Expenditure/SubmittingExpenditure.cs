@@ -72,6 +72,11 @@ public static class SubmitExpenditureReportEndpoint
         {
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             request = JsonSerializer.Deserialize<ExpenditureReportRequest>(form["report"].ToString(), json.Value.SerializerOptions);
+            if (form.Files.Count > InputLimits.SupportingFiles)
+            {
+                return Problems.BadRequest("too-many-files", $"At most {InputLimits.SupportingFiles} supporting files per report; this one has {form.Files.Count}.");
+            }
+
             foreach (var upload in form.Files.Where(f => f.Name.StartsWith("file-", StringComparison.Ordinal)))
             {
                 if (!int.TryParse(upload.Name["file-".Length..], out var entry))
@@ -105,11 +110,21 @@ public static class SubmitExpenditureReportEndpoint
     public static Task<IResult> Submit(Guid grantId, ExpenditureReportRequest request, HttpContext context, IMessageBus bus) =>
         Send(grantId, request, new Dictionary<int, (EvidenceFile Meta, byte[] Content)>(), bus, context);
 
-    private static Task<IResult> Send(Guid grantId, ExpenditureReportRequest request, Dictionary<int, (EvidenceFile Meta, byte[] Content)> files,
+    private static async Task<IResult> Send(Guid grantId, ExpenditureReportRequest request, Dictionary<int, (EvidenceFile Meta, byte[] Content)> files,
         IMessageBus bus, HttpContext context) =>
-        bus.Send(new SubmitExpenditureReportCommand(grantId, request, files, RequestMetadata.From(context)),
+        Bounds(request) is { HasErrors: true } check ? Results.Problem(check.Result()) : await bus.Send(new SubmitExpenditureReportCommand(grantId, request, files, RequestMetadata.From(context)),
             outcome => outcome.ToCreated(outcome.Body is ExpenditureReportCreated created ? $"/api/grants/{grantId}/expenditure-reports/{created.Id}" : ""),
             context.RequestAborted);
+
+    /// <summary>
+    /// The report's size and text within <see cref="InputLimits"/>, however it came (JSON, CSV, multipart, the web form):
+    /// each entry is copied into the grant's snapshot and read by every later payment, report and export.
+    /// </summary>
+    public static RequestCheck Bounds(ExpenditureReportRequest request) => new RequestCheck()
+        .Each("entries", request.Entries, InputLimits.Entries, (check, field, entry) => check
+            .MaxLength($"{field}.description", entry.Description, InputLimits.Description)
+            .MaxLength($"{field}.currency", entry.Currency, 3)
+            .MaxLength($"{field}.budgetLineCode", entry.BudgetLineCode, InputLimits.Code));
 }
 
 /// <summary>The grantee reports spending for a period, with supporting files keyed by entry number (1-based).</summary>

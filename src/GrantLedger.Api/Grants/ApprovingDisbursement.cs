@@ -43,6 +43,10 @@ public static class RejectDisbursementHandler
 
 public static class ApproveDisbursementEndpoint
 {
+    /// <summary>The body is optional; a note, when sent, is bounded like any reason.</summary>
+    public static ProblemDetails Validate(ApproveDisbursementRequest? request) =>
+        new RequestCheck().MaxLength("note", request?.Note, InputLimits.Reason).Result();
+
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/approval")]
     public static Task<IResult> Post(Guid grantId, Guid disbursementId, ApproveDisbursementRequest? request, IMessageBus bus, HttpContext context) =>
@@ -53,7 +57,7 @@ public static class ApproveDisbursementEndpoint
 public static class RejectDisbursementEndpoint
 {
     public static ProblemDetails Validate(RejectDisbursementRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, 2000).Result();
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, InputLimits.Reason).Result();
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/rejection")]

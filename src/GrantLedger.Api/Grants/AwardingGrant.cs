@@ -31,12 +31,14 @@ public static class AwardGrantEndpoint
 {
     public static ProblemDetails Validate(AwardGrantRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("grantee", request.Grantee)
+            .Text("grantee", request.Grantee, InputLimits.Name)
             .Countries("countries", request.Countries)
-            .Text("title", request.Title, 500)
+            .Count("countries", request.Countries, InputLimits.Countries)
+            .Text("title", request.Title, InputLimits.Title)
             .Currency("currency", request.Currency, required: false)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .OptionalText("reason", request.Reason)
+            .OptionalText("reason", request.Reason, InputLimits.Reason)
+            .Count("tranches", request.Tranches, InputLimits.Tranches)
             .That(request.Tranches is null || request.Tranches.All(t => t is not null && t.MilestoneId is null), "tranches",
                 "at award a tranche cannot name a milestone yet; plan the milestone with gatesTrancheId.")
             .Result();

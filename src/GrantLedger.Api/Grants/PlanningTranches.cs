@@ -65,7 +65,8 @@ public static class AmendTranchePlanEndpoint
     public static ProblemDetails Validate(AmendTranchePlanRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
             .That(request.Tranches is { Count: > 0 } && request.Tranches.All(t => t is not null), "tranches", "must list at least one tranche.")
-            .Text("reason", request.Reason, 2000)
+            .Count("tranches", request.Tranches, InputLimits.Tranches)
+            .Text("reason", request.Reason, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 

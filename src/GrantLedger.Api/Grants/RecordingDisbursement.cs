@@ -35,8 +35,9 @@ public static class RecordDisbursementEndpoint
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
             .That(context.Request.Headers[IdempotencyRecord.HeaderName].ToString() is { Length: > 0 and <= IdempotencyRecord.MaxKeyLength },
                 IdempotencyRecord.HeaderName, $"header is required (1 to {IdempotencyRecord.MaxKeyLength} characters), so a retry never pays twice.")
-            .Text("reference", request.Reference)
-            .OptionalText("note", request.Note)
+            .Text("reference", request.Reference, InputLimits.Reference)
+            .OptionalText("note", request.Note, InputLimits.Reason)
+            .MaxLength("override.reason", request.Override?.Reason, InputLimits.Reason)
             .Currency("currency", request.Currency, required: false)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .That(request.Override is null || !string.IsNullOrWhiteSpace(request.Override.Reason), "override.reason",

@@ -17,7 +17,7 @@ public static class ReverseDisbursementEndpoint
 {
     public static ProblemDetails Validate(ReverseDisbursementRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, 2000)
+            .Text("reason", request.Reason, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 

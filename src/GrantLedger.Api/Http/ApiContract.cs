@@ -17,7 +17,8 @@ namespace GrantLedger.Api.Http;
 /// What every endpoint answers, as the OpenAPI document declares it (docs/api.md is the prose of the same table): its
 /// success, and each problem status with the <c>code</c>s it can carry. Kept apart from the endpoints so that the
 /// endpoints stay about the ledger. 401 and 403 are not listed here: they follow from the endpoint's authorization
-/// (anonymous, signed in, or a policy); a JSON body adds 400 <c>malformed-request</c> and 415, query values add 400.
+/// (anonymous, signed in, or a policy); a JSON body adds 400 <c>malformed-request</c> and 415, any body 413
+/// <c>payload-too-large</c> (InputLimits), query values add 400.
 /// </summary>
 public static class ApiContract
 {
@@ -116,7 +117,8 @@ public static class ApiContract
         ["GET /api/fx-rates"] = Ok<IReadOnlyList<FxRateView>>("The donor rates per currency and month"),
         ["PUT /api/fx-rates"] = Ok<IReadOnlyList<FxRateView>>("Enter or correct rates (JSON or CSV)")
             .Reads(RequestBody.JsonOrCsv<FxRatesRequest>())
-            .Refuses(400, "malformed-request").Refuses(415, "unsupported-media-type").Refuses(422, "invalid-fx-rates"),
+            .Refuses(400, "malformed-request").Refuses(413, "payload-too-large", "too-many-rows", "too-many-columns")
+            .Refuses(415, "unsupported-media-type").Refuses(422, "invalid-fx-rates"),
 
         ["PUT /api/grants/{grantId}/budget"] = Ok<BudgetWritten>("Set or replace the budget (until spending is reported)")
             .Refuses(404, "not-found").Refuses(409, "version-conflict")
@@ -129,8 +131,8 @@ public static class ApiContract
 
         ["POST /api/grants/{grantId}/expenditure-reports"] = Created<ExpenditureReportCreated>("The grantee reports spending (JSON, CSV or multipart)")
             .Reads(RequestBody.Expenditure)
-            .Refuses(400, "malformed-request").Refuses(404, "not-found").Refuses(409, "version-conflict")
-            .Refuses(413, "evidence-too-large", "payload-too-large").Refuses(415, "unsupported-evidence-type")
+            .Refuses(400, "malformed-request", "too-many-files").Refuses(404, "not-found").Refuses(409, "version-conflict")
+            .Refuses(413, "evidence-too-large", "payload-too-large", "too-many-rows", "too-many-columns").Refuses(415, "unsupported-evidence-type")
             .Refuses(422, "budget-not-set", "invalid-window", "invalid-expenditure-entries"),
         ["GET /api/grants/{grantId}/expenditure-reports"] = Ok<IReadOnlyList<Expenditure.ExpenditureReportView>>("The grant's expenditure reports, valued")
             .Refuses(404, "not-found"),

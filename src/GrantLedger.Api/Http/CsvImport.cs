@@ -7,7 +7,9 @@ namespace GrantLedger.Api.Http;
 
 /// <summary>
 /// Reads an uploaded CSV (RFC 4180, UTF-8, header row, comma or semicolon) into named columns with CsvHelper, and
-/// collects every unreadable cell as a row error rather than stopping at the first.
+/// collects every unreadable cell as a row error rather than stopping at the first. Bounded wherever the file comes
+/// from (the API or a page's upload): at most <see cref="InputLimits.CsvBody"/> bytes and <see cref="InputLimits.CsvRows"/>
+/// data rows and <see cref="InputLimits.CsvColumns"/> columns (413 beyond any); the importer then bounds each field as its JSON twin is bounded.
 /// </summary>
 public static class CsvImport
 {
@@ -18,8 +20,7 @@ public static class CsvImport
 
     public static async Task<(IReadOnlyList<Row> Rows, List<RowError> Errors)> Read(Stream body, IReadOnlyList<string> required, CancellationToken cancellation)
     {
-        using var reader = new StreamReader(body, detectEncodingFromByteOrderMarks: true);
-        var text = await reader.ReadToEndAsync(cancellation);
+        var text = await ReadBounded(body, cancellation);
         var delimiter = text.Split('\n', 2)[0].Count(c => c == ';') > text.Split('\n', 2)[0].Count(c => c == ',') ? ";" : ",";
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -44,14 +45,50 @@ public static class CsvImport
             errors.Add(new RowError(0, missing, $"The header row has no column {missing}."));
         }
 
+        if (headers.Count > InputLimits.CsvColumns)
+        {
+            throw new InputLimitExceededException("too-many-columns",
+                $"The header row has {headers.Count:N0} columns; an import takes at most {InputLimits.CsvColumns} (docs/api.md, Limits).");
+        }
+
+        // A repeated header counts once, by its first column.
+        var columns = headers.Select((name, index) => (Name: name, Index: index)).DistinctBy(c => c.Name).ToList();
         var number = 0;
         while (errors.Count == 0 && await csv.ReadAsync())
         {
             number++;
-            rows.Add(new Row(number, headers.Select((h, i) => (h, Value: csv.GetField(i) ?? "")).ToDictionary(x => x.h, x => x.Value.Trim())));
+            if (number > InputLimits.CsvRows)
+            {
+                throw new InputLimitExceededException("too-many-rows",
+                    $"The file has more than {InputLimits.CsvRows:N0} data rows, the most one import takes (docs/api.md, Limits): split it.");
+            }
+
+            rows.Add(new Row(number, columns.ToDictionary(c => c.Name, c => (csv.GetField(c.Index) ?? "").Trim())));
         }
 
         return (rows, errors);
+    }
+
+    /// <summary>The file as text, refused (413) beyond <see cref="InputLimits.CsvBody"/> bytes without reading further.</summary>
+    private static async Task<string> ReadBounded(Stream body, CancellationToken cancellation)
+    {
+        using var bytes = new MemoryStream();
+        var buffer = new byte[81_920];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellation)) > 0)
+        {
+            if (bytes.Length + read > InputLimits.CsvBody)
+            {
+                throw new InputLimitExceededException("payload-too-large",
+                    $"The file is larger than the {InputLimits.Show(InputLimits.CsvBody)} one CSV import takes (docs/api.md, Limits): split it.");
+            }
+
+            bytes.Write(buffer, 0, read);
+        }
+
+        bytes.Position = 0;
+        using var reader = new StreamReader(bytes, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(cancellation);
     }
 
     public static decimal? Decimal(Row row, string column, List<RowError> errors)

@@ -117,11 +117,16 @@ public static class DeliverNotificationHandler
 
 public static class LedgerCommandBus
 {
-    /// <summary>Sends the command through its one handler and hands its outcome to <paramref name="answer"/>.</summary>
+    /// <summary>
+    /// Sends the command through its one handler and hands its outcome to <paramref name="answer"/>. The reason is stamped on
+    /// every event the command records, so it is bounded here too (<see cref="InputLimits.Reason"/>), whoever sent it.
+    /// </summary>
     public static async Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, Func<CommandOutcome, IResult> answer, CancellationToken cancellation) =>
         command is IGrantCommand { GrantId: var id } && id == Guid.Empty
             ? Problems.NotFound("grant", id)
-            : answer(await bus.InvokeAsync<CommandOutcome>(command, cancellation));
+            : new RequestCheck().MaxLength("reason", command.Reason, InputLimits.Reason) is { HasErrors: true } tooLong
+                ? Results.Problem(tooLong.Result())
+                : answer(await bus.InvokeAsync<CommandOutcome>(command, cancellation));
 
     /// <summary>Sends the command through its one handler and answers as the API does. The empty id names no stream.</summary>
     public static Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, string location, CancellationToken cancellation) =>

@@ -25,7 +25,7 @@ public sealed partial class RequestCheck
         }
         else if (value.Length > maxLength)
         {
-            Add(field, $"must be at most {maxLength} characters.");
+            Add(field, $"must be at most {maxLength:N0} characters.");
         }
 
         return this;
@@ -33,6 +33,60 @@ public sealed partial class RequestCheck
 
     public RequestCheck OptionalText(string field, string? value, int maxLength = 2000) =>
         string.IsNullOrWhiteSpace(value) ? this : Text(field, value, maxLength);
+
+    /// <summary>A list of at most <paramref name="max"/> items (InputLimits); a missing list is for the caller to judge.</summary>
+    public RequestCheck Count<T>(string field, IReadOnlyCollection<T>? list, int max) =>
+        list is null || list.Count <= max ? this : Add(field, $"must list at most {max:N0} items (it lists {list.Count:N0}).");
+
+    /// <summary>
+    /// Checks each item of a list (up to its cap: a longer list is refused by <see cref="Count{T}"/> and not walked), naming
+    /// each item's fields by position, e.g. <c>entries[3].description</c>. A null item is itself malformed.
+    /// </summary>
+    public RequestCheck Each<T>(string field, IReadOnlyList<T?>? list, int max, Action<RequestCheck, string, T> check) where T : class
+    {
+        if (list is null)
+        {
+            return this;
+        }
+
+        Count(field, list, max);
+        for (var i = 0; i < Math.Min(list.Count, max); i++)
+        {
+            if (list[i] is { } item)
+            {
+                check(this, $"{field}[{i}]", item);
+            }
+            else
+            {
+                Add($"{field}[{i}]", "must be an object, not null.");
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Each string of a list at most <paramref name="maxLength"/> characters (the list at most <paramref name="max"/> items).</summary>
+    public RequestCheck EachText(string field, IReadOnlyList<string?>? list, int max, int maxLength)
+    {
+        if (list is null)
+        {
+            return this;
+        }
+
+        Count(field, list, max);
+        for (var i = 0; i < Math.Min(list.Count, max); i++)
+        {
+            Text($"{field}[{i}]", list[i], maxLength);
+        }
+
+        return this;
+    }
+
+    /// <summary>At most <paramref name="maxLength"/> characters when given, blank allowed (for fields whose emptiness a rule judges).</summary>
+    public RequestCheck MaxLength(string field, string? value, int maxLength) =>
+        value is null || value.Length <= maxLength ? this : Add(field, $"must be at most {maxLength:N0} characters.");
+
+    public bool HasErrors => _errors.Count > 0;
 
     public RequestCheck Currency(string field, string? value, bool required)
     {
@@ -70,11 +124,12 @@ public sealed partial class RequestCheck
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request is malformed",
+                Detail = "See errors: " + string.Join("; ", _errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}")),
                 Type = Problems.TypePrefix + "malformed-request",
                 Extensions = { ["code"] = "malformed-request" },
             };
 
-    private RequestCheck Add(string field, string message)
+    public RequestCheck Add(string field, string message)
     {
         _errors[field] = _errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
         return this;

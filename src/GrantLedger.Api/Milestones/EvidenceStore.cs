@@ -150,13 +150,11 @@ public static class EvidenceSniffer
                 return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
             }
 
-            if (zip.GetEntry("mimetype") is { } mimetype)
+            // The entry could inflate to gigabytes (a zip bomb): read no more than the longest mimetype could be.
+            if (zip.GetEntry("mimetype") is { } mimetype &&
+                Encoding.ASCII.GetString(ReadAtMost(mimetype.Open(), InputLimits.ZipMimetypeBytes)).Trim() == "application/vnd.oasis.opendocument.spreadsheet")
             {
-                using var reader = new StreamReader(mimetype.Open());
-                if (reader.ReadToEnd().Trim() == "application/vnd.oasis.opendocument.spreadsheet")
-                {
-                    return "application/vnd.oasis.opendocument.spreadsheet";
-                }
+                return "application/vnd.oasis.opendocument.spreadsheet";
             }
         }
         catch (InvalidDataException)
@@ -164,6 +162,23 @@ public static class EvidenceSniffer
         }
 
         return null;
+    }
+
+    /// <summary>At most <paramref name="limit"/> bytes of the stream (one more is read to tell a longer one; it is then empty).</summary>
+    private static byte[] ReadAtMost(Stream stream, int limit)
+    {
+        using (stream)
+        {
+            var buffer = new byte[limit + 1];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += read;
+            }
+
+            return total > limit ? [] : buffer[..total];
+        }
     }
 
     private static bool IsText(byte[] content)

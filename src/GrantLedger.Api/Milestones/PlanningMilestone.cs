@@ -25,7 +25,7 @@ public static class PlanMilestoneEndpoint
 {
     public static ProblemDetails Validate(PlanMilestoneRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("title", request.Title, 300)
+            .Text("title", request.Title, InputLimits.Title)
             .That(Enum.IsDefined(request.Kind), "kind", "must be one of inception, interim, final, other.")
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();

@@ -62,6 +62,10 @@ public static class RejectMilestoneHandler
 
 public static class ConfirmMilestoneEndpoint
 {
+    /// <summary>The body is optional; a note, when sent, is bounded like any reason.</summary>
+    public static ProblemDetails Validate(ConfirmMilestoneRequest? request) =>
+        new RequestCheck().MaxLength("note", request?.Note, InputLimits.Reason).Result();
+
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/confirmation")]
     public static Task<IResult> Post(Guid grantId, Guid milestoneId, ConfirmMilestoneRequest? request, IMessageBus bus, HttpContext context) =>
@@ -72,7 +76,7 @@ public static class ConfirmMilestoneEndpoint
 public static class RejectMilestoneEndpoint
 {
     public static ProblemDetails Validate(RejectMilestoneRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, 2000).Result();
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Text("reason", request.Reason, InputLimits.Reason).Result();
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/milestones/{milestoneId}/rejection")]

@@ -27,9 +27,13 @@ public static class SubmitMilestoneEndpoint
                 $"{upload.FileName} is {upload.Length:N0} bytes; the limit is {limits.MaxEvidenceFileBytes:N0} bytes."));
         }
 
-        using var buffer = new MemoryStream((int)upload.Length);
-        await upload.CopyToAsync(buffer, cancellation);
-        var content = buffer.ToArray();
+        // The form reader spools the file (to disk beyond 64 KB); it is read into memory once.
+        var content = new byte[upload.Length];
+        await using (var file = upload.OpenReadStream())
+        {
+            await file.ReadExactlyAsync(content, cancellation);
+        }
+
         var fileName = Path.GetFileName(upload.FileName);
         if (EvidenceSniffer.Sniff(content, fileName) is not { } contentType)
         {
@@ -58,6 +62,11 @@ public static class SubmitMilestoneEndpoint
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var limits = options.Value;
+        if (new RequestCheck().MaxLength("note", form["note"].ToString().Trim(), InputLimits.Reason) is { HasErrors: true } malformed)
+        {
+            return Results.Problem(malformed.Result());
+        }
+
         if (form.Files.Count > limits.MaxFilesPerSubmission)
         {
             return Problems.BadRequest("too-many-files", $"At most {limits.MaxFilesPerSubmission} files per submission.");

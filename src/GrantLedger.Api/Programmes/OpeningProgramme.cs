@@ -44,11 +44,13 @@ public static class OpenProgrammeEndpoint
 {
     public static ProblemDetails Validate(OpenProgrammeRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("code", request.Code, 40)
-            .Text("name", request.Name)
+            .Text("code", request.Code, InputLimits.Code)
+            .Text("name", request.Name, InputLimits.Name)
+            .MaxLength("timeZone", request.TimeZone, InputLimits.Token)
+            .EachText("budgetRules.headings", request.BudgetRules?.Headings, InputLimits.Headings, InputLimits.Heading)
             .Currency("currency", request.Currency, required: true)
             .TimeZone("timeZone", request.TimeZone)
-            .OptionalText("reason", request.Reason)
+            .OptionalText("reason", request.Reason, InputLimits.Reason)
             .That(request.BudgetRules is null || new[] { request.BudgetRules.IndirectCostCap, request.BudgetRules.ReallocationCap, request.BudgetRules.SpendThreshold }
                 .All(v => v is null or >= 0m and <= 1m), "budgetRules", "caps and thresholds are shares between 0 and 1 (0.07 = 7%).")
             .Result();

@@ -45,6 +45,9 @@ public static class RequestReportEndpoint
 {
     public static ProblemDetails Validate(ReportRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .MaxLength("from", request.From, InputLimits.Token)
+            .MaxLength("to", request.To, InputLimits.Token)
+            .MaxLength("asOf", request.AsOf, InputLimits.Token)
             .That(Kinds.Parse(request.Kind) is not null, "kind", "must be programme-financial, grantee-statement, milestone-status or audit-trail.")
             .That(Kinds.Parse(request.Kind) is not (ReportKind.ProgrammeFinancial or ReportKind.MilestoneStatus) || request.ProgrammeId is not null,
                 "programmeId", "is required for this report.")

@@ -74,9 +74,19 @@ public static class VerifyReportEndpoint
             return Problems.BadRequest("malformed-request", "Attach the PDF in the field 'file'.");
         }
 
-        using var buffer = new MemoryStream();
-        await upload.CopyToAsync(buffer, cancellation);
-        var bytes = buffer.ToArray();
+        // The form reader spools the file (to disk beyond 64 KB); it is read into memory once, and only within its cap.
+        if (upload.Length > InputLimits.VerificationBody)
+        {
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "The file is too large",
+                $"A report PDF is at most {InputLimits.Show(InputLimits.VerificationBody)}; this one is {upload.Length:N0} bytes.");
+        }
+
+        var bytes = new byte[upload.Length];
+        await using (var file = upload.OpenReadStream())
+        {
+            await file.ReadExactlyAsync(bytes, cancellation);
+        }
+
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var claimed = PrintedFigures.Read(bytes, maxPages: 0);
 
