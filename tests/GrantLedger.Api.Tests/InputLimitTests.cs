@@ -2,6 +2,9 @@ using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrantLedger.Api.Tests;
 
@@ -354,6 +357,34 @@ public class InputLimitTests(LedgerHost host) : FromStartOfTime(host.Clock)
         AssertNamesFieldAndCap(amendment, "tranches", "at most 50 items");
         AssertNamesFieldAndCap(review, "entries[0].reason", "2,000 characters");
         Assert.Equal(version, (await _ledger.Grant(grantId))["version"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void each_endpoint_kind_gets_its_body_cap_and_a_page_upload_the_evidence_cap()
+    {
+        var endpoints = host.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var evidence = GrantLedger.Api.Http.RequestBodyLimits.EvidenceBody(
+            host.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GrantLedger.Api.Milestones.MilestoneOptions>>().Value);
+        long Cap(string method, string route, string contentType)
+        {
+            var endpoint = endpoints.First(e => e.RoutePattern.RawText?.TrimStart('/') == route.TrimStart('/') &&
+                (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method) ?? true));
+            var context = new DefaultHttpContext { RequestServices = host.Host.Services };
+            context.Request.Method = method;
+            context.Request.ContentType = contentType;
+            context.SetEndpoint(endpoint);
+            return GrantLedger.Api.Http.RequestBodyLimits.CapFor(context);
+        }
+
+        Assert.Equal(1024 * 1024, Cap("POST", "/api/grants/{grantId}/disbursements", "application/json"));
+        Assert.Equal(1024 * 1024, Cap("POST", "/api/grants/{grantId}/disbursements", "multipart/form-data; boundary=x"));
+        Assert.Equal(4 * 1024 * 1024, Cap("PUT", "/api/fx-rates", "text/csv"));
+        Assert.Equal(1024 * 1024, Cap("PUT", "/api/fx-rates", "application/json"));
+        Assert.Equal(evidence, Cap("POST", "/api/grants/{grantId}/milestones/{milestoneId}/submission", "multipart/form-data; boundary=x"));
+        Assert.Equal(evidence, Cap("POST", "/api/grants/{grantId}/expenditure-reports", "multipart/form-data; boundary=x"));
+        Assert.Equal(20 * 1024 * 1024, Cap("POST", "/api/reports/verification", "multipart/form-data; boundary=x"));
+        Assert.Equal(evidence, Cap("POST", "grants/{id:guid}", "multipart/form-data; boundary=x"));
+        Assert.Equal(1024 * 1024, Cap("POST", "grants/{id:guid}", "application/x-www-form-urlencoded"));
     }
 
     /// <summary>A readable stream that will not say how long it is, as a client streaming a body chunked would.</summary>

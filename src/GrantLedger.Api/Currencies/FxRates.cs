@@ -109,7 +109,7 @@ public static class FxRateEndpoints
     private static (IReadOnlyList<SetFxRate>? Rates, IResult? Problem) Bounded(IReadOnlyList<SetFxRate?> rates)
     {
         var check = new RequestCheck().Each("rates", rates, InputLimits.Rates, (c, field, rate) => c
-            .MaxLength($"{field}.currency", rate.Currency, 3)
+            .MaxLength($"{field}.currency", rate.Currency, InputLimits.CurrencyCode)
             .MaxLength($"{field}.source", rate.Source, InputLimits.Source));
         return check.HasErrors ? (null, Results.Problem(check.Result())) : (rates.OfType<SetFxRate>().ToList(), null);
     }

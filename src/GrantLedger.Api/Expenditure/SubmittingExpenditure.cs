@@ -77,6 +77,12 @@ public static class SubmitExpenditureReportEndpoint
                 return Problems.BadRequest("too-many-files", $"At most {InputLimits.SupportingFiles} supporting files per report; this one has {form.Files.Count}.");
             }
 
+            // Refused before any file is read into memory.
+            if (request?.Entries is not null && Bounds(request) is { HasErrors: true } malformed)
+            {
+                return Results.Problem(malformed.Result());
+            }
+
             foreach (var upload in form.Files.Where(f => f.Name.StartsWith("file-", StringComparison.Ordinal)))
             {
                 if (!int.TryParse(upload.Name["file-".Length..], out var entry))
@@ -112,9 +118,11 @@ public static class SubmitExpenditureReportEndpoint
 
     private static async Task<IResult> Send(Guid grantId, ExpenditureReportRequest request, Dictionary<int, (EvidenceFile Meta, byte[] Content)> files,
         IMessageBus bus, HttpContext context) =>
-        Bounds(request) is { HasErrors: true } check ? Results.Problem(check.Result()) : await bus.Send(new SubmitExpenditureReportCommand(grantId, request, files, RequestMetadata.From(context)),
-            outcome => outcome.ToCreated(outcome.Body is ExpenditureReportCreated created ? $"/api/grants/{grantId}/expenditure-reports/{created.Id}" : ""),
-            context.RequestAborted);
+        Bounds(request) is { HasErrors: true } malformed
+            ? Results.Problem(malformed.Result())
+            : await bus.Send(new SubmitExpenditureReportCommand(grantId, request, files, RequestMetadata.From(context)),
+                outcome => outcome.ToCreated(outcome.Body is ExpenditureReportCreated created ? $"/api/grants/{grantId}/expenditure-reports/{created.Id}" : ""),
+                context.RequestAborted);
 
     /// <summary>
     /// The report's size and text within <see cref="InputLimits"/>, however it came (JSON, CSV, multipart, the web form):
@@ -123,7 +131,7 @@ public static class SubmitExpenditureReportEndpoint
     public static RequestCheck Bounds(ExpenditureReportRequest request) => new RequestCheck()
         .Each("entries", request.Entries, InputLimits.Entries, (check, field, entry) => check
             .MaxLength($"{field}.description", entry.Description, InputLimits.Description)
-            .MaxLength($"{field}.currency", entry.Currency, 3)
+            .MaxLength($"{field}.currency", entry.Currency, InputLimits.CurrencyCode)
             .MaxLength($"{field}.budgetLineCode", entry.BudgetLineCode, InputLimits.Code));
 }
 

@@ -13,9 +13,9 @@ public sealed class InputLimitExceededException(string code, string detail) : Ba
 
 /// <summary>
 /// How large a body each endpoint accepts (<see cref="InputLimits"/>): a JSON command 1 MB; a CSV import 4 MB; evidence the
-/// per-file cap times the file count; a report PDF for verification 20 MB. Kestrel's own limit is set per request to the
-/// same figure, and the body is also counted here, so the limit holds under any server (the test server enforces none) and
-/// for chunked bodies without a <c>Content-Length</c>. A declared length beyond the cap is refused before a byte is read.
+/// per-file cap times the file count; a report PDF for verification 20 MB. The body is counted here as the application reads
+/// it, so the limit holds under any server (the test server enforces none) and for chunked bodies without a
+/// <c>Content-Length</c>. A declared length beyond the cap is refused before a byte is read.
 /// </summary>
 public static partial class RequestBodyLimits
 {
@@ -69,7 +69,11 @@ public static partial class RequestBodyLimits
         var cap = CapFor(context);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
         {
-            server.MaxRequestBodySize = cap;
+            // The counting stream below holds the cap for everything the application reads. Kestrel's own limit (the JSON cap,
+            // for anything that might bypass it) is lifted so that, once refused, the rest of an oversize body is drained (for
+            // at most Kestrel's five-second drain timeout, into nothing) rather than the connection being cut: a client still
+            // sending then reads its 413 instead of a reset.
+            server.MaxRequestBodySize = null;
         }
 
         if (context.Request.ContentLength > cap)

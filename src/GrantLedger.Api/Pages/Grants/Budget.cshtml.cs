@@ -39,7 +39,10 @@ public sealed class GrantBudgetModel(IQuerySession session, IAuthorizationServic
             return Redirect($"/grants/{id}/budget");
         }
 
-        return await Done(id, await ReviewExpenditureEndpoint.Post(id, reportId, new ReviewRequest(entries), bus, HttpContext), "The decisions were recorded.");
+        var request = new ReviewRequest(entries);
+        var invalid = ReviewExpenditureEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Results.Problem(invalid) : await ReviewExpenditureEndpoint.Post(id, reportId, request, bus, HttpContext),
+            "The decisions were recorded.");
     }
 
     public async Task<IActionResult> OnPostReviseAsync(Guid id, [FromForm] Dictionary<Guid, string> amounts, string reason)
