@@ -32,9 +32,9 @@ public sealed record DecideApprovalRulesCommand(Guid ProgrammeId, Guid ProposalI
     public string? Reason => Note ?? (Approve ? "approval rules approved" : "approval rules rejected");
 }
 
-public static class ApprovalRulesHandlers
+/// <summary>Hand-written loading like the award's: programme commands have no aggregate workflow of their own (ADR 0010).</summary>
+public static class ProposeApprovalRulesHandler
 {
-    // Hand-written loading like the award's: programme commands have no aggregate workflow of their own (ADR 0010).
     public static async Task<CommandOutcome> Handle(ProposeApprovalRulesCommand command, IDocumentSession session)
     {
         var loaded = await session.ForWriting<Programme>(command.ProgrammeId, command.ExpectedVersion, "programme");
@@ -53,7 +53,10 @@ public static class ApprovalRulesHandlers
         var version = loaded.NextVersion();
         return new CommandOutcome(null, version, new ApprovalRulesProposal(command.Change.ProposalId, version, "awaiting-approval"));
     }
+}
 
+public static class DecideApprovalRulesHandler
+{
     public static async Task<CommandOutcome> Handle(DecideApprovalRulesCommand command, IDocumentSession session)
     {
         var loaded = await session.ForWriting<Programme>(command.ProgrammeId, command.ExpectedVersion, "programme");
