@@ -65,9 +65,23 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
 
         var request = new ReverseDisbursementRequest(reason ?? "");
         var invalid = ReverseDisbursementEndpoint.Validate(request);
-        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
-            : Pages.Outcome.From(await bus.Send(new ReverseDisbursementCommand(id, disbursementId, request.Reason.Trim(), request.ExpectedVersion,
-                RequestMetadata.From(HttpContext)), "", HttpContext.RequestAborted)), "The disbursement was reversed.");
+        if (invalid.Status is not null)
+        {
+            return await Done(id, Pages.Outcome.Invalid(invalid), "");
+        }
+
+        var success = "The disbursement was reversed.";
+        var result = await bus.Send(new ReverseDisbursementCommand(id, disbursementId, request.Reason.Trim(), request.ExpectedVersion,
+            RequestMetadata.From(HttpContext)), outcome =>
+            {
+                if (outcome.Body is ReversalRecorded { Status: "awaiting-approval" })
+                {
+                    success = "The reversal was requested; at or above the approval threshold a second person must approve it.";
+                }
+
+                return outcome.ToCreated("");
+            }, HttpContext.RequestAborted);
+        return await Done(id, Pages.Outcome.From(result), success);
     }
 
     public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId) =>
