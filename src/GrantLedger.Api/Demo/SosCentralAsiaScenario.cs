@@ -205,13 +205,17 @@ public static class SosCentralAsiaScenario
     {
         var financeId = FinanceOf(users);
         var approverId = ApproverOf(users);
+        var zone = DateTimeZoneProviders.Tzdb[programme.TimeZone];
         foreach (var (d, index) in demo.Disbursements.Select((d, i) => (d, i)))
         {
             var grant = grants[d.Grant];
             var trancheId = d.Tranche is { } number ? grant.Tranches.Single(t => t.Number == number).Id : (Guid?)null;
             var disbursementId = IdFor($"{demo.Programme.Code}/disbursement/{index}");
             var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(
-                disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId, now),
+                disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId,
+                // The demo replays a history: each payment counts as recorded on its value date, so the cumulative
+                // four-eyes window adds up the payments that were close in time then, not everything seeded today.
+                d.ValueDate.AtStartOfDayInZone(zone).ToInstant()),
                 GranteeHold.None, programme.Approval,
                 new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, rates), programme.Rules.SpendThreshold)).Value;
             session.Events.Append(grant.Id, paid.Payment);
