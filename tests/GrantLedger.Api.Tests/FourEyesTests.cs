@@ -287,6 +287,8 @@ public class FourEyesTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.Equal(220_000m, (await _ledger.Programme(programmeId)).Decimal("uncommitted"));
         Assert.Equal("award-rejected", (await _ledger.TryDisburse(award.Id, 100m)).Code);
         Assert.Equal("rejected", (await _ledger.Grant(award.Id)).Text("awardStatus"));
+        var reconciliation = await host.Get("/api/admin/reconciliation", user: "auditor");
+        Assert.DoesNotContain(reconciliation.Json["findings"]!.AsArray(), f => f!.ToJsonString().Contains(programmeId.ToString()));
     }
 
     [Fact]
