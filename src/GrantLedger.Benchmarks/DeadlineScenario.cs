@@ -18,7 +18,7 @@ public static class DeadlineScenario
         var programme = await ApiCalls.Created(http, "/api/programmes", new
         {
             code = "DUE-" + Guid.NewGuid().ToString("N")[..6], name = "Deadline programme", currency = "EUR", allocation = 10_000m,
-            windowStart = "2020-01-01", windowEnd = "2035-12-31", approvalThreshold = 1_000_000m, timeZone = "UTC",
+            windowStart = "2020-01-01", windowEnd = "2035-12-31", approvalThreshold = 10_000m, timeZone = "UTC",
         });
         var grant = await ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
         {

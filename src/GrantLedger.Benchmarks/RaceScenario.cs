@@ -31,7 +31,7 @@ public static class RaceScenario
         var programme = await ApiCalls.Created(nodeA, "/api/programmes", new
         {
             code = "RACE-" + Guid.NewGuid().ToString("N")[..6], name = "Race programme", currency = "EUR", allocation = 10_000m,
-            windowStart = "2020-01-01", windowEnd = "2030-12-31", approvalThreshold = 1_000_000m,
+            windowStart = "2020-01-01", windowEnd = "2030-12-31", approvalThreshold = 10_000m,
         });
         var grant = await ApiCalls.Created(nodeB, $"/api/programmes/{programme}/grants", new
         {

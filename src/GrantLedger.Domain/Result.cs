@@ -9,7 +9,9 @@ public enum ErrorKind
 
 /// <summary>A refusal with a stable, machine-readable code and a sentence a finance officer understands.</summary>
 /// <param name="Rows">For imports: every row that is wrong and why (nothing is imported when there is one).</param>
-public sealed record DomainError(string Code, string Message, ErrorKind Kind = ErrorKind.BusinessRule, IReadOnlyList<RowError>? Rows = null);
+/// <param name="Rule">For four eyes: which rule asked for a second person (<see cref="Programmes.FourEyesRule"/>).</param>
+public sealed record DomainError(string Code, string Message, ErrorKind Kind = ErrorKind.BusinessRule, IReadOnlyList<RowError>? Rows = null,
+    string? Rule = null);
 
 /// <summary>What is wrong with one row of an import (1-based, as a spreadsheet numbers its data rows).</summary>
 public sealed record RowError(int Row, string Field, string Message);
@@ -56,8 +58,27 @@ public static class DomainErrors
         new("not-disbursed", $"Disbursement {disbursementId} was never paid (it awaits approval or was rejected); there is nothing to reverse.");
     public static DomainError NotAwaitingApproval(Guid disbursementId) =>
         new("not-awaiting-approval", $"Disbursement {disbursementId} is not awaiting approval.");
-    public static DomainError SamePersonApproval() =>
-        new("same-person-approval", "The person who recorded a payment cannot approve it: a second person must.");
+    public static DomainError SamePersonApproval(string rule = Programmes.FourEyesRule.SinglePayment) =>
+        new("same-person-approval", rule switch
+        {
+            Programmes.FourEyesRule.Award => "The person who awarded a grant cannot approve the award: a second person must.",
+            Programmes.FourEyesRule.Reversal => "The person who asked for a reversal cannot approve it: a second person must.",
+            Programmes.FourEyesRule.RuleChange => "The person who proposed a change of the approval rules cannot approve it: a second person must.",
+            Programmes.FourEyesRule.Amendment => "The person who proposed an amendment cannot approve it: a second person must.",
+            _ => "The person who recorded a payment cannot approve it: a second person must.",
+        }, Rule: rule);
+    public static DomainError AwardAwaitingApproval() =>
+        new("award-awaiting-approval", "The award of this grant awaits a second person's approval; nothing can be paid before it is approved.",
+            Rule: Programmes.FourEyesRule.Award);
+    public static DomainError AwardRejected() =>
+        new("award-rejected", "The award of this grant was rejected; nothing can be paid on it.", Rule: Programmes.FourEyesRule.Award);
+    public static DomainError AwardNotAwaitingApproval() =>
+        new("not-awaiting-approval", "The award of this grant is not awaiting approval.", Rule: Programmes.FourEyesRule.Award);
+    public static DomainError ReversalPending(Guid disbursementId) =>
+        new("reversal-pending", $"A reversal of disbursement {disbursementId} already awaits a second person's approval.",
+            Rule: Programmes.FourEyesRule.Reversal);
+    public static DomainError ReversalNotAwaitingApproval(Guid disbursementId) =>
+        new("not-awaiting-approval", $"No reversal of disbursement {disbursementId} is awaiting approval.", Rule: Programmes.FourEyesRule.Reversal);
     public static DomainError MilestoneNotFound(Guid milestoneId) =>
         new("milestone-not-found", $"The grant has no milestone {milestoneId}.", ErrorKind.NotFound);
     public static DomainError UnknownMilestone(Guid milestoneId) =>

@@ -5,9 +5,10 @@ namespace GrantLedger.Api.Tests;
 /// <summary>The calls a finance officer makes, for tests to set the scene in a few readable lines.</summary>
 public sealed class Ledger(LedgerHost host)
 {
-    /// <summary>Opens a programme; four eyes are out of the way (a high threshold) unless a test sets one.</summary>
+    /// <summary>Opens a programme; four eyes are out of the way (the threshold is the whole allocation, the highest the
+    /// ledger accepts) unless a test sets one.</summary>
     public async Task<Guid> OpenProgramme(decimal allocation = 220_000m, string start = "2020-04-01", string end = "2021-09-30",
-        decimal approvalThreshold = 1_000_000m)
+        decimal? approvalThreshold = null)
     {
         var reply = await host.Post("/api/programmes", new
         {
@@ -18,7 +19,7 @@ public sealed class Ledger(LedgerHost host)
             windowStart = start,
             windowEnd = end,
             timeZone = "Asia/Bishkek",
-            approvalThreshold,
+            approvalThreshold = approvalThreshold ?? allocation,
         });
         Assert.True(reply.Status == 201, reply.ToString());
         return reply.Id;
@@ -39,10 +40,17 @@ public sealed class Ledger(LedgerHost host)
             tranches = tranches?.Select(t => new { amount = t }).ToArray(),
         });
 
+    /// <summary>Awards a grant; one at or above the threshold is approved by a second person, so it can be paid.</summary>
     public async Task<Guid> Award(Guid programmeId, decimal amount, string? grantee = null, decimal[]? tranches = null)
     {
         var reply = await TryAward(programmeId, amount, grantee: grantee, tranches: tranches);
         Assert.True(reply.Status == 201, reply.ToString());
+        if (reply.Json.Text("status") == "awaiting-approval")
+        {
+            var approved = await host.Send(HttpMethod.Post, $"/api/grants/{reply.Id}/award/approval", user: "approver");
+            Assert.True(approved.Status == 201, approved.ToString());
+        }
+
         return reply.Id;
     }
 

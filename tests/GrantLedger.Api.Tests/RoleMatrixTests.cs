@@ -26,6 +26,13 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("GET /api/programmes/{p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/programmes", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/programmes/{p}/grants", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/approval-rules", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/approval-rules/{rc}/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/approval-rules/{rc}/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/award/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/award/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/disbursements/{d}/reversal/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/disbursements/{d}/reversal/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/grants", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
         ("GET /api/grants/{g}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
         ("GET /api/grants/{g}/disbursements/{d}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
@@ -95,13 +102,13 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     /// <summary>The ids an endpoint and its body name ({p}, {g}, ...); <see cref="Guid.Empty"/> for what a cell does not need.</summary>
     private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, Guid Amendment,
-        Guid Report, Guid Entry, Guid GeneratedReport)
+        Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default)
     {
         public string Fill(string template) => template
             .Replace("{p}", Programme.ToString()).Replace("{g}", Grant.ToString()).Replace("{d}", Disbursement.ToString())
             .Replace("{pending}", Pending.ToString()).Replace("{m}", Milestone.ToString()).Replace("{f}", File.ToString())
             .Replace("{a}", Amendment.ToString()).Replace("{r}", Report.ToString()).Replace("{e}", Entry.ToString())
-            .Replace("{report}", GeneratedReport.ToString());
+            .Replace("{report}", GeneratedReport.ToString()).Replace("{rc}", RuleChange.ToString());
     }
 
     /// <summary>Every scene's grant belongs to the own grantee; the other grantee is bound to an organisation without it.</summary>
@@ -109,7 +116,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     private static readonly string OtherOrganisation = "Matrix Other Org " + Guid.NewGuid().ToString("N")[..6];
 
-    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report}";
+    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc}";
 
     /// <summary>Built by the first read cell and only ever read: no GET changes anything.</summary>
     private static Task<Scene>? _readScene;
@@ -132,16 +139,24 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
     {
         bool Names(params string[] placeholders) => placeholders.Any(template.Contains);
         var none = Guid.Empty;
-        if (!Names("{p}", "{g}", "{d}", "{pending}", "{m}", "{f}", "{a}", "{r}", "{e}", "{report}"))
+        if (!Names("{p}", "{g}", "{d}", "{pending}", "{m}", "{f}", "{a}", "{r}", "{e}", "{report}", "{rc}"))
         {
             return new Scene(none, none, none, none, none, none, none, none, none, none);
         }
 
         var ledger = new Ledger(host);
         var programme = await ledger.OpenProgramme(approvalThreshold: 10_000m);
+        var ruleChange = none;
+        if (Names("{rc}"))
+        {
+            var proposed = await host.Post($"/api/programmes/{programme}/approval-rules", new { approvalThreshold = 20_000m, reason = "Matrix" });
+            Assert.True(proposed.Status == 201, proposed.ToString());
+            ruleChange = proposed.Id;
+        }
+
         if (!Names("{g}", "{d}", "{pending}", "{m}", "{f}", "{a}", "{r}", "{e}", "{report}"))
         {
-            return new Scene(programme, none, none, none, none, none, none, none, none, none);
+            return new Scene(programme, none, none, none, none, none, none, none, none, none, ruleChange);
         }
 
         var grant = await ledger.Award(programme, 80_000m, OwnOrganisation);
@@ -198,7 +213,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
             await LedgerHost.Eventually(() => host.Get($"/api/reports/{generated}"), r => r.Json.Text("status") == "ready");
         }
 
-        return new Scene(programme, grant, disbursement, pending, milestone, file, amendment, report, entry, generated);
+        return new Scene(programme, grant, disbursement, pending, milestone, file, amendment, report, entry, generated, ruleChange);
     }
 
     [Theory]
@@ -257,6 +272,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         (_, "/api/grants/{g}/expenditure-reports/{r}/review") => """{"entries":[{"id":"00000000-0000-0000-0000-000000000001","accepted":true}]}""",
         (_, "/api/grants/{g}/disbursements/{d}/receipt") => """{"amount":9000,"currency":"KGS"}""",
         (_, "/api/programmes") => $$"""{"code":"M-{{Guid.NewGuid():N}}","name":"Matrix","currency":"EUR","allocation":1000,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
+        (_, "/api/programmes/{p}/approval-rules") => """{"approvalThreshold":5000,"reason":"matrix"}""",
         (_, "/api/programmes/{p}/grants") => """{"grantee":"Matrix","countries":["KG"],"title":"Matrix","amount":1,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
         (_, "/api/grants/{g}/disbursements") => """{"amount":1,"valueDate":"2020-05-04","reference":"MATRIX"}""",
         (_, "/api/grants/{g}/tranches") => """{"amount":1}""",

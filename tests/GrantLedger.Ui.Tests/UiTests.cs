@@ -297,6 +297,26 @@ public class UiTests(BrowserHost host)
     }
 
     [Fact]
+    public async Task a_large_reversal_waits_on_the_approvals_page_and_the_approver_can_turn_it_down()
+    {
+        var finance = await host.SignedIn("finance@ecaro.example");
+        await finance.GotoAsync($"/grants/{SnowLeopardTrust}");
+        var row = finance.Locator("#disbursements tbody tr", new() { HasText = "ECARO-2021-0031" });
+        await row.GetByLabel("Reason for reversal").FillAsync("Suspected duplicate of ECARO-2020-0412");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Reverse" }).ClickAsync();
+        await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("a second person must approve it");
+
+        var approver = await host.SignedIn("approver@ecaro.example");
+        await approver.GotoAsync("/approvals");
+        var pending = approver.Locator("tr", new() { HasText = "Suspected duplicate of ECARO-2020-0412" });
+        await pending.GetByLabel("Reason to reject").FillAsync("Not a duplicate: the second tranche");
+        await pending.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
+
+        await Assertions.Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("The reversal was rejected; the payment stands.");
+        await Assertions.Expect(approver.Locator("tr", new() { HasText = "Suspected duplicate" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task a_page_outside_your_role_says_so()
     {
         var page = await host.SignedIn("grantee@wwb.example");

@@ -95,8 +95,10 @@ public static class ReconciliationEndpoint
         }
     }
 
-    private static ProgrammeReconciliation Check(Programme programme, List<Grant> grants, List<ReconciliationFinding> findings)
+    private static ProgrammeReconciliation Check(Programme programme, List<Grant> allGrants, List<ReconciliationFinding> findings)
     {
+        // A rejected award released its commitment (GrantCommitmentReleased): it holds none of the allocation.
+        var grants = allGrants.Where(g => g.AwardState != Domain.Grants.AwardStatus.Rejected).ToList();
         foreach (var commitment in programme.Commitments)
         {
             var grant = grants.FirstOrDefault(g => g.Id == commitment.GrantId);

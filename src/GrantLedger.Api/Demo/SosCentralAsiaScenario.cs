@@ -37,7 +37,7 @@ public static class SosCentralAsiaScenario
         var grants = new Dictionary<string, Grant>();
         foreach (var g in demo.Grants)
         {
-            (programme, grants[g.Key]) = await AwardAsync(session, bus, demo, g, programme, now, milestoneOptions);
+            (programme, grants[g.Key]) = await AwardAsync(session, bus, demo, g, programme, now, milestoneOptions, users);
         }
 
         var rates = SetRates(session, demo);
@@ -46,7 +46,7 @@ public static class SosCentralAsiaScenario
             grants[g.Key] = SetBudgetAndReports(session, demo, g.Key, grants[g.Key], programme, demo.Programme.Code);
         }
 
-        Pay(session, demo, grants, programme, rates, users);
+        Pay(session, demo, grants, programme, rates, users, now);
         RecordReceipts(session, demo, grants);
 
         await session.SaveChangesAsync(cancellationToken);
@@ -71,19 +71,26 @@ public static class SosCentralAsiaScenario
 
     /// <summary>The award (committed on the programme), its tranches and milestones, on a new grant stream.</summary>
     private static async Task<(Programme Programme, Grant Grant)> AwardAsync(IDocumentSession session, IMessageBus bus, DemoLedger demo,
-        DemoGrant g, Programme programme, Instant now, MilestoneOptions milestoneOptions)
+        DemoGrant g, Programme programme, Instant now, MilestoneOptions milestoneOptions, IReadOnlyDictionary<string, string> users)
     {
         var p = demo.Programme;
         var zone = DateTimeZoneProviders.Tzdb[p.TimeZone];
         var shares = demo.Tranches ?? [];
         var award = AwardGrantDecision.Decide(programme, new AwardGrant(IdFor($"{p.Code}/{g.Key}"), g.Grantee,
             g.Countries, g.Title, g.Amount, null, p.WindowStart, p.WindowEnd,
-            shares.Select((t, i) => new AddTranche(IdFor($"{p.Code}/{g.Key}/tranche/{i + 1}"), decimal.Round(g.Amount * t.Share, 2), null)).ToList())).Value;
+            shares.Select((t, i) => new AddTranche(IdFor($"{p.Code}/{g.Key}/tranche/{i + 1}"), decimal.Round(g.Amount * t.Share, 2), null)).ToList(),
+            FinanceOf(users))).Value;
         session.Events.Append(programme.Id, award.Commitment);
         var events = new List<object> { award.Award };
         events.AddRange(award.Tranches);
         programme = programme.Evolve(award.Commitment);
         var grant = award.Tranches.Aggregate(Grant.Start(award.Award), (current, t) => current.Evolve(t));
+        if (award.Pending is { } pending)
+        {
+            // At or above the threshold the award waits for a second person: the demo approver approves it.
+            grant = Record(grant, events, pending);
+            grant = Record(grant, events, AwardApprovalDecision.Approve(grant, ApproverOf(users)).Value);
+        }
 
         foreach (var m in demo.Milestones ?? [])
         {
@@ -194,18 +201,22 @@ public static class SosCentralAsiaScenario
     /// and reversed where the file gives a reason.
     /// </summary>
     private static void Pay(IDocumentSession session, DemoLedger demo, Dictionary<string, Grant> grants, Programme programme,
-        FxRateTable rates, IReadOnlyDictionary<string, string> users)
+        FxRateTable rates, IReadOnlyDictionary<string, string> users, Instant now)
     {
-        var financeId = users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
-        var approverId = users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
+        var financeId = FinanceOf(users);
+        var approverId = ApproverOf(users);
+        var zone = DateTimeZoneProviders.Tzdb[programme.TimeZone];
         foreach (var (d, index) in demo.Disbursements.Select((d, i) => (d, i)))
         {
             var grant = grants[d.Grant];
             var trancheId = d.Tranche is { } number ? grant.Tranches.Single(t => t.Number == number).Id : (Guid?)null;
             var disbursementId = IdFor($"{demo.Programme.Code}/disbursement/{index}");
             var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(
-                disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId),
-                GranteeHold.None, programme.ApprovalThreshold,
+                disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId,
+                // The demo replays a history: each payment counts as recorded on its value date, so the cumulative
+                // four-eyes window adds up the payments that were close in time then, not everything seeded today.
+                d.ValueDate.AtStartOfDayInZone(zone).ToInstant()),
+                GranteeHold.None, programme.Approval,
                 new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, rates), programme.Rules.SpendThreshold)).Value;
             session.Events.Append(grant.Id, paid.Payment);
             grant = grant.Evolve(paid.Payment);
@@ -218,14 +229,28 @@ public static class SosCentralAsiaScenario
 
             if (d.Reversal is { } reason)
             {
-                var reversed = ReverseDisbursementDecision.Decide(grant, new ReverseDisbursement(disbursementId, reason)).Value;
-                session.Events.Append(grant.Id, reversed);
-                grant = grant.Evolve(reversed);
+                var reversal = ReverseDisbursementDecision.Request(grant, new ReverseDisbursement(disbursementId, reason, financeId), programme.Approval).Value;
+                var reversed = new List<object> { reversal };
+                if (reversal is ReversalRequested)
+                {
+                    // At or above the threshold the reversal waits for a second person: the demo approver approves it.
+                    reversed.AddRange(ReverseDisbursementDecision.DecideRequested(grant.Evolve(reversal), new DecideReversal(disbursementId, true, approverId)).Value);
+                }
+
+                foreach (var e in reversed)
+                {
+                    session.Events.Append(grant.Id, e);
+                    grant = grant.Evolve(e);
+                }
             }
 
             grants[d.Grant] = grant;
         }
     }
+
+    private static string FinanceOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
+
+    private static string ApproverOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
 
     /// <summary>The grantees confirm receipt of some payments (the file gives the payment by its position).</summary>
     private static void RecordReceipts(IDocumentSession session, DemoLedger demo, Dictionary<string, Grant> grants)

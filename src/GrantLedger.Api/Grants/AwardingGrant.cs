@@ -24,6 +24,9 @@ public sealed record AwardGrantRequest(
     string? Reason = null,
     IReadOnlyList<TrancheRequest>? Tranches = null);
 
+/// <summary>The new grant; at or above the threshold its award awaits a second person (<c>status</c>, <c>rule</c>).</summary>
+public sealed record AwardCreated(Guid Id, long Version, string Status, string? Rule = null);
+
 /// <summary>A tranche of the payment plan; gates are added when milestones are planned.</summary>
 public sealed record TrancheRequest(decimal Amount, Guid? MilestoneId = null);
 
@@ -50,7 +53,8 @@ public static class AwardGrantEndpoint
         var grant = new AwardGrant(Guid.NewGuid(), request.Grantee.Trim(), request.Countries, request.Title.Trim(),
             request.Amount, request.Currency, request.WindowStart, request.WindowEnd,
             request.Tranches?.Select(t => new AddTranche(Guid.NewGuid(), t.Amount, null)).ToList());
-        return bus.Send(new AwardGrantCommand(programmeId, grant, request.ExpectedVersion, request.Reason, RequestMetadata.From(context)),
+        var metadata = RequestMetadata.From(context);
+        return bus.Send(new AwardGrantCommand(programmeId, grant with { AwardedBy = metadata.UserId }, request.ExpectedVersion, request.Reason, metadata),
             $"/api/grants/{grant.GrantId}", context.RequestAborted);
     }
 }
@@ -83,8 +87,10 @@ public static class AwardGrantHandler
         }
 
         loaded.Stream.AppendOne(decision.Value.Commitment);
-        session.Events.StartStream<Grant>(command.Grant.GrantId, [decision.Value.Award, .. decision.Value.Tranches]);
-        var version = 1 + decision.Value.Tranches.Count;
-        return new CommandOutcome(null, version, new StreamCreated(command.Grant.GrantId, version));
+        var events = decision.Value.GrantEvents;
+        session.Events.StartStream<Grant>(command.Grant.GrantId, [.. events]);
+        return new CommandOutcome(null, events.Count, decision.Value.AwaitsApproval
+            ? new AwardCreated(command.Grant.GrantId, events.Count, "awaiting-approval", FourEyesRule.Award)
+            : new AwardCreated(command.Grant.GrantId, events.Count, "approved"));
     }
 }

@@ -22,11 +22,14 @@ public sealed record DisbursementView(
     Guid? TrancheId,
     string? RecordedBy,
     string? DecidedBy,
-    string? RejectionReason)
+    string? RejectionReason,
+    string? ApprovalRule = null,
+    string? ReversalRequestedBy = null,
+    string? RequestedReversalReason = null)
 {
     public static DisbursementView From(Disbursement d) =>
         new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, StatusOf(d), d.Reversed, d.ReversalReason,
-            d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason);
+            d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason, d.ApprovalRule, d.ReversalRequestedBy, d.RequestedReversalReason);
 
     public static string StatusOf(Disbursement d) => d switch
     {
@@ -71,8 +74,17 @@ public sealed record GrantDetailsResponse(
     IReadOnlyList<MilestoneBrief> Milestones,
     decimal Reserved,
     bool PlanComplete,
-    IReadOnlyList<AmendmentView> Amendments)
+    IReadOnlyList<AmendmentView> Amendments,
+    string AwardStatus = "approved",
+    string? AwardedBy = null)
 {
+    public static string AwardStatusOf(Grant grant) => grant.AwardState switch
+    {
+        Domain.Grants.AwardStatus.AwaitingApproval => "awaiting-approval",
+        Domain.Grants.AwardStatus.Rejected => "rejected",
+        _ => "approved",
+    };
+
     /// <param name="granteeOnHold">Whether the grantee has an overdue milestone on any of its grants (the hold is per grantee).</param>
     public static GrantDetailsResponse From(Grant grant, bool granteeOnHold) =>
         new(grant.Id, grant.ProgrammeId, grant.Grantee, grant.Countries, grant.Title, grant.Currency, grant.Amount.Amount,
@@ -86,11 +98,12 @@ public sealed record GrantDetailsResponse(
             grant.Tranches.IsEmpty || grant.Planned == grant.Amount,
             grant.Amendments.Select(a => new AmendmentView(a.Proposal.AmendmentId, a.Status.ToString().ToLowerInvariant(), a.Proposal.Reason,
                 a.Proposal.NewAmount?.Amount, a.Proposal.NewEndDate, a.Proposal.Budget is not null, a.Proposal.Tranches is not null,
-                a.Proposal.Milestones?.Count ?? 0, a.RejectionReason)).ToList());
+                a.Proposal.Milestones?.Count ?? 0, a.RejectionReason)).ToList(),
+            AwardStatusOf(grant), grant.AwardedBy);
 }
 
 public sealed record GrantListItem(Guid Id, Guid ProgrammeId, string Grantee, string Title, decimal Amount, decimal Disbursed,
-    decimal Remaining, bool OnHold, int AwaitingApproval);
+    decimal Remaining, bool OnHold, int AwaitingApproval, string AwardStatus = "approved", int ReversalsAwaitingApproval = 0);
 
 /// <summary>Grant reads. A grantee sees only its organisation's grants: another's answers 404, as if it did not exist.</summary>
 public static class GrantDetailsEndpoints
@@ -110,7 +123,8 @@ public static class GrantDetailsEndpoints
             .OrderBy(g => g.Grantee)
             .GroupBy(g => g.Grantee)
             .SelectMany(byGrantee => byGrantee.Select(g => new GrantListItem(g.Id, g.ProgrammeId, g.Grantee, g.Title, g.Amount.Amount,
-                g.Disbursed.Amount, g.Remaining.Amount, GranteeHold.Of(byGrantee).IsOnHold, g.Disbursements.Count(d => d.IsReserved))))
+                g.Disbursed.Amount, g.Remaining.Amount, GranteeHold.Of(byGrantee).IsOnHold, g.Disbursements.Count(d => d.IsReserved),
+                GrantDetailsResponse.AwardStatusOf(g), g.Disbursements.Count(d => d.ReversalAwaitsApproval))))
             .ToList();
     }
 

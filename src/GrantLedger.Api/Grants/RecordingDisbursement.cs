@@ -27,7 +27,8 @@ public sealed record RecordDisbursementRequest(
 /// <summary>Pays a grantee on hold anyway; recorded as its own event with the reason.</summary>
 public sealed record HoldOverrideRequest(string Reason);
 
-public sealed record DisbursementCreated(Guid Id, long Version, string Status);
+/// <param name="Rule">When the payment awaits approval: the four-eyes rule that held it (single-payment, cumulative-window).</param>
+public sealed record DisbursementCreated(Guid Id, long Version, string Status, string? Rule = null);
 
 public static class RecordDisbursementEndpoint
 {
@@ -98,11 +99,11 @@ public static class RecordDisbursementHandler
 
         var metadata = message.Metadata;
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
-            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId);
+            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId, clock.GetCurrentInstant());
         var spend = programme.Rules.SpendThreshold > 0m
             ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await ratesRead ?? FxRateTable.Empty), programme.Rules.SpendThreshold)
             : null;
-        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.ApprovalThreshold, spend);
+        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.Approval, spend);
         if (!decision.IsSuccess)
         {
             return CommandOutcome.Refused(decision.Error!);
@@ -111,7 +112,7 @@ public static class RecordDisbursementHandler
         var events = decision.Value.Events.ToList();
         stream.AppendMany(events);
         var response = new DisbursementCreated(command.DisbursementId, grant.Version + events.Count,
-            decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded");
+            decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded", decision.Value.Rule);
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);
         session.Insert(new IdempotencyRecord(key, requestHash, StatusCodes.Status201Created, responseJson, clock.GetCurrentInstant()));
 

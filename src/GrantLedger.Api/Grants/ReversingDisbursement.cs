@@ -1,6 +1,8 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Programmes;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine;
@@ -11,7 +13,8 @@ namespace GrantLedger.Api.Grants;
 
 public sealed record ReverseDisbursementRequest(string Reason, long? ExpectedVersion = null);
 
-public sealed record ReversalRecorded(Guid DisbursementId, long Version);
+/// <param name="Status"><c>reversed</c>, or <c>awaiting-approval</c> at or above the threshold (then <c>rule</c> is <c>reversal</c>).</param>
+public sealed record ReversalRecorded(Guid DisbursementId, long Version, string Status = "reversed", string? Rule = null);
 
 public static class ReverseDisbursementEndpoint
 {
@@ -34,7 +37,81 @@ public sealed record ReverseDisbursementCommand(Guid GrantId, Guid DisbursementI
 
 public static class ReverseDisbursementHandler
 {
-    public static (CommandOutcome, Events) Handle(ReverseDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
-        GrantCommands.Decide(command, grant, g => ReverseDisbursementDecision.Decide(g, new ReverseDisbursement(command.DisbursementId, command.Reason)),
-            version => new ReversalRecorded(command.DisbursementId, version));
+    /// <summary>
+    /// Hand-written, not through the one door's single-stream workflow (ADR 0010): the decision needs the programme's
+    /// approval rules as well as the grant, both read in one round trip.
+    /// </summary>
+    public static async Task<CommandOutcome> Handle(ReverseDisbursementCommand command, IDocumentSession session)
+    {
+        var reads = session.CreateBatchQuery();
+        var streamRead = reads.Events.FetchForWriting<Grant>(command.GrantId);
+        var programmeRead = reads.ProgrammeOfGrant(command.GrantId);
+        await reads.Execute();
+        var stream = await streamRead;
+        if (GrantCommands.Refusal(command, stream.Aggregate) is { } refused)
+        {
+            return refused;
+        }
+
+        var grant = stream.Aggregate!;
+        var programme = await programmeRead
+            ?? throw new InvalidOperationException($"Grant {grant.Id} names unknown programme {grant.ProgrammeId}.");
+        var decision = ReverseDisbursementDecision.Request(grant,
+            new ReverseDisbursement(command.DisbursementId, command.Reason, command.Metadata.UserId), programme.Approval);
+        if (!decision.IsSuccess)
+        {
+            return CommandOutcome.Refused(decision.Error!);
+        }
+
+        stream.AppendOne(decision.Value);
+        var version = grant.Version + 1;
+        return new CommandOutcome(null, version, decision.Value is ReversalRequested
+            ? new ReversalRecorded(command.DisbursementId, version, "awaiting-approval", FourEyesRule.Reversal)
+            : new ReversalRecorded(command.DisbursementId, version));
+    }
+}
+
+/// <summary>Four eyes on a reversal at or above the threshold: a second person approves (the reversal applies) or rejects it.</summary>
+public sealed record DecideReversalCommand(Guid GrantId, Guid DisbursementId, bool Approve, string? Note, long? ExpectedVersion, RequestMetadata Metadata)
+    : IGrantCommand
+{
+    public string? Reason => Note ?? (Approve ? "reversal approved" : "reversal rejected");
+}
+
+public static class DecideReversalHandler
+{
+    public static (CommandOutcome, Events) Handle(DecideReversalCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+        GrantCommands.Decide(command, grant,
+            g => ReverseDisbursementDecision.DecideRequested(g, new DecideReversal(command.DisbursementId, command.Approve, command.Metadata.UserId, command.Note)),
+            version => new ReversalRecorded(command.DisbursementId, version, command.Approve ? "reversed" : "reversal-rejected"));
+}
+
+public static class ApproveReversalEndpoint
+{
+    public static ProblemDetails Validate(ApproveDisbursementRequest? request) =>
+        request is null ? WolverineContinue.NoProblems : new RequestCheck()
+            .OptionalText("note", request.Note, 2000)
+            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .Result();
+
+    [Authorize(Policy = Policies.Approve)]
+    [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal/approval")]
+    public static Task<IResult> Post(Guid grantId, Guid disbursementId, ApproveDisbursementRequest? request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new DecideReversalCommand(grantId, disbursementId, true, string.IsNullOrWhiteSpace(request?.Note) ? null : request.Note.Trim(),
+            request?.ExpectedVersion, RequestMetadata.From(context)), $"/api/grants/{grantId}/disbursements/{disbursementId}", context.RequestAborted);
+}
+
+public static class RejectReversalEndpoint
+{
+    public static ProblemDetails Validate(RejectDisbursementRequest? request) =>
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .Text("reason", request.Reason, 2000)
+            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .Result();
+
+    [Authorize(Policy = Policies.Approve)]
+    [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal/rejection")]
+    public static Task<IResult> Post(Guid grantId, Guid disbursementId, RejectDisbursementRequest request, IMessageBus bus, HttpContext context) =>
+        bus.Send(new DecideReversalCommand(grantId, disbursementId, false, request.Reason.Trim(), request.ExpectedVersion, RequestMetadata.From(context)),
+            $"/api/grants/{grantId}/disbursements/{disbursementId}", context.RequestAborted);
 }

@@ -38,7 +38,11 @@ public static class ApiContract
     [
         "idempotency-key-reused", "currency-mismatch", "invalid-amount", "outside-window", "grantee-on-hold", "tranche-required",
         "tranche-not-found", "tranche-locked", "tranche-exceeded", "insufficient-reported-spend", "grant-exceeded",
+        "award-awaiting-approval", "award-rejected",
     ];
+
+    private static readonly string[] ApprovalRuleRefusals =
+        ["invalid-approval-threshold", "approval-threshold-above-allocation", "invalid-approval-window"];
 
     private static readonly string[] AmendmentRefusals =
     [
@@ -64,8 +68,19 @@ public static class ApiContract
         ["GET /api/programmes/{programmeId}/budget"] = Ok<ProgrammeBudgetResponse>("Budget against actual of a programme and each grant")
             .Refuses(404, "not-found"),
         ["POST /api/programmes"] = Created<StreamCreated>("Open a programme")
-            .Refuses(422, "programme-code-taken", "invalid-amount", "invalid-window"),
-        ["POST /api/programmes/{programmeId}/grants"] = Created<StreamCreated>("Award a grant, optionally with a tranche plan")
+            .Refuses(422, ["programme-code-taken", "invalid-amount", "invalid-window", .. ApprovalRuleRefusals]),
+        ["POST /api/programmes/{programmeId}/approval-rules"] = Created<ApprovalRulesProposal>(
+                "Propose a new approval threshold and window; they apply once another approver approves")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, ApprovalRuleRefusals),
+        ["POST /api/programmes/{programmeId}/approval-rules/{proposalId}/approval"] = Created<ApprovalRulesProposal>(
+                "A second person approves the proposed approval rules (never the proposer)")
+            .Refuses(404, "not-found", "approval-rule-change-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "not-awaiting-approval", "same-person-approval"),
+        ["POST /api/programmes/{programmeId}/approval-rules/{proposalId}/rejection"] = Created<ApprovalRulesProposal>(
+                "Turn the proposed approval rules down")
+            .Refuses(404, "not-found", "approval-rule-change-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
+        ["POST /api/programmes/{programmeId}/grants"] = Created<AwardCreated>(
+                "Award a grant, optionally with a tranche plan; at or above the threshold it awaits a second person")
             .Refuses(404, "not-found").Refuses(409, "version-conflict")
             .Refuses(422, "currency-mismatch", "invalid-amount", "invalid-window", "outside-window", "allocation-exceeded", "tranche-plan-exceeded"),
 
@@ -75,8 +90,21 @@ public static class ApiContract
         ["POST /api/grants/{grantId}/disbursements"] = Created<DisbursementCreated>("Record a payment", Replayed)
             .Takes(IdempotencyKey)
             .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, PaymentRefusals),
-        ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal"] = Created<ReversalRecorded>("Reverse a payment recorded in error")
-            .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict").Refuses(422, "already-reversed", "not-disbursed"),
+        ["POST /api/grants/{grantId}/award/approval"] = Created<AwardDecided>("A second person approves an award awaiting approval")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval", "same-person-approval"),
+        ["POST /api/grants/{grantId}/award/rejection"] = Created<AwardDecided>("Turn down an award awaiting approval; its commitment is released")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
+        ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal"] = Created<ReversalRecorded>(
+                "Reverse a payment recorded in error; at or above the threshold the reversal awaits a second person")
+            .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "already-reversed", "not-disbursed", "reversal-pending"),
+        ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal/approval"] = Created<ReversalRecorded>(
+                "A second person approves a requested reversal, which then applies")
+            .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "not-awaiting-approval", "same-person-approval"),
+        ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal/rejection"] = Created<ReversalRecorded>(
+                "Turn down a requested reversal; the payment stands")
+            .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/approval"] = Created<DisbursementDecided>("Approve a payment awaiting approval")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
             .Refuses(422, "not-awaiting-approval", "same-person-approval"),

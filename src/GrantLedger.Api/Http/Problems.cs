@@ -11,7 +11,7 @@ public static class Problems
     public static IResult From(DomainError error) => error.Kind switch
     {
         ErrorKind.NotFound => Create(StatusCodes.Status404NotFound, error.Code, "Not found", error.Message),
-        _ => Create(StatusCodes.Status422UnprocessableEntity, error.Code, "The ledger refused the command", error.Message, error.Rows),
+        _ => Create(StatusCodes.Status422UnprocessableEntity, error.Code, "The ledger refused the command", error.Message, error.Rows, error.Rule),
     };
 
     public static IResult NotFound(string what, Guid id) =>
@@ -24,7 +24,8 @@ public static class Problems
         Create(StatusCodes.Status409Conflict, "version-conflict", "Someone else changed this first", detail);
 
     /// <param name="rows">For imports: every bad row, as <c>errors: [{row, field, message}]</c>.</param>
-    public static IResult Create(int status, string code, string title, string detail, IReadOnlyList<RowError>? rows = null)
+    /// <param name="rule">For four eyes: the rule that asked for a second person, as <c>rule</c>.</param>
+    public static IResult Create(int status, string code, string title, string detail, IReadOnlyList<RowError>? rows = null, string? rule = null)
     {
         var problem = new ProblemDetails
         {
@@ -37,6 +38,11 @@ public static class Problems
         if (rows is { Count: > 0 })
         {
             problem.Extensions["errors"] = rows.Select(r => new { row = r.Row, field = r.Field, message = r.Message }).ToList();
+        }
+
+        if (rule is not null)
+        {
+            problem.Extensions["rule"] = rule;
         }
 
         return Results.Problem(problem);

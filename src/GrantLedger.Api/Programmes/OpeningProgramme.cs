@@ -22,7 +22,8 @@ public sealed record OpenProgrammeRequest(
     string? TimeZone = null,
     string? Reason = null,
     decimal? ApprovalThreshold = null,
-    BudgetRulesRequest? BudgetRules = null);
+    BudgetRulesRequest? BudgetRules = null,
+    int? ApprovalWindowDays = null);
 
 /// <summary>The donor's budget rules; any left out take the defaults (six headings, 7%, 25%, 70%).</summary>
 public sealed record BudgetRulesRequest(IReadOnlyList<string>? Headings = null, decimal? IndirectCostCap = null, decimal? ReallocationCap = null,
@@ -55,7 +56,8 @@ public static class OpenProgrammeEndpoint
                 .All(v => v is null or >= 0m and <= 1m), "budgetRules", "caps and thresholds are shares between 0 and 1 (0.07 = 7%).")
             .Result();
 
-    /// <summary>The threshold from which a payment needs a second person's approval, when the request names none.</summary>
+    /// <summary>The threshold from which a payment needs a second person's approval, when the request names none (or the
+    /// allocation, if that is smaller: a threshold above the allocation is refused).</summary>
     public const decimal DefaultApprovalThreshold = 10_000.00m;
 
     [Authorize(Policy = Policies.Finance)]
@@ -64,7 +66,8 @@ public static class OpenProgrammeEndpoint
     {
         var programme = new OpenProgramme(Guid.NewGuid(), request.Code.Trim(), request.Name.Trim(), request.Currency,
             request.Allocation, request.WindowStart, request.WindowEnd, request.TimeZone ?? "UTC",
-            request.ApprovalThreshold ?? DefaultApprovalThreshold, (request.BudgetRules ?? new BudgetRulesRequest()).ToRules());
+            request.ApprovalThreshold ?? Math.Min(DefaultApprovalThreshold, request.Allocation), (request.BudgetRules ?? new BudgetRulesRequest()).ToRules(),
+            request.ApprovalWindowDays);
         return bus.Send(new OpenProgrammeCommand(programme, request.Reason, RequestMetadata.From(context)),
             $"/api/programmes/{programme.ProgrammeId}", context.RequestAborted);
     }

@@ -16,6 +16,10 @@ public sealed class ProgrammeProjection : SingleStreamProjection<Programme, Guid
         IncludeType<ProgrammeOpened>();
         IncludeType<GrantCommitted>();
         IncludeType<GrantLedger.Domain.Amendments.GrantCommitmentChanged>();
+        IncludeType<GrantCommitmentReleased>();
+        IncludeType<ApprovalRuleChangeProposed>();
+        IncludeType<ApprovalRuleChangeApproved>();
+        IncludeType<ApprovalRuleChangeRejected>();
     }
 
     public override Programme? Evolve(Programme? snapshot, Guid id, IEvent e) =>

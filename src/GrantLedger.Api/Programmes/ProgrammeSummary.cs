@@ -31,7 +31,12 @@ public sealed record ProgrammeSummaryResponse(
     long Version,
     IReadOnlyList<ProgrammeGrantLine> Grants,
     decimal? ApprovalThreshold,
-    decimal Reserved);
+    decimal Reserved,
+    int ApprovalWindowDays = ApprovalRules.DefaultWindowDays,
+    IReadOnlyList<ApprovalRuleChangeView>? ApprovalRuleChanges = null);
+
+public sealed record ApprovalRuleChangeView(Guid Id, decimal ApprovalThreshold, int WindowDays, string Reason, string ProposedBy, string Status,
+    string? DecidedBy, string? RejectionReason);
 
 /// <summary>
 /// The programme summary is composed on read from the programme snapshot and its grants' snapshots. Each is kept
@@ -75,7 +80,10 @@ public static class ProgrammeSummaryEndpoints
             programme.Currency, programme.Allocation.Amount, programme.Committed.Amount, programme.Uncommitted.Amount,
             disbursed.Amount, (programme.Allocation - disbursed).Amount, programme.WindowStart, programme.WindowEnd,
             programme.TimeZone, programme.Version, lines, programme.ApprovalThreshold?.Amount,
-            grants.Select(g => g.Reserved).Sum(programme.Currency).Amount));
+            grants.Select(g => g.Reserved).Sum(programme.Currency).Amount,
+            programme.ApprovalWindowDays ?? ApprovalRules.DefaultWindowDays,
+            programme.RuleChanges.Select(c => new ApprovalRuleChangeView(c.ProposalId, c.Threshold.Amount, c.WindowDays, c.Reason, c.ProposedBy,
+                c.Status.ToString().ToLowerInvariant(), c.DecidedBy, c.RejectionReason)).ToList()));
     }
 
     private static Money Disbursed(Programme programme, IEnumerable<Grant> grants) =>

@@ -87,7 +87,7 @@ public static class AmendmentDecisions
 
         if (amendment.Proposal.ProposedBy == approvedBy)
         {
-            return DomainErrors.SamePersonApproval();
+            return DomainErrors.SamePersonApproval(Programmes.FourEyesRule.Amendment);
         }
 
         return Effects(grant, programme, amendment.Proposal, zone).Then<AmendmentEffects>(effects =>

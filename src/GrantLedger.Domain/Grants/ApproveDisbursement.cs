@@ -12,7 +12,7 @@ public static class ApproveDisbursementDecision
         {
             null => DomainErrors.DisbursementNotFound(cmd.DisbursementId),
             { Status: not DisbursementStatus.AwaitingApproval } => DomainErrors.NotAwaitingApproval(cmd.DisbursementId),
-            var d when d.RecordedBy == cmd.ApprovedBy => DomainErrors.SamePersonApproval(),
+            var d when d.RecordedBy == cmd.ApprovedBy => DomainErrors.SamePersonApproval(d.ApprovalRule ?? Programmes.FourEyesRule.SinglePayment),
             var d => new DisbursementApproved(grant.Id, grant.ProgrammeId, d.Id, d.Amount, cmd.ApprovedBy),
         };
 }

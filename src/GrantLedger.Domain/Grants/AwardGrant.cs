@@ -12,10 +12,17 @@ public sealed record AwardGrant(
     string? Currency,
     LocalDate WindowStart,
     LocalDate WindowEnd,
-    IReadOnlyList<AddTranche>? Tranches = null);
+    IReadOnlyList<AddTranche>? Tranches = null,
+    string AwardedBy = "system");
 
-/// <summary>All facts of an award: the programme's commitment and the start of the grant's own stream.</summary>
-public sealed record GrantAward(GrantCommitted Commitment, GrantAwarded Award, IReadOnlyList<TrancheAdded> Tranches);
+/// <summary>All facts of an award: the programme's commitment and the start of the grant's own stream (with, at or
+/// above the threshold, the award's submission for a second person's approval).</summary>
+public sealed record GrantAward(GrantCommitted Commitment, GrantAwarded Award, IReadOnlyList<TrancheAdded> Tranches,
+    GrantAwardSubmittedForApproval? Pending = null)
+{
+    public bool AwaitsApproval => Pending is not null;
+    public IReadOnlyList<object> GrantEvents => Pending is null ? [Award, .. Tranches] : [Award, .. Tranches, Pending];
+}
 
 public static class AwardGrantDecision
 {
@@ -56,7 +63,11 @@ public static class AwardGrantDecision
                     grant = grant.Evolve(added.Value);
                 }
 
-                return new GrantAward(new GrantCommitted(programme.Id, cmd.GrantId, cmd.Grantee, amount), awarded, tranches);
+                // The commitment is recorded either way, so two pending awards can never together oversubscribe the allocation.
+                var pending = programme.Approval is { } rules && amount >= rules.Threshold
+                    ? new GrantAwardSubmittedForApproval(cmd.GrantId, programme.Id, amount, cmd.AwardedBy)
+                    : null;
+                return new GrantAward(new GrantCommitted(programme.Id, cmd.GrantId, cmd.Grantee, amount), awarded, tranches, pending);
             }));
     }
 }

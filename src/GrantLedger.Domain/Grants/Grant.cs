@@ -29,10 +29,22 @@ public sealed record Disbursement(
     string? RecordedBy = null,
     string? DecidedBy = null,
     string? RejectionReason = null,
-    Money? Received = null)
+    Money? Received = null,
+    Instant? RecordedAt = null,
+    string? ReversalRequestedBy = null,
+    string? RequestedReversalReason = null,
+    string? ApprovalRule = null)
 {
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
+    public bool ReversalAwaitsApproval => ReversalRequestedBy is not null;
+}
+
+public enum AwardStatus
+{
+    Approved,
+    AwaitingApproval,
+    Rejected,
 }
 
 /// <summary>The grant write model: the amount awarded, its tranche plan, its milestones and the money paid.</summary>
@@ -52,8 +64,16 @@ public sealed record Grant(
     long Version = 0,
     Budget? Budget = null,
     ImmutableList<ExpenditureReport>? Reports = null,
-    ImmutableList<Amendment>? AmendmentList = null)
+    ImmutableList<Amendment>? AmendmentList = null,
+    AwardStatus AwardState = AwardStatus.Approved,
+    string? AwardedBy = null)
 {
+    /// <summary>Paid and reserved payments recorded after <paramref name="since"/>: what a new payment is added to for
+    /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out.</summary>
+    public Money CommittedSince(Instant since) =>
+        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.RecordedAt is { } at && at > since)
+            .Select(d => d.Amount).Sum(Currency);
+
     public ImmutableList<ExpenditureReport> ExpenditureReports => Reports ?? [];
     public ImmutableList<Amendment> Amendments => AmendmentList ?? [];
 
@@ -100,6 +120,12 @@ public sealed record Grant(
         MilestoneConfirmed x => On(x),
         MilestoneRejected x => On(x),
         MilestoneBecameOverdue x => On(x),
+        GrantAwardSubmittedForApproval x => this with { AwardState = AwardStatus.AwaitingApproval, AwardedBy = x.AwardedBy },
+        GrantAwardApproved => this with { AwardState = AwardStatus.Approved },
+        GrantAwardRejected => this with { AwardState = AwardStatus.Rejected },
+        ReversalRequested x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason }),
+        ReversalApproved x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
+        ReversalRejected x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
         DisbursementReceived x => WithDisbursement(x.DisbursementId, d => d with { Received = x.Received }),
         BudgetSet x => this with { Budget = Budget.From(x.Lines) },
         BudgetRevised x => this with { Budget = Budget!.Apply(x) },
@@ -137,14 +163,16 @@ public sealed record Grant(
         this with
         {
             Disbursements = Disbursements.Add(
-                new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId)),
+                new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId,
+                    RecordedAt: e.RecordedAt)),
         };
 
     private Grant On(DisbursementSubmittedForApproval e) =>
         this with
         {
             Disbursements = Disbursements.Add(new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference,
-                e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy)),
+                e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy, RecordedAt: e.RecordedAt,
+                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment)),
         };
 
     private Grant On(DisbursementApproved e) =>

@@ -29,10 +29,12 @@ namespace GrantLedger.Domain.Grants
         LocalDate ValueDate,
         string BankReference,
         string? Note,
-        Guid? TrancheId = null);
+        Guid? TrancheId = null,
+        Instant? RecordedAt = null);
 
-    /// <summary>A payment at or above the programme's approval threshold was recorded; its amount is reserved on the grant
-    /// but nothing is paid until a second person approves it (four eyes).</summary>
+    /// <summary>A payment at or above the programme's approval threshold (alone, or with the grant's other payments
+    /// recorded within the window: <c>rule</c>) was recorded; its amount is reserved on the grant but nothing is paid
+    /// until a second person approves it (four eyes). A null rule (older events) is <c>single-payment</c>.</summary>
     public sealed record DisbursementSubmittedForApproval(
         Guid GrantId,
         Guid ProgrammeId,
@@ -42,7 +44,9 @@ namespace GrantLedger.Domain.Grants
         string BankReference,
         string? Note,
         Guid? TrancheId,
-        string RecordedBy);
+        string RecordedBy,
+        Instant? RecordedAt = null,
+        string? Rule = null);
 
     /// <summary>A second person approved a payment awaiting approval: it now counts as disbursed.</summary>
     public sealed record DisbursementApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy);
@@ -57,6 +61,26 @@ namespace GrantLedger.Domain.Grants
         Guid DisbursementId,
         Money Amount,
         string Reason);
+
+    /// <summary>A grant at or above the programme's approval threshold was awarded; it is committed against the allocation
+    /// but cannot be paid until a second person approves the award (four eyes). Follows <see cref="GrantAwarded"/>.</summary>
+    public sealed record GrantAwardSubmittedForApproval(Guid GrantId, Guid ProgrammeId, Money Amount, string AwardedBy);
+
+    /// <summary>A second person approved the award: the grant can be paid.</summary>
+    public sealed record GrantAwardApproved(Guid GrantId, Guid ProgrammeId, Money Amount, string ApprovedBy);
+
+    /// <summary>The award was turned down: the grant can never be paid, and the programme released its commitment.</summary>
+    public sealed record GrantAwardRejected(Guid GrantId, Guid ProgrammeId, Money Amount, string Reason, string RejectedBy);
+
+    /// <summary>Finance asked to reverse a payment at or above the threshold; the payment stands until a second person
+    /// approves (then <see cref="DisbursementReversed"/> follows) or rejects the reversal.</summary>
+    public sealed record ReversalRequested(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RequestedBy);
+
+    /// <summary>A second person approved a requested reversal; <see cref="DisbursementReversed"/> is appended with it.</summary>
+    public sealed record ReversalApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy);
+
+    /// <summary>A requested reversal was turned down: the payment stands.</summary>
+    public sealed record ReversalRejected(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RejectedBy);
 
     /// <summary>The grantee confirmed what a disbursement came to in its own currency: the rate the money really arrived at.</summary>
     public sealed record DisbursementReceived(Guid GrantId, Guid DisbursementId, Money Received);

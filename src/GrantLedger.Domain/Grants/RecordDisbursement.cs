@@ -12,7 +12,8 @@ public sealed record RecordDisbursement(
     string? Note,
     Guid? TrancheId = null,
     string? OverrideReason = null,
-    string RecordedBy = "system");
+    string RecordedBy = "system",
+    Instant RecordedAt = default);
 
 /// <summary>The grantee's overdue milestones on all of its grants: while any exist, payments are on hold.</summary>
 public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
@@ -37,6 +38,9 @@ public sealed record DisbursementDecision(object Payment, IReadOnlyList<object> 
     public HoldOverridden? Override => Overrides.OfType<HoldOverridden>().FirstOrDefault();
     public IEnumerable<object> Events => [.. Overrides, Payment];
     public bool AwaitsApproval => Payment is DisbursementSubmittedForApproval;
+
+    /// <summary>The four-eyes rule that held the payment for a second person, if one did.</summary>
+    public string? Rule => (Payment as DisbursementSubmittedForApproval)?.Rule;
     public DisbursementRecorded Recorded => Payment as DisbursementRecorded
         ?? throw new InvalidOperationException("The payment awaits approval; nothing was recorded as paid yet.");
 }
@@ -45,12 +49,19 @@ public static class RecordDisbursementDecision
 {
     /// <param name="programmeWindow">The value date must lie in the programme's window as well as the grant's.</param>
     /// <param name="hold">Overdue milestones of this grantee on any of its grants.</param>
-    /// <param name="approvalThreshold">From this amount a second person must approve the payment; null: never.</param>
+    /// <param name="approval">From the threshold a second person must approve the payment, alone or added to the grant's
+    /// payments recorded (paid or awaiting approval) within the window before <see cref="RecordDisbursement.RecordedAt"/>;
+    /// null: never.</param>
     /// <param name="spend">Accepted reported spending (donor rate) and the share of funds received it must reach before a
     /// tranche after the first is paid; null: the rule does not apply.</param>
     public static Result<DisbursementDecision> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd, GranteeHold hold,
-        Money? approvalThreshold = null, ReportedSpend? spend = null)
+        Programmes.ApprovalRules? approval = null, ReportedSpend? spend = null)
     {
+        if (grant.AwardState != AwardStatus.Approved)
+        {
+            return grant.AwardState == AwardStatus.Rejected ? DomainErrors.AwardRejected() : DomainErrors.AwardAwaitingApproval();
+        }
+
         if (cmd.Currency is { } currency && currency != grant.Currency)
         {
             return DomainErrors.CurrencyMismatch(grant.Currency, currency);
@@ -97,11 +108,11 @@ public static class RecordDisbursementDecision
                 return DomainErrors.GrantExceeded(amount, grant.Remaining);
             }
 
-            object payment = approvalThreshold is { } threshold && amount >= threshold
+            object payment = FourEyesRuleFor(grant, amount, cmd.RecordedAt, approval) is { } rule
                 ? new DisbursementSubmittedForApproval(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy)
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule)
                 : new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId);
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt);
             if (hold.IsOnHold)
             {
                 overrides.Insert(0, new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
@@ -110,6 +121,26 @@ public static class RecordDisbursementDecision
 
             return new DisbursementDecision(payment, overrides);
         });
+    }
+
+    /// <summary>
+    /// Which rule asks for a second person, if any. The window is counted back from the time the payment is recorded,
+    /// not from value dates: the recorder types the value date and could spread it to dodge the window.
+    /// </summary>
+    public static string? FourEyesRuleFor(Grant grant, Money amount, Instant recordedAt, Programmes.ApprovalRules? approval)
+    {
+        if (approval is null)
+        {
+            return null;
+        }
+
+        if (amount >= approval.Threshold)
+        {
+            return Programmes.FourEyesRule.SinglePayment;
+        }
+
+        var recent = grant.CommittedSince(recordedAt - Duration.FromDays(approval.WindowDays));
+        return amount + recent >= approval.Threshold ? Programmes.FourEyesRule.CumulativeWindow : null;
     }
 
     private static DomainError? CheckTranche(Grant grant, Guid? trancheId, Money amount)

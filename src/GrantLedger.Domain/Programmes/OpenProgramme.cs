@@ -12,27 +12,31 @@ public sealed record OpenProgramme(
     LocalDate WindowEnd,
     string TimeZone,
     decimal? ApprovalThreshold = null,
-    Budgets.BudgetRules? BudgetRules = null);
+    Budgets.BudgetRules? BudgetRules = null,
+    int? ApprovalWindowDays = null);
 
 public static class OpenProgrammeDecision
 {
     public static Result<ProgrammeOpened> Decide(OpenProgramme cmd)
     {
-        Money? threshold = null;
-        if (cmd.ApprovalThreshold is { } value)
+        return Money.Positive(cmd.Allocation, cmd.Currency).Then<ProgrammeOpened>(allocation =>
         {
-            var checkedThreshold = Money.Positive(value, cmd.Currency);
-            if (!checkedThreshold.IsSuccess)
+            ApprovalRules? rules = null;
+            if (cmd.ApprovalThreshold is { } value)
             {
-                return checkedThreshold.Error!;
+                // A threshold above the allocation (or a window of years) would switch four eyes off without saying so.
+                var checkedRules = ApprovalRules.Create(value, cmd.ApprovalWindowDays, allocation);
+                if (!checkedRules.IsSuccess)
+                {
+                    return checkedRules.Error!;
+                }
+
+                rules = checkedRules.Value;
             }
 
-            threshold = checkedThreshold.Value;
-        }
-
-        return Money.Positive(cmd.Allocation, cmd.Currency).Then(allocation =>
-            DateWindow.Create(cmd.WindowStart, cmd.WindowEnd).Then<ProgrammeOpened>(window =>
+            return DateWindow.Create(cmd.WindowStart, cmd.WindowEnd).Then<ProgrammeOpened>(window =>
                 new ProgrammeOpened(cmd.ProgrammeId, cmd.Code, cmd.Name, cmd.Currency, allocation,
-                    window.Start, window.End, cmd.TimeZone, threshold, cmd.BudgetRules)));
+                    window.Start, window.End, cmd.TimeZone, rules?.Threshold, cmd.BudgetRules, rules?.WindowDays));
+        });
     }
 }

@@ -19,15 +19,23 @@ public sealed record Programme(
     ImmutableList<Commitment> Commitments,
     long Version = 0,
     Money? ApprovalThreshold = null,
-    Budgets.BudgetRules? BudgetRules = null)
+    Budgets.BudgetRules? BudgetRules = null,
+    int? ApprovalWindowDays = null,
+    ImmutableList<ApprovalRuleChange>? RuleChangeList = null)
 {
+    /// <summary>The four-eyes rules in force; null when the programme has no threshold (older programmes: never).</summary>
+    public ApprovalRules? Approval =>
+        ApprovalThreshold is { } threshold ? new ApprovalRules(threshold, ApprovalWindowDays ?? ApprovalRules.DefaultWindowDays) : null;
+    public ImmutableList<ApprovalRuleChange> RuleChanges => RuleChangeList ?? [];
+
     public DateWindow Window => new(WindowStart, WindowEnd);
     public Budgets.BudgetRules Rules => BudgetRules ?? Budgets.BudgetRules.Default;
     public Money Committed => Commitments.Select(c => c.Amount).Sum(Currency);
     public Money Uncommitted => Allocation - Committed;
 
     public static Programme Start(ProgrammeOpened e) =>
-        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, [], 1, e.ApprovalThreshold, e.BudgetRules);
+        new(e.ProgrammeId, e.Code, e.Name, e.Currency, e.Allocation, e.WindowStart, e.WindowEnd, e.TimeZone, [], 1, e.ApprovalThreshold, e.BudgetRules,
+            e.ApprovalWindowDays);
 
     /// <summary>Folds any event of the programme stream; an unknown event is a bug, not a no-op.</summary>
     public Programme Evolve(object e) => e switch
@@ -36,6 +44,23 @@ public sealed record Programme(
         Amendments.GrantCommitmentChanged x => this with
         {
             Commitments = Commitments.Select(c => c.GrantId == x.GrantId ? c with { Amount = x.To } : c).ToImmutableList(),
+        },
+        GrantCommitmentReleased x => this with { Commitments = Commitments.RemoveAll(c => c.GrantId == x.GrantId) },
+        ApprovalRuleChangeProposed x => this with
+        {
+            RuleChangeList = RuleChanges.Add(new ApprovalRuleChange(x.ProposalId, x.Threshold, x.WindowDays, x.Reason, x.ProposedBy)),
+        },
+        ApprovalRuleChangeApproved x => this with
+        {
+            ApprovalThreshold = x.Threshold,
+            ApprovalWindowDays = x.WindowDays,
+            RuleChangeList = ApprovalRuleChangeDecisions.With(RuleChanges, x.ProposalId,
+                c => c with { Status = RuleChangeStatus.Approved, DecidedBy = x.ApprovedBy }),
+        },
+        ApprovalRuleChangeRejected x => this with
+        {
+            RuleChangeList = ApprovalRuleChangeDecisions.With(RuleChanges, x.ProposalId,
+                c => c with { Status = RuleChangeStatus.Rejected, DecidedBy = x.RejectedBy, RejectionReason = x.Reason }),
         },
         _ => throw new InvalidOperationException($"A programme does not know how to apply {e.GetType().Name}."),
     } with { Version = Version + 1 };

@@ -3,7 +3,8 @@ using NodaTime;
 namespace GrantLedger.Domain.Programmes;
 
 /// <summary>A funding envelope was opened: its allocation, currency, implementation window and the amount from which
-/// a payment needs a second person's approval.</summary>
+/// a payment, award or reversal needs a second person's approval, and over how many days (default 30) a grant's
+/// payments are added up against it.</summary>
 public sealed record ProgrammeOpened(
     Guid ProgrammeId,
     string Code,
@@ -14,7 +15,11 @@ public sealed record ProgrammeOpened(
     LocalDate WindowEnd,
     string TimeZone,
     Money? ApprovalThreshold = null,
-    Budgets.BudgetRules? BudgetRules = null);
+    Budgets.BudgetRules? BudgetRules = null,
+    int? ApprovalWindowDays = null);
+
+/// <summary>An award awaiting approval was rejected: its commitment no longer holds part of the allocation.</summary>
+public sealed record GrantCommitmentReleased(Guid ProgrammeId, Guid GrantId, Money Amount, string Reason);
 
 /// <summary>Part of the allocation was committed to a grant. Recorded on the programme stream, so two concurrent
 /// awards cannot both spend the same uncommitted euros (optimistic concurrency on this stream).</summary>

@@ -6,7 +6,7 @@ namespace GrantLedger.Domain.Tests.Grants;
 public class FourEyesTests
 {
     private static readonly DateWindow ProgrammeWindow = new(Given.WindowStart, Given.WindowEnd);
-    private static readonly Money Threshold = Given.Eur(10_000m);
+    private static readonly Domain.Programmes.ApprovalRules Threshold = new(Given.Eur(10_000m), 30);
 
     private static Result<DisbursementDecision> Record(Grant grant, decimal amount, string by = "aigerim") =>
         RecordDisbursementDecision.Decide(grant, ProgrammeWindow,

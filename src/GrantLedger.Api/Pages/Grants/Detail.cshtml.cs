@@ -53,7 +53,11 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
             string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason));
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
         var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, bus, HttpContext);
-        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(result!), "The disbursement was recorded.");
+        var success = result is IValueHttpResult { Value: DisbursementCreated { Status: "awaiting-approval" } created }
+            ? $"The disbursement was recorded and awaits a second person's approval ({(created.Rule == Domain.Programmes.FourEyesRule.CumulativeWindow
+                ? "with this grant's other recent payments it reaches the approval threshold" : "it reaches the approval threshold")})."
+            : "The disbursement was recorded.";
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(result!), success);
     }
 
     public async Task<IActionResult> OnPostReverseAsync(Guid id, Guid disbursementId, string reason)
@@ -65,9 +69,23 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
 
         var request = new ReverseDisbursementRequest(reason ?? "");
         var invalid = ReverseDisbursementEndpoint.Validate(request);
-        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
-            : Pages.Outcome.From(await bus.Send(new ReverseDisbursementCommand(id, disbursementId, request.Reason.Trim(), request.ExpectedVersion,
-                RequestMetadata.From(HttpContext)), "", HttpContext.RequestAborted)), "The disbursement was reversed.");
+        if (invalid.Status is not null)
+        {
+            return await Done(id, Pages.Outcome.Invalid(invalid), "");
+        }
+
+        var success = "The disbursement was reversed.";
+        var result = await bus.Send(new ReverseDisbursementCommand(id, disbursementId, request.Reason.Trim(), request.ExpectedVersion,
+            RequestMetadata.From(HttpContext)), outcome =>
+            {
+                if (outcome.Body is ReversalRecorded { Status: "awaiting-approval" })
+                {
+                    success = "The reversal was requested; at or above the approval threshold a second person must approve it.";
+                }
+
+                return outcome.ToCreated("");
+            }, HttpContext.RequestAborted);
+        return await Done(id, Pages.Outcome.From(result), success);
     }
 
     public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId) =>
