@@ -1,3 +1,4 @@
+using GrantLedger.Api.Identity;
 using GrantLedger.Api.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Wolverine.Http;
@@ -22,6 +23,8 @@ public static class HttpConfiguration
             // Every page needs a signed-in user unless it says otherwise (the sign-in page).
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/SignIn");
+            // A session signed in with a one-time password has no roles; this page is the one thing it may use.
+            o.Conventions.AllowAnonymousToPage("/Account/Password");
         });
         // Evidence uploads: several files of up to 20 MB each; each file's own limit is checked by the endpoint.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 210 * 1024 * 1024);
@@ -78,6 +81,7 @@ public static class HttpConfiguration
                 $"<link rel=\"stylesheet\" href=\"/site.css\"></head><body><main><h1>{message}</h1><p><a href=\"/\">Back to GrantLedger</a></p></main></body></html>");
         });
         app.UseAuthentication();
+        app.UseGrantLedgerPasswordChangeGate();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
