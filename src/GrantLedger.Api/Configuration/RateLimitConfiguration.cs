@@ -61,7 +61,7 @@ public static class RateLimitConfiguration
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (context, cancellation) => Reject(context.HttpContext, KindOf(context.HttpContext) ?? SignIn,
                 context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1));
-            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+            o.GlobalLimiter = new OncePerRequest(PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(context =>
                     KindOf(context) is { } kind && Rule(rules, kind) is { PerAddress: > 0 } rule
                         ? Window($"{kind}|address|{AddressOf(context)}", rule.PerAddress, rule.Window)
@@ -70,7 +70,7 @@ public static class RateLimitConfiguration
                     KindOf(context) is { } kind and not SignIn && Rule(rules, kind) is { PerUser: > 0 } rule &&
                     context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user
                         ? Window($"{kind}|user|{user}", rule.PerUser, rule.Window)
-                        : RateLimitPartition.GetNoLimiter("")));
+                        : RateLimitPartition.GetNoLimiter(""))));
         });
         return builder;
     }
@@ -144,6 +144,57 @@ public static class RateLimitConfiguration
             Verification => $"You verified many reports in a short time. Wait {seconds} seconds before verifying another.",
             _ => $"You sent many imports or uploads in a short time. Wait {seconds} seconds before sending another.",
         });
+}
+
+/// <summary>
+/// The rate limiting middleware asks the global limiter twice when the first attempt fails (an attempt, then a wait);
+/// with chained limiters the second ask would take another permit from the limiters that still had one. This answers
+/// the second ask with the first refusal.
+/// </summary>
+internal sealed class OncePerRequest(PartitionedRateLimiter<HttpContext> inner) : PartitionedRateLimiter<HttpContext>
+{
+    private static readonly object RefusedKey = new();
+
+    public override RateLimiterStatistics? GetStatistics(HttpContext resource) => inner.GetStatistics(resource);
+
+    protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
+    {
+        var lease = inner.AttemptAcquire(resource, permitCount);
+        if (!lease.IsAcquired)
+        {
+            resource.Items[RefusedKey] = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : (TimeSpan?)null;
+        }
+
+        return lease;
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
+        resource.Items.TryGetValue(RefusedKey, out var after)
+            ? ValueTask.FromResult<RateLimitLease>(new Refused(after as TimeSpan?))
+            : inner.AcquireAsync(resource, permitCount, cancellationToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private sealed class Refused(TimeSpan? retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => false;
+
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = retryAfter;
+            return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
+        }
+    }
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ public sealed record UserPasswordChanged(Guid UserId);
 
 public sealed record UserChangeRequest(string Reason);
 
-public sealed record UserRolesRequest(IReadOnlyList<string> Roles, string? GranteeOrganisation, string Reason);
+public sealed record UserRolesRequest(IReadOnlyList<string> Roles, string Reason, string? GranteeOrganisation = null);
 
 public sealed record PasswordResetRequest(string OneTimePassword, string Reason)
 {

@@ -34,7 +34,7 @@ public sealed class UsersModel(IQuerySession session, IMessageBus bus) : PageMod
 
     public Task<IActionResult> OnPostRolesAsync(Guid id, string role, string? granteeOrganisation, string reason)
     {
-        var request = new UserRolesRequest(RolesFor(role), string.IsNullOrWhiteSpace(granteeOrganisation) ? null : granteeOrganisation.Trim(), reason ?? "");
+        var request = new UserRolesRequest(RolesFor(role), reason ?? "", string.IsNullOrWhiteSpace(granteeOrganisation) ? null : granteeOrganisation.Trim());
         return Send(ChangeUserRolesEndpoint.Validate(request),
             () => new ChangeUserRolesCommand(id, request.Roles, request.GranteeOrganisation, request.Reason.Trim(), RequestMetadata.From(HttpContext)),
             "The roles were changed; the user signs in again within a minute.");
