@@ -52,6 +52,7 @@ public sealed class BrowserHost : IAsyncLifetime
         start.Environment["GrantLedger__SchemaName"] = Schema;
         start.Environment["GrantLedger__Demo__Seed"] = "true";
         start.Environment["GRANTLEDGER_DEMO_PASSWORD"] = Password;
+        start.Environment["GrantLedger__Auth__RevalidateSeconds"] = "0";
         foreach (var kind in new[] { "SignIn", "Reports", "Verification", "Imports" })
         {
             start.Environment[$"GrantLedger__RateLimits__{kind}__PerUser"] = "100000";
