@@ -77,6 +77,26 @@ public class IdentityConfigurationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_sign_in_form_is_limited_per_address_too()
+    {
+        var address = System.Net.IPAddress.Parse("198.51.100.99");
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            var result = await _host.Scenario(s =>
+            {
+                s.ConfigureHttpContext(c => c.Connection.RemoteIpAddress = address);
+                s.Post.FormData(new Dictionary<string, string> { ["email"] = "nobody@example.org", ["password"] = "guess" }).ToUrl("/signin");
+                s.IgnoreStatusCode();
+            });
+            statuses.Add(result.Context.Response.StatusCode);
+        }
+
+        // Without an antiforgery token the form is refused (400), but every post counts against the address.
+        Assert.Equal([400, 400, 400, 429], statuses);
+    }
+
+    [Fact]
     public async Task the_sign_in_form_shares_the_per_address_limit_and_an_address_over_it_cannot_keep_a_user_locked()
     {
         var ledger = await LedgerHost.Wrap(_host, _clock);

@@ -101,3 +101,37 @@ public class RateLimitTests : IAsyncLifetime
         Assert.Equal(200, (await _ledger.Get("/api/users", user: "admin")).Status);
     }
 }
+
+/// <summary>Which requests each limit covers: the API routes and the pages' forms that do the same work, never reads.</summary>
+public class RateLimitKindTests
+{
+    [Theory]
+    [InlineData("POST", "/api/auth/token", "", "sign-in")]
+    [InlineData("POST", "/signin", "", "sign-in")]
+    [InlineData("GET", "/signin", "", null)]
+    [InlineData("POST", "/api/me/password", "", "sign-in")]
+    [InlineData("POST", "/account/password", "", "sign-in")]
+    [InlineData("POST", "/api/reports", "", "reports")]
+    [InlineData("POST", "/reports", "?handler=Request", "reports")]
+    [InlineData("POST", "/api/reports/verification", "", "verification")]
+    [InlineData("POST", "/reports", "?handler=Verify", "verification")]
+    [InlineData("PUT", "/api/fx-rates", "", "imports")]
+    [InlineData("POST", "/rates", "?handler=Csv", "imports")]
+    [InlineData("POST", "/rates", "?handler=One", null)]
+    [InlineData("POST", "/api/grants/7d1f4a5e-0000-0000-0000-000000000001/expenditure-reports", "", "imports")]
+    [InlineData("POST", "/api/grants/7d1f4a5e-0000-0000-0000-000000000001/expenditure-reports/7d1f4a5e-0000-0000-0000-000000000002/review", "", null)]
+    [InlineData("POST", "/api/grants/7d1f4a5e-0000-0000-0000-000000000001/milestones/7d1f4a5e-0000-0000-0000-000000000002/submission", "", "imports")]
+    [InlineData("POST", "/grants/7d1f4a5e-0000-0000-0000-000000000001/budget", "?handler=Csv", "imports")]
+    [InlineData("POST", "/grants/7d1f4a5e-0000-0000-0000-000000000001", "?handler=Submit", "imports")]
+    [InlineData("POST", "/grants/7d1f4a5e-0000-0000-0000-000000000001", "?handler=Disburse", null)]
+    [InlineData("GET", "/api/reports", "", null)]
+    public void a_request_is_limited_as_its_kind(string method, string path, string query, string? kind)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Method = method;
+        context.Request.Path = path;
+        context.Request.QueryString = new Microsoft.AspNetCore.Http.QueryString(query);
+
+        Assert.Equal(kind, GrantLedger.Api.Configuration.RateLimitConfiguration.KindOf(context));
+    }
+}
