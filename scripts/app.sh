@@ -31,7 +31,8 @@ start_app() {
   app_url="http://127.0.0.1:$port"
   (cd "$api_dir" && exec env ASPNETCORE_ENVIRONMENT=Testing ASPNETCORE_URLS="$app_url" \
     ConnectionStrings__GrantLedger="$connection" GrantLedger__SchemaName="$schema" GrantLedger__Demo__Seed=true \
-    GRANTLEDGER_DEMO_PASSWORD=snowleopard GrantLedger__Auth__TokenRequestsPerMinute=1000 Logging__LogLevel__Default=Warning \
+    GRANTLEDGER_DEMO_PASSWORD=snowleopard GrantLedger__RateLimits__SignIn__PerAddress=100000 GrantLedger__RateLimits__SignIn__PerUser=100000 GrantLedger__RateLimits__Reports__PerUser=100000 GrantLedger__RateLimits__Reports__PerAddress=100000 \
+    GrantLedger__RateLimits__Verification__PerUser=100000 GrantLedger__RateLimits__Verification__PerAddress=100000 GrantLedger__RateLimits__Imports__PerUser=100000 GrantLedger__RateLimits__Imports__PerAddress=100000 Logging__LogLevel__Default=Warning \
     GrantLedger__DataProtection__KeysDirectory="$repo/.data/keys-$schema" \
     GrantLedger__Audit__SigningKeyPath="$repo/.data/keys-$schema/audit-signing-key.pem" "${app_env[@]}" \
     dotnet GrantLedger.Api.dll >> "/tmp/grantledger-$schema-app.log" 2>&1) &

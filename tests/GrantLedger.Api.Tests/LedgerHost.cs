@@ -302,7 +302,15 @@ public sealed class LedgerHost : IAsyncLifetime
             builder.UseSetting("GrantLedger:Demo:Seed", "false");
             builder.UseSetting("GrantLedger:Scheduling:PollingMilliseconds", "200");
             builder.UseSetting("GrantLedger:Milestones:MaxEvidenceFileBytes", TestMaxEvidenceBytes.ToString(CultureInfo.InvariantCulture));
-            builder.UseSetting("GrantLedger:Auth:TokenRequestsPerMinute", "100000");
+            // Generous limits, so no test is refused for another test's load; RateLimitTests use a host with small ones.
+            foreach (var kind in new[] { "SignIn", "Reports", "Verification", "Imports" })
+            {
+                builder.UseSetting($"GrantLedger:RateLimits:{kind}:PerUser", "100000");
+                builder.UseSetting($"GrantLedger:RateLimits:{kind}:PerAddress", "100000");
+            }
+
+            // Every request checks its session's security stamp (production trusts a check for up to 60 s).
+            builder.UseSetting("GrantLedger:Auth:RevalidateSeconds", "0");
             // Tests move the fake clock by months; tokens must outlive that.
             builder.UseSetting("GrantLedger:Auth:TokenLifetimeMinutes", "52560000");
             builder.UseSetting("GrantLedger:Audit:ChainIntervalMilliseconds", "100");

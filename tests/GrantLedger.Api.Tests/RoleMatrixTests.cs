@@ -59,6 +59,12 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("GET /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
         ("POST /api/users", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
         ("GET /api/me", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow, Expect.Allow]),
+        ("POST /api/users/{u}/disable", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/users/{u}/enable", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
+        ("PUT /api/users/{u}/roles", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/users/{u}/password-reset", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/users/{u}/history", [Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/security/log", [Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid]),
         ("GET /api/fx-rates", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
         ("PUT /api/fx-rates", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("PUT /api/grants/{g}/budget", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
@@ -102,13 +108,13 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     /// <summary>The ids an endpoint and its body name ({p}, {g}, ...); <see cref="Guid.Empty"/> for what a cell does not need.</summary>
     private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, Guid Amendment,
-        Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default)
+        Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default, Guid User = default)
     {
         public string Fill(string template) => template
             .Replace("{p}", Programme.ToString()).Replace("{g}", Grant.ToString()).Replace("{d}", Disbursement.ToString())
             .Replace("{pending}", Pending.ToString()).Replace("{m}", Milestone.ToString()).Replace("{f}", File.ToString())
             .Replace("{a}", Amendment.ToString()).Replace("{r}", Report.ToString()).Replace("{e}", Entry.ToString())
-            .Replace("{report}", GeneratedReport.ToString()).Replace("{rc}", RuleChange.ToString());
+            .Replace("{report}", GeneratedReport.ToString()).Replace("{rc}", RuleChange.ToString()).Replace("{u}", User.ToString());
     }
 
     /// <summary>Every scene's grant belongs to the own grantee; the other grantee is bound to an organisation without it.</summary>
@@ -116,7 +122,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     private static readonly string OtherOrganisation = "Matrix Other Org " + Guid.NewGuid().ToString("N")[..6];
 
-    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc}";
+    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc} {u}";
 
     /// <summary>Built by the first read cell and only ever read: no GET changes anything.</summary>
     private static Task<Scene>? _readScene;
@@ -139,7 +145,12 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
     {
         bool Names(params string[] placeholders) => placeholders.Any(template.Contains);
         var none = Guid.Empty;
-        if (!Names("{p}", "{g}", "{d}", "{pending}", "{m}", "{f}", "{a}", "{r}", "{e}", "{report}", "{rc}"))
+        if (Names("{u}") && !Names("{p}", "{g}"))
+        {
+            return new Scene(none, none, none, none, none, none, none, none, none, none, User: await MatrixUser());
+        }
+
+                if (!Names("{p}", "{g}", "{d}", "{pending}", "{m}", "{f}", "{a}", "{r}", "{e}", "{report}", "{rc}"))
         {
             return new Scene(none, none, none, none, none, none, none, none, none, none);
         }
@@ -213,7 +224,17 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
             await LedgerHost.Eventually(() => host.Get($"/api/reports/{generated}"), r => r.Json.Text("status") == "ready");
         }
 
-        return new Scene(programme, grant, disbursement, pending, milestone, file, amendment, report, entry, generated, ruleChange);
+        return new Scene(programme, grant, disbursement, pending, milestone, file, amendment, report, entry, generated, ruleChange,
+            Names("{u}") ? await MatrixUser() : none);
+    }
+
+    /// <summary>A user of its own for each cell that changes one (an auditor, so no rule about administrators applies).</summary>
+    private async Task<Guid> MatrixUser()
+    {
+        var email = $"matrix-{Guid.NewGuid():N}@test.example";
+        await host.AddUser(email, ["auditor"], null);
+        await using var session = host.Store.QuerySession();
+        return (await Marten.QueryableExtensions.SingleAsync(session.Query<GrantLedger.Api.Identity.UserAccount>(), u => u.Email == email)).Id;
     }
 
     [Theory]
@@ -265,6 +286,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         (_, "/api/reports") => """{"kind":"grantee-statement","grantId":"{g}"}""",
         ("PUT", "/api/fx-rates") => """{"rates":[{"currency":"KGS","month":"2018-01","unitsPerEur":80}]}""",
         ("PUT", "/api/grants/{g}/budget") => """{"lines":[{"heading":"personnel","description":"x","amount":1}]}""",
+        ("PUT", "/api/users/{u}/roles") => """{"roles":["finance"],"reason":"matrix"}""",
         ("PUT", _) => """{"reason":"matrix","tranches":[{"amount":1}]}""",
         (_, "/api/grants/{g}/budget/revisions") => """{"reason":"matrix","changes":[{"lineId":"00000000-0000-0000-0000-000000000001","amount":1}]}""",
         (_, "/api/grants/{g}/amendments") => """{"reason":"matrix","endDate":"2021-05-31"}""",
@@ -278,6 +300,8 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         (_, "/api/grants/{g}/tranches") => """{"amount":1}""",
         (_, "/api/grants/{g}/milestones") => """{"title":"Matrix","kind":"other","dueDate":"2021-01-31"}""",
         (_, "/api/users") => $$"""{"email":"m-{{Guid.NewGuid():N}}@test.example","displayName":"M","password":"long enough password","roles":["auditor"]}""",
+        (_, "/api/users/{u}/password-reset") => """{"oneTimePassword":"matrix one time","reason":"matrix"}""",
+        _ when path.StartsWith("/api/users/{u}/", StringComparison.Ordinal) => """{"reason":"matrix"}""",
         _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") => """{"reason":"matrix"}""",
         _ when path.EndsWith("/confirmation") || path.EndsWith("/approval") => "{}",
         _ => null,

@@ -52,7 +52,12 @@ public sealed class BrowserHost : IAsyncLifetime
         start.Environment["GrantLedger__SchemaName"] = Schema;
         start.Environment["GrantLedger__Demo__Seed"] = "true";
         start.Environment["GRANTLEDGER_DEMO_PASSWORD"] = Password;
-        start.Environment["GrantLedger__Auth__TokenRequestsPerMinute"] = "1000";
+        start.Environment["GrantLedger__Auth__RevalidateSeconds"] = "0";
+        foreach (var kind in new[] { "SignIn", "Reports", "Verification", "Imports" })
+        {
+            start.Environment[$"GrantLedger__RateLimits__{kind}__PerUser"] = "100000";
+            start.Environment[$"GrantLedger__RateLimits__{kind}__PerAddress"] = "100000";
+        }
         start.Environment["GrantLedger__Scheduling__PollingMilliseconds"] = "500";
         start.Environment["GrantLedger__Audit__SigningKeyPath"] = Path.Combine(keys, "audit-signing-key.pem");
         _app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");

@@ -29,7 +29,7 @@ public class UiTests(BrowserHost host)
         await page.GetByLabel("Password").FillAsync("not the password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The e-mail or password is not right.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The e-mail or password is not right");
     }
 
     [Fact]
@@ -314,6 +314,54 @@ public class UiTests(BrowserHost host)
 
         await Assertions.Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("The reversal was rejected; the payment stands.");
         await Assertions.Expect(approver.Locator("tr", new() { HasText = "Suspected duplicate" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task a_reset_password_must_be_changed_at_sign_in_and_a_disabled_user_cannot_sign_in()
+    {
+        var admin = await host.SignedIn("admin@ecaro.example");
+        var email = $"leaver-{Guid.NewGuid():N}@snowleopard.example";
+        await admin.GetByLabel("E-mail").FillAsync(email);
+        await admin.GetByLabel("Name", new() { Exact = true }).FillAsync("A leaver");
+        await admin.GetByLabel("First password", new() { Exact = false }).FillAsync(BrowserHost.Password);
+        await admin.GetByLabel("Role").SelectOptionAsync("auditor");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("was added");
+
+        var row = admin.Locator("#users tr", new() { HasText = email });
+        await row.GetByText("Change " + email).ClickAsync();
+        await row.GetByLabel("One-time password", new() { Exact = false }).FillAsync("one time pass 42");
+        await row.Locator("form", new() { HasText = "Reset password" }).GetByLabel("Why (recorded)").FillAsync("forgot it");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Reset password of " + email }).ClickAsync();
+        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("one-time password was set");
+
+        var context = await host.Browser.NewContextAsync(new() { BaseURL = host.BaseUrl });
+        var user = await context.NewPageAsync();
+        await user.GotoAsync("/signin");
+        await user.GetByLabel("E-mail").FillAsync(email);
+        await user.GetByLabel("Password").FillAsync("one time pass 42");
+        await user.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(user.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Change your password");
+        await user.GotoAsync("/grants");
+        await Assertions.Expect(user.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Change your password");
+        await user.GetByLabel("Current password").FillAsync("one time pass 42");
+        await user.GetByLabel("New password", new() { Exact = false }).FillAsync("my own pass 4242");
+        await user.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Assertions.Expect(user.GetByRole(AriaRole.Heading, new() { Level = 1 })).Not.ToHaveTextAsync("Change your password");
+
+        await admin.GotoAsync("/users");
+        row = admin.Locator("#users tr", new() { HasText = email });
+        await row.GetByText("Change " + email).ClickAsync();
+        await row.Locator("form", new() { HasText = "Disable" }).GetByLabel("Why (recorded)").FillAsync("left the organisation");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Disable " + email }).ClickAsync();
+        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("disabled");
+
+        await user.GotoAsync("/grants");
+        await Assertions.Expect(user).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await user.GetByLabel("E-mail").FillAsync(email);
+        await user.GetByLabel("Password").FillAsync("my own pass 4242");
+        await user.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(user.GetByRole(AriaRole.Alert)).ToContainTextAsync("The e-mail or password is not right");
     }
 
     [Fact]

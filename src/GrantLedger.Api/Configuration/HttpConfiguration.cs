@@ -1,3 +1,4 @@
+using GrantLedger.Api.Identity;
 using GrantLedger.Api.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Wolverine.Http;
@@ -22,6 +23,8 @@ public static class HttpConfiguration
             // Every page needs a signed-in user unless it says otherwise (the sign-in page).
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/SignIn");
+            // A session signed in with a one-time password has no roles; this page is the one thing it may use.
+            o.Conventions.AllowAnonymousToPage("/Account/Password");
         });
         // A JSON command's cap everywhere; RequestBodyLimits raises it per request for the endpoints that take files or CSV
         // (InputLimits, docs/api.md "Limits"). Forms: few fields, each value no larger than a JSON command.
@@ -86,6 +89,7 @@ public static class HttpConfiguration
                 $"<link rel=\"stylesheet\" href=\"/site.css\"></head><body><main><h1>{message}</h1><p><a href=\"/\">Back to GrantLedger</a></p></main></body></html>");
         });
         app.UseAuthentication();
+        app.UseGrantLedgerPasswordChangeGate();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using Microsoft.AspNetCore.Authentication;
@@ -16,7 +15,6 @@ public static class IdentityConfiguration
 {
     /// <summary>Picks bearer tokens for API calls that carry one, the cookie otherwise (the web UI).</summary>
     public const string Scheme = "ledger";
-    public const string TokenRateLimit = "token";
 
     public static WebApplicationBuilder AddGrantLedgerIdentity(this WebApplicationBuilder builder)
     {
@@ -37,13 +35,26 @@ public static class IdentityConfiguration
             dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
         }
 
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<SecurityLog>();
+        builder.Services.AddSingleton<SignInGate>();
+        builder.Services.AddSingleton<SessionValidator>();
+        builder.Services.AddScoped<ExternalSignIn>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RecordAccessDenied>();
+
         var authentication = builder.Services
             .AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token or cookie", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? BearerTokenDefaults.AuthenticationScheme
                     : CookieAuthenticationDefaults.AuthenticationScheme)
-            .AddBearerToken(o => o.BearerTokenExpiration = TimeSpan.FromMinutes(authOptions.TokenLifetimeMinutes))
+            .AddBearerToken(o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromMinutes(authOptions.TokenLifetimeMinutes);
+                // A token is checked against its user's security stamp (cached for at most a minute): disabling the user,
+                // changing their roles or password revokes it.
+                o.Events.OnMessageReceived = RevalidateToken;
+            })
             .AddCookie(o =>
             {
                 o.Cookie.Name = "grantledger";
@@ -56,6 +67,8 @@ public static class IdentityConfiguration
                 // The API answers 401/403 as problems instead of redirecting to a sign-in page.
                 o.Events.OnRedirectToLogin = context => Redirect(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => Redirect(context, StatusCodes.Status403Forbidden);
+                // Security stamp and absolute lifetime, however often the cookie slid.
+                o.Events.OnValidatePrincipal = RevalidateCookie;
             });
         if (oidc.Enabled)
         {
@@ -73,21 +86,21 @@ public static class IdentityConfiguration
                     o.Scope.Add(scope);
                 }
 
-                // The provider proves who the person is; the ledger decides what they may do. Unknown e-mail: no sign-in.
+                // The provider proves who the person is (issuer + subject, bound on the first sign-in with a verified
+                // e-mail: Identity/ExternalLogin.cs); the ledger decides what they may do.
                 o.Events.OnTokenValidated = async context =>
                 {
-                    var email = context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Email)?.Value
-                        ?? context.Principal?.FindFirst("email")?.Value;
-                    var session = context.HttpContext.RequestServices.GetRequiredService<Marten.IQuerySession>();
-                    var user = email is null ? null : await Marten.QueryableExtensions.FirstOrDefaultAsync(
-                        session.Query<UserAccount>().Where(u => u.Email == UserAccount.Normalise(email)));
+                    var identity = ExternalIdentity.From(context.Principal ?? new(), context.SecurityToken?.Issuer);
+                    var (user, refusal) = await context.HttpContext.RequestServices.GetRequiredService<ExternalSignIn>()
+                        .Resolve(identity, RateLimitConfiguration.AddressOf(context.HttpContext), context.HttpContext.RequestAborted);
                     if (user is null)
                     {
-                        context.Fail($"No GrantLedger user has the e-mail {email}; ask an administrator to add you.");
+                        context.Fail(refusal ?? "Organisation sign-in failed.");
                         return;
                     }
 
-                    context.Principal = CurrentUser.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme);
+                    var now = context.HttpContext.RequestServices.GetRequiredService<IClock>().GetCurrentInstant();
+                    context.Principal = CurrentUser.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, now);
                 };
             });
         }
@@ -100,22 +113,65 @@ public static class IdentityConfiguration
 
         builder.Services.AddAuthorization(Policies.Register);
         builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
-
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, _) => new ValueTask(Problems.Create(StatusCodes.Status429TooManyRequests, "too-many-requests",
-                "Too many sign-in attempts", "Wait a minute before asking for another token.").ExecuteAsync(context.HttpContext));
-            o.AddPolicy(TokenRateLimit, context =>
-            {
-                var perMinute = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.TokenRequestsPerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "local",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
-            });
-        });
+        builder.AddGrantLedgerRateLimits();
 
         builder.Services.AddHostedService<AdministratorBootstrap>();
         return builder;
+    }
+
+    private static async Task RevalidateCookie(CookieValidatePrincipalContext context)
+    {
+        if (context.Principal is not { } principal)
+        {
+            return;
+        }
+
+        var services = context.HttpContext.RequestServices;
+        if (await services.GetRequiredService<SessionValidator>().Refusal(principal, isCookie: true, context.HttpContext.RequestAborted) is { } refusal)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            await Revoked(context.HttpContext, principal, "session", refusal);
+        }
+    }
+
+    private static async Task RevalidateToken(Microsoft.AspNetCore.Authentication.BearerToken.MessageReceivedContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var ticket = context.Options.BearerTokenProtector.Unprotect(header["Bearer ".Length..].Trim());
+        if (ticket?.Principal is not { } principal)
+        {
+            return; // the handler refuses it as it would have
+        }
+
+        var services = context.HttpContext.RequestServices;
+        if (await services.GetRequiredService<SessionValidator>().Refusal(principal, isCookie: false, context.HttpContext.RequestAborted) is { } refusal)
+        {
+            await Revoked(context.HttpContext, principal, "token", refusal);
+            context.Fail("The token was revoked: " + refusal);
+        }
+    }
+
+    private static Task Revoked(HttpContext context, System.Security.Claims.ClaimsPrincipal principal, string what, string why)
+    {
+        var user = CurrentUser.From(principal);
+        // Once per user and stamp: a client retrying a revoked token does not fill the log.
+        var cache = context.RequestServices.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>();
+        var key = $"revoked:{what}:{user.Id}:{principal.FindFirst(LedgerClaims.SecurityStamp)?.Value}";
+        if (cache.TryGetValue(key, out _))
+        {
+            return Task.CompletedTask;
+        }
+
+        Microsoft.Extensions.Caching.Memory.CacheExtensions.Set(cache, key, true, TimeSpan.FromMinutes(10));
+        return context.RequestServices.GetRequiredService<SecurityLog>().Record(SecurityLogKinds.SessionRevoked,
+            Guid.TryParse(user.Id, out var id) ? id : null, user.Email, RateLimitConfiguration.AddressOf(context), $"{what} refused: {why}",
+            context.RequestAborted);
     }
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -58,10 +58,22 @@ public static class ApiContract
             .Refuses(503, "database-unreachable"),
 
         ["POST /api/auth/token"] = Ok<TokenResponse>("Sign in: exchange e-mail and password for a bearer token")
-            .Refuses(401, "invalid-credentials").Refuses(423, "account-locked").Refuses(429, "too-many-requests"),
+            .Refuses(401, "invalid-credentials").Refuses(429, "too-many-requests"),
         ["GET /api/me"] = Ok<MeResponse>("Who am I"),
+        ["POST /api/me/password"] = Ok<UserView>("Change your own password (also after a one-time password)")
+            .Refuses(422, "wrong-current-password", "same-password").Refuses(429, "too-many-requests"),
         ["GET /api/users"] = Ok<IReadOnlyList<UserView>>("List users"),
         ["POST /api/users"] = Created<UserView>("Add a user").Refuses(422, "user-exists"),
+        ["POST /api/users/{id}/disable"] = Ok<UserView>("Disable a user: no sign-in, sessions and tokens end within a minute")
+            .Refuses(404, "not-found").Refuses(422, "cannot-disable-self", "last-admin"),
+        ["POST /api/users/{id}/enable"] = Ok<UserView>("Enable a user again (also ends a lockout)").Refuses(404, "not-found"),
+        ["PUT /api/users/{id}/roles"] = Ok<UserView>("Change a user's roles and grantee organisation")
+            .Refuses(404, "not-found").Refuses(422, "last-admin"),
+        ["POST /api/users/{id}/password-reset"] = Ok<UserView>("Set a one-time password the user must change at sign-in")
+            .Refuses(404, "not-found"),
+        ["GET /api/users/{id}/history"] = Ok<IReadOnlyList<UserHistoryEntry>>("A user's stream: every change, with actor and reason")
+            .Refuses(404, "not-found"),
+        ["GET /api/security/log"] = Ok<SecurityLogPage>("The security log: sign-ins, failures, lockouts, refusals, newest first"),
 
         ["GET /api/programmes"] = Ok<IReadOnlyList<ProgrammeListItem>>("Programmes with their totals"),
         ["GET /api/programmes/{id}"] = Ok<ProgrammeSummaryResponse>("One programme's summary and its grants").Refuses(404, "not-found"),
@@ -129,7 +141,7 @@ public static class ApiContract
             .Reads(RequestBody.Evidence)
             .Refuses(400, "too-many-files").Refuses(404, "not-found", "milestone-not-found").Refuses(409, "version-conflict")
             .Refuses(413, "evidence-too-large", "payload-too-large").Refuses(415, "unsupported-media-type", "unsupported-evidence-type")
-            .Refuses(422, "evidence-required", "milestone-already-submitted", "milestone-already-confirmed"),
+            .Refuses(422, "evidence-required", "milestone-already-submitted", "milestone-already-confirmed").Refuses(429, "too-many-requests"),
         ["POST /api/grants/{grantId}/milestones/{milestoneId}/confirmation"] = Created<VersionResponse>("Finance accepts the submission")
             .Refuses(404, "not-found", "milestone-not-found").Refuses(409, "version-conflict")
             .Refuses(422, "milestone-already-confirmed", "milestone-not-submitted"),
@@ -146,7 +158,7 @@ public static class ApiContract
         ["PUT /api/fx-rates"] = Ok<IReadOnlyList<FxRateView>>("Enter or correct rates (JSON or CSV)")
             .Reads(RequestBody.JsonOrCsv<FxRatesRequest>())
             .Refuses(400, "malformed-request").Refuses(413, "payload-too-large", "too-many-rows", "too-many-columns")
-            .Refuses(415, "unsupported-media-type").Refuses(422, "invalid-fx-rates"),
+            .Refuses(415, "unsupported-media-type").Refuses(422, "invalid-fx-rates").Refuses(429, "too-many-requests"),
 
         ["PUT /api/grants/{grantId}/budget"] = Ok<BudgetWritten>("Set or replace the budget (until spending is reported)")
             .Refuses(404, "not-found").Refuses(409, "version-conflict")
@@ -161,7 +173,7 @@ public static class ApiContract
             .Reads(RequestBody.Expenditure)
             .Refuses(400, "malformed-request", "too-many-files").Refuses(404, "not-found").Refuses(409, "version-conflict")
             .Refuses(413, "evidence-too-large", "payload-too-large", "too-many-rows", "too-many-columns").Refuses(415, "unsupported-evidence-type")
-            .Refuses(422, "budget-not-set", "invalid-window", "invalid-expenditure-entries"),
+            .Refuses(422, "budget-not-set", "invalid-window", "invalid-expenditure-entries").Refuses(429, "too-many-requests"),
         ["GET /api/grants/{grantId}/expenditure-reports"] = Ok<IReadOnlyList<Expenditure.ExpenditureReportView>>("The grant's expenditure reports, valued")
             .Refuses(404, "not-found"),
         ["POST /api/grants/{grantId}/expenditure-reports/{reportId}/review"] = Ok<Expenditure.ExpenditureReportView>("Finance accepts or rejects entries")
@@ -184,13 +196,13 @@ public static class ApiContract
         ["GET /api/admin/reconciliation"] = Ok<ReconciliationReport>("Replay every stream and compare with the stored projections and sums"),
 
         ["POST /api/reports"] = Accepted<ReportAccepted>("Ask for a PDF report (generated in the background)")
-            .Refuses(404, "not-found").Refuses(422, "as-of-in-future"),
+            .Refuses(404, "not-found").Refuses(422, "as-of-in-future").Refuses(429, "too-many-requests"),
         ["GET /api/reports"] = Ok<IReadOnlyList<Reports.ReportView>>("Reports asked for, with status"),
         ["GET /api/reports/{id}"] = Ok<Reports.ReportView>("One report's status and progress").Refuses(404, "not-found"),
         ["GET /api/reports/{id}/pdf"] = File("Download the PDF", "application/pdf").Refuses(404, "not-found"),
         ["POST /api/reports/verification"] = Ok<ReportVerification>("Verify an uploaded report PDF (multipart)")
             .Reads(RequestBody.ReportPdf)
-            .Refuses(400, "malformed-request").Refuses(413, "payload-too-large").Refuses(415, "unsupported-media-type"),
+            .Refuses(400, "malformed-request").Refuses(413, "payload-too-large").Refuses(415, "unsupported-media-type").Refuses(429, "too-many-requests"),
 
         ["GET /api/exports/{kind}.csv"] = File("Ledger entries, expenditure, budget against actual or the audit trail as CSV", "text/csv")
             .Refuses(404, "not-found").Refuses(422, "as-of-in-future"),

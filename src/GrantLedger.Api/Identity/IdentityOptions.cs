@@ -4,11 +4,20 @@ namespace GrantLedger.Api.Identity;
 public sealed class AuthOptions
 {
     public int TokenLifetimeMinutes { get; set; } = 60;
+    /// <summary>Wrong passwords in a row before the account is locked (sign-in only; a locked user keeps every role).</summary>
     public int MaxFailedSignIns { get; set; } = 5;
+
+    /// <summary>The first lockout lasts a minute; each further failure after it doubles it, up to this many minutes.</summary>
     public int LockoutMinutes { get; set; } = 15;
 
-    /// <summary>Token requests allowed per client address per minute.</summary>
-    public int TokenRequestsPerMinute { get; set; } = 10;
+    /// <summary>A sign-in session ends this many hours after the sign-in, however often it was renewed.</summary>
+    public int AbsoluteSessionHours { get; set; } = 12;
+
+    /// <summary>
+    /// How long a session's or token's check against the user's security stamp is trusted (at most 60 s): disabling a user,
+    /// changing their roles or password revokes their sessions within this time.
+    /// </summary>
+    public int RevalidateSeconds { get; set; } = 60;
 
     /// <summary>First administrator, created at start when no administrator exists (take the password from a secret store).</summary>
     public string? BootstrapAdminEmail { get; set; }

@@ -19,27 +19,24 @@ public sealed record CreateUserRequest(string Email, string DisplayName, string 
 /// <summary>A user was added with these roles (and, for a grantee, bound to this organisation).</summary>
 public sealed record UserAdded(Guid UserId, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation);
 
-public sealed record UserView(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string? GranteeOrganisation, bool Locked)
+public sealed record UserView(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string? GranteeOrganisation, bool Locked,
+    bool Disabled = false, bool MustChangePassword = false, bool ExternalLoginBound = false)
 {
-    public static UserView From(UserAccount u) => new(u.Id, u.Email, u.DisplayName, u.Roles, u.GranteeOrganisation, u.LockedUntil is not null);
+    public static UserView From(UserAccount u) => new(u.Id, u.Email, u.DisplayName, u.Roles, u.GranteeOrganisation, u.LockedUntil is not null,
+        u.Disabled, u.MustChangePassword, u.ExternalSubject is not null);
 }
 
 public static class UserAdministration
 {
-    public const int MinimumPasswordLength = 10;
+    public const int MinimumPasswordLength = UserRules.MinimumPasswordLength;
 
     public static ProblemDetails Validate(CreateUserRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
             .Text("email", request.Email, 320)
             .That(request.Email?.Contains('@') == true, "email", "must be an e-mail address.")
-            .Text("displayName", request.DisplayName)
-            .That(request.Password is { Length: >= MinimumPasswordLength }, "password", $"must be at least {MinimumPasswordLength} characters.")
-            .That(request.Roles is { Count: > 0 } && request.Roles.All(Roles.All.Contains), "roles",
-                "must name one or more of finance, approver, grantee, auditor, admin.")
-            .That(request.Roles?.Contains(Roles.Grantee) != true || !string.IsNullOrWhiteSpace(request.GranteeOrganisation),
-                "granteeOrganisation", "is required for a grantee user: it decides which grants they see.")
-            .That(request.Roles?.Contains(Roles.Grantee) != true || request.Roles.Count == 1, "roles",
-                "a grantee user holds no other role.")
+            .Text("displayName", request.DisplayName, 200)
+            .Password("password", request.Password)
+            .RolesOf(request.Roles, request.GranteeOrganisation)
             .Result();
 
     /// <summary>Adds a user and binds a grantee user to their organisation (the grantee name on its grants).</summary>
@@ -59,7 +56,7 @@ public static class UserAdministration
         }
 
         var user = new UserAccount(Guid.NewGuid(), email, request.DisplayName.Trim(), "", request.Roles.Distinct().ToList(),
-            request.GranteeOrganisation?.Trim());
+            request.GranteeOrganisation?.Trim(), SecurityStamp: UserAccount.NewStamp());
         user = user with { PasswordHash = hasher.HashPassword(user, request.Password) };
         session.Insert(user);
         // Who may do what is part of the audit trail too (never the password hash).

@@ -26,8 +26,16 @@ public static class Policies
     /// <summary>User administration.</summary>
     public const string ManageUsers = "manage-users";
 
+    /// <summary>The security log and users' histories: administrators and auditors.</summary>
+    public const string SecurityLog = "security-log";
+
+    /// <summary>Any signed-in user, also one who signed in with a one-time password (changing one's own password).</summary>
+    public const string SignedIn = "signed-in";
+
     public static void Register(AuthorizationOptions options)
     {
+        options.AddPolicy(SecurityLog, p => p.RequireRole(Roles.Admin, Roles.Auditor));
+        options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser());
         options.AddPolicy(ReadGrants, p => p.RequireRole(Roles.Finance, Roles.Approver, Roles.Auditor, Roles.Grantee));
         options.AddPolicy(ReadProgrammes, p => p.RequireRole(Roles.Finance, Roles.Approver, Roles.Auditor));
         options.AddPolicy(Finance, p => p.RequireRole(Roles.Finance));

@@ -25,14 +25,31 @@ public sealed record UserAccount(
     IReadOnlyList<string> Roles,
     string? GranteeOrganisation,
     int FailedSignIns = 0,
-    Instant? LockedUntil = null)
+    Instant? LockedUntil = null,
+    bool Disabled = false,
+    string SecurityStamp = "",
+    bool MustChangePassword = false,
+    string? ExternalIssuer = null,
+    string? ExternalSubject = null)
 {
     public static string Normalise(string email) => email.Trim().ToLowerInvariant();
+
+    /// <summary>A fresh stamp: sessions and tokens issued under the old one stop working at their next revalidation.</summary>
+    public static string NewStamp() => Guid.NewGuid().ToString("N");
 }
 
 public static class LedgerClaims
 {
     public const string GranteeOrganisation = "grantee_org";
+
+    /// <summary>The user's <see cref="UserAccount.SecurityStamp"/> when the session or token was issued.</summary>
+    public const string SecurityStamp = "stamp";
+
+    /// <summary>When the person signed in (Unix seconds): the absolute session lifetime counts from here, not from renewal.</summary>
+    public const string SignedInAt = "signed_in_at";
+
+    /// <summary>A session that may only change its one-time password (no roles).</summary>
+    public const string PasswordChangeOnly = "password_change_only";
 }
 
 /// <summary>The signed-in user as the endpoints need them.</summary>
@@ -51,14 +68,22 @@ public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> 
             principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList(),
             principal.FindFirstValue(LedgerClaims.GranteeOrganisation));
 
-    public static ClaimsPrincipal Principal(UserAccount user, string authenticationType) =>
+    /// <summary>
+    /// The session's claims: who, roles, the security stamp and the sign-in time. A user who must change a one-time
+    /// password gets no roles at all, only <see cref="LedgerClaims.PasswordChangeOnly"/>.
+    /// </summary>
+    public static ClaimsPrincipal Principal(UserAccount user, string authenticationType, Instant signedInAt) =>
         new(new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
                 new Claim(ClaimTypes.Email, user.Email),
                 new Claim(ClaimTypes.Name, user.DisplayName),
-                .. user.Roles.Select(r => new Claim(ClaimTypes.Role, r)),
-                .. user.GranteeOrganisation is { } org ? [new Claim(LedgerClaims.GranteeOrganisation, org)] : Array.Empty<Claim>(),
+                new Claim(LedgerClaims.SecurityStamp, user.SecurityStamp),
+                new Claim(LedgerClaims.SignedInAt, signedInAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                .. user.MustChangePassword
+                    ? [new Claim(LedgerClaims.PasswordChangeOnly, "true")]
+                    : user.Roles.Select(r => new Claim(ClaimTypes.Role, r)),
+                .. !user.MustChangePassword && user.GranteeOrganisation is { } org ? [new Claim(LedgerClaims.GranteeOrganisation, org)] : Array.Empty<Claim>(),
             ],
             authenticationType, ClaimTypes.Name, ClaimTypes.Role));
 }

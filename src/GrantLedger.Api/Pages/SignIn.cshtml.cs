@@ -1,9 +1,8 @@
+using GrantLedger.Api.Configuration;
 using GrantLedger.Api.Identity;
-using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -12,12 +11,11 @@ using NodaTime;
 namespace GrantLedger.Api.Pages;
 
 [AllowAnonymous]
-public sealed class SignInModel(IDocumentSession session, IPasswordHasher<UserAccount> hasher, IClock clock, IOptions<AuthOptions> options,
-    IOptions<OidcOptions> oidc) : PageModel
+public sealed class SignInModel(SignInGate gate, IClock clock, IOptions<OidcOptions> oidc) : PageModel
 {
     public OidcOptions Oidc => oidc.Value;
 
-    /// <summary>Sign in with the organisation's identity provider (when configured); the ledger user is found by e-mail.</summary>
+    /// <summary>Sign in with the organisation's identity provider (when configured); the ledger user is bound by issuer and subject.</summary>
     public IActionResult OnGetOrganisation() =>
         oidc.Value.Enabled
             ? Challenge(new AuthenticationProperties { RedirectUri = "/" }, Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectDefaults.AuthenticationScheme)
@@ -35,20 +33,33 @@ public sealed class SignInModel(IDocumentSession session, IPasswordHasher<UserAc
     {
     }
 
-    /// <summary>The same password check, lockout included, as the token endpoint; then a cookie for the browser.</summary>
+    /// <summary>The same password check, lockout and throttling included, as the token endpoint; then a cookie for the browser.</summary>
     public async Task<IActionResult> OnPostAsync(string? returnUrl)
     {
-        var outcome = await Identity.SignIn.Check(session, hasher, clock, options.Value, Email, Password);
+        var email = Email.Length <= 320 ? Email : "";
+        var password = Password.Length <= UserRules.MaximumPasswordLength ? Password : "";
+        var outcome = await gate.Check(email, password, RateLimitConfiguration.AddressOf(HttpContext), HttpContext.RequestAborted);
         if (outcome.User is not { } user)
         {
-            Error = outcome.Problem is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult { ProblemDetails.Status: 423 }
-                ? "Too many failed attempts: the account is locked for a while. Try again later or ask an administrator."
-                : "The e-mail or password is not right.";
+            if (outcome.RetryAfterSeconds is { } seconds)
+            {
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Error = $"Too many sign-in attempts for this e-mail address. Try again in {seconds} seconds.";
+                return Page();
+            }
+
+            Error = SignInGate.FailureMessage;
             return Page();
         }
 
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            CurrentUser.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme));
+            CurrentUser.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetCurrentInstant()));
+        if (user.MustChangePassword)
+        {
+            return Redirect("/account/password");
+        }
+
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
     }
 }

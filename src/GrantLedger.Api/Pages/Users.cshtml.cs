@@ -8,7 +8,7 @@ using Wolverine;
 
 namespace GrantLedger.Api.Pages;
 
-/// <summary>User administration for administrators: the same command and handler as POST /api/users.</summary>
+/// <summary>User administration for administrators: the same commands and handlers as the /api/users endpoints.</summary>
 [Authorize(Policy = Policies.ManageUsers)]
 public sealed class UsersModel(IQuerySession session, IMessageBus bus) : PageModel
 {
@@ -19,15 +19,41 @@ public sealed class UsersModel(IQuerySession session, IMessageBus bus) : PageMod
 
     public async Task<IActionResult> OnPostAsync(string email, string displayName, string password, string role, string? granteeOrganisation)
     {
-        var roles = role == Roles.Approver ? new[] { Roles.Finance, Roles.Approver } : [role];
-        var request = new CreateUserRequest(email ?? "", displayName ?? "", password ?? "", roles,
+        var request = new CreateUserRequest(email ?? "", displayName ?? "", password ?? "", RolesFor(role),
             string.IsNullOrWhiteSpace(granteeOrganisation) ? null : granteeOrganisation.Trim());
-        var invalid = UserAdministration.Validate(request);
+        return await Send(UserAdministration.Validate(request), () => new AddUserCommand(request, RequestMetadata.From(HttpContext)), $"{email} was added.");
+    }
+
+    public Task<IActionResult> OnPostDisableAsync(Guid id, string reason) =>
+        Send(DisableUserEndpoint.Validate(new UserChangeRequest(reason ?? "")),
+            () => new DisableUserCommand(id, (reason ?? "").Trim(), RequestMetadata.From(HttpContext)), "The user was disabled; their sessions end within a minute.");
+
+    public Task<IActionResult> OnPostEnableAsync(Guid id, string reason) =>
+        Send(EnableUserEndpoint.Validate(new UserChangeRequest(reason ?? "")),
+            () => new EnableUserCommand(id, (reason ?? "").Trim(), RequestMetadata.From(HttpContext)), "The user was enabled.");
+
+    public Task<IActionResult> OnPostRolesAsync(Guid id, string role, string? granteeOrganisation, string reason)
+    {
+        var request = new UserRolesRequest(RolesFor(role), reason ?? "", string.IsNullOrWhiteSpace(granteeOrganisation) ? null : granteeOrganisation.Trim());
+        return Send(ChangeUserRolesEndpoint.Validate(request),
+            () => new ChangeUserRolesCommand(id, request.Roles, request.GranteeOrganisation, request.Reason.Trim(), RequestMetadata.From(HttpContext)),
+            "The roles were changed; the user signs in again within a minute.");
+    }
+
+    public Task<IActionResult> OnPostResetAsync(Guid id, string oneTimePassword, string reason) =>
+        Send(ResetUserPasswordEndpoint.Validate(new PasswordResetRequest(oneTimePassword ?? "", reason ?? "")),
+            () => new ResetUserPasswordCommand(id, oneTimePassword ?? "", (reason ?? "").Trim(), RequestMetadata.From(HttpContext)),
+            "The one-time password was set: give it to the user; they must change it when they sign in.");
+
+    private static string[] RolesFor(string? role) => role == Roles.Approver ? [Roles.Finance, Roles.Approver] : [role ?? ""];
+
+    private async Task<IActionResult> Send(ProblemDetails invalid, Func<ILedgerCommand> command, string notice)
+    {
         Outcome = invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(
-            await bus.Send(new AddUserCommand(request, RequestMetadata.From(HttpContext)), outcome => outcome.ToOk(), HttpContext.RequestAborted));
+            await bus.Send(command(), outcome => outcome.ToOk(), HttpContext.RequestAborted));
         if (Outcome.Ok)
         {
-            TempData["Notice"] = $"{email} was added.";
+            TempData["Notice"] = notice;
             return Redirect("/users");
         }
 
