@@ -197,6 +197,8 @@ public sealed class ProductionHostTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _ledger.Host.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await LedgerHost.AsSuperuser($"drop role if exists {_role}");
         Directory.Delete(_keys, recursive: true);
     }
 
