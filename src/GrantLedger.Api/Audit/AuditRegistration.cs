@@ -24,6 +24,7 @@ public static class AuditRegistration
         services.AddSingleton(sp => AuditSigningKey.Load(sp.GetRequiredService<IOptions<AuditOptions>>().Value,
             sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuditSigningKey>()));
         services.AddSingleton<AuditCheckpointer>();
+        services.AddSingleton<LastChainVerification>();
         services.AddSingleton<ChainVerifier>();
         services.AddSingleton<AuditChainer>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditChainer>());

@@ -1,6 +1,7 @@
 using GrantLedger.Api.Identity;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using NodaTime;
 using Npgsql;
 using Wolverine.Http;
 
@@ -20,6 +21,26 @@ public sealed record ChainVerification(
     long EventsAfterLastCheckpoint,
     string KeyId);
 
+/// <summary>
+/// The cheap check an audit page view runs (<see cref="ChainVerifier.VerifyTailAsync"/>): the newest signed checkpoint's
+/// signature, that the events up to it still end in the link it signed, and every event after it. <c>ReadEvents</c> is
+/// how many rows of the event store it read (the last checkpoint's event and its predecessor, and what came after).
+/// </summary>
+public sealed record TailVerification(bool Valid, SignedCheckpoint? From, long ReadEvents, long CheckedEvents, long PendingEvents, long? HeadSequence,
+    long? FirstBrokenSequence, string? Problem);
+
+/// <summary>The last whole-chain verification this node ran (any caller), and when: shown on the audit page.</summary>
+public sealed class LastChainVerification
+{
+    private volatile Entry? _last;
+
+    public sealed record Entry(ChainVerification Result, Instant At);
+
+    public Entry? Last => _last;
+
+    public void Record(ChainVerification result, Instant at) => _last = new Entry(result, at);
+}
+
 public sealed record PublicKeyView(string KeyId, string Algorithm, string PublicKeyPem, string PayloadFormat);
 
 /// <summary>
@@ -28,8 +49,49 @@ public sealed record PublicKeyView(string KeyId, string Algorithm, string Public
 /// link at a checkpoint no longer matches what was signed; deleting the newest events with their links fails once a
 /// checkpoint covers them.
 /// </summary>
-public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore store, AuditSigningKey key, AuditCheckpointer checkpointer)
+public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore store, AuditSigningKey key, AuditCheckpointer checkpointer,
+    LastChainVerification last, IClock clock)
 {
+    /// <summary>
+    /// What a page view can afford: starts from the newest signed checkpoint instead of the genesis. Its signature must
+    /// verify, the event it covers (with its predecessor's stored link) must still yield the link it signed — a rewrite
+    /// anywhere before it that recomputed the chain changes that link — and every event after it must match its link.
+    /// An event before the checkpoint edited without recomputing the links is found by <see cref="VerifyAsync"/> only.
+    /// </summary>
+    public async Task<TailVerification> VerifyTailAsync(CancellationToken cancellation)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        SignedCheckpoint? newest = null;
+        await using (var command = dataSource.CreateCommand(
+            $"select seq_id, link, signed_at, key_id, signature, reason from {schema}.{AuditCheckpoints.TableName} order by seq_id desc limit 1"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            if (await reader.ReadAsync(cancellation))
+            {
+                newest = new SignedCheckpoint(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<Instant>(2), reader.GetString(3),
+                    reader.GetString(4), reader.GetString(5));
+            }
+        }
+
+        if (newest is not null && !key.Verifies(newest))
+        {
+            return new TailVerification(false, newest, 0, 0, 0, null, newest.Sequence,
+                $"The checkpoint of event {newest.Sequence} does not carry a valid signature of a trusted key: it was forged or altered.");
+        }
+
+        var signed = newest is null ? new Dictionary<long, string>() : new Dictionary<long, string> { [newest.Sequence] = newest.Link };
+        var walk = await Walk(schema, signed, cancellation, from: newest?.Sequence);
+        var problem = walk.Problem ?? walk.CheckpointProblem;
+        if (problem is null && newest is not null && (walk.HeadSequence ?? 0) < newest.Sequence)
+        {
+            problem = $"A signed checkpoint covers events up to {newest.Sequence}, but the chain ends at {walk.HeadSequence ?? 0}: " +
+                      "recorded events were deleted together with their links.";
+        }
+
+        return new TailVerification(problem is null, newest, walk.ReadRows, walk.CheckedEvents, walk.PendingEvents, walk.HeadSequence,
+            walk.FirstBrokenSequence ?? walk.CheckpointBrokenAt ?? (problem is null ? null : newest?.Sequence), problem);
+    }
+
     /// <param name="alsoCheck">Signed heads held outside the ledger (e.g. the one printed in an uploaded report), checked like
     /// the ledger's own checkpoints.</param>
     public async Task<ChainVerification> VerifyAsync(CancellationToken cancellation, IReadOnlyCollection<SignedCheckpoint>? alsoCheck = null)
@@ -89,35 +151,61 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
                          "recorded events were deleted together with their links.");
         }
 
-        var last = signed.LastOrDefault();
+        var lastSigned = signed.LastOrDefault();
         var checkpointsValid = problems.Count == 0;
         var problem = walk.Problem ?? problems.FirstOrDefault();
-        return new ChainVerification(walk.Problem is null && checkpointsValid, walk.CheckedEvents, walk.PendingEvents, walk.HeadSequence, walk.HeadLink,
+        var result = new ChainVerification(walk.Problem is null && checkpointsValid, walk.CheckedEvents, walk.PendingEvents, walk.HeadSequence, walk.HeadLink,
             walk.FirstBrokenSequence ?? walk.CheckpointBrokenAt ?? (problems.Count > 0 ? beyondHead.Select(c => (long?)c.Sequence).FirstOrDefault() : null), problem,
-            checkpoints.Count, checkpointsValid, last, Math.Max(0, (walk.HeadSequence ?? 0) - (last?.Sequence ?? 0)), key.KeyId);
+            checkpoints.Count, checkpointsValid, lastSigned, Math.Max(0, (walk.HeadSequence ?? 0) - (lastSigned?.Sequence ?? 0)), key.KeyId);
+        if (alsoCheck is null or { Count: 0 })
+        {
+            last.Record(result, clock.GetCurrentInstant());
+        }
+
+        return result;
     }
 
     private sealed record WalkResult(long CheckedEvents, long PendingEvents, long? HeadSequence, string HeadLink, long? FirstBrokenSequence,
-        string? Problem, string? CheckpointProblem, long? CheckpointBrokenAt);
+        string? Problem, string? CheckpointProblem, long? CheckpointBrokenAt, long ReadRows);
 
-    private async Task<WalkResult> Walk(string schema, IReadOnlyDictionary<long, string> signedLinks, CancellationToken cancellation)
+    /// <param name="from">Walk from the chained event before this sequence (its stored link taken as given; sequences may have
+    /// gaps), instead of from the genesis.</param>
+    private async Task<WalkResult> Walk(string schema, IReadOnlyDictionary<long, string> signedLinks, CancellationToken cancellation, long? from = null)
     {
         await using var command = dataSource.CreateCommand(
             $"select coalesce(e.seq_id, c.seq_id), e.seq_id is not null, {AuditChain.CanonicalSql("e")}, c.link " +
             $"from {schema}.mt_events e full outer join {schema}.{AuditChain.TableName} c on c.seq_id = e.seq_id " +
+            (from is null ? "" : $"where coalesce(e.seq_id, c.seq_id) >= coalesce((select max(p.seq_id) from {schema}.{AuditChain.TableName} p where p.seq_id < $1), 0) ") +
             "order by 1");
+        if (from is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = from.Value });
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellation);
 
-        var (previous, checkedEvents, pending) = (AuditChain.Genesis, 0L, 0L);
+        var (previous, checkedEvents, pending, readRows) = (AuditChain.Genesis, 0L, 0L, 0L);
+        var anchored = from is null;
         long? head = null;
         long? firstPending = null;
         string? checkpointProblem = null;
         long? checkpointBrokenAt = null;
         while (await reader.ReadAsync(cancellation))
         {
+            readRows++;
             var sequence = reader.GetInt64(0);
             var eventExists = reader.GetBoolean(1);
             var storedLink = reader.IsDBNull(3) ? null : reader.GetString(3);
+            if (!anchored)
+            {
+                anchored = true;
+                if (sequence < from && storedLink is not null)
+                {
+                    // The predecessor of the checkpoint's event: its stored link is where the walk starts.
+                    (previous, head) = (storedLink, sequence);
+                    continue;
+                }
+            }
 
             if (storedLink is null)
             {
@@ -153,9 +241,9 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
             checkedEvents++;
         }
 
-        return new WalkResult(checkedEvents, pending, head, previous, null, null, checkpointProblem, checkpointBrokenAt);
+        return new WalkResult(checkedEvents, pending, head, previous, null, null, checkpointProblem, checkpointBrokenAt, readRows);
 
-        WalkResult Broken(long at, string problem) => new(checkedEvents, pending, head, previous, at, problem, checkpointProblem, checkpointBrokenAt);
+        WalkResult Broken(long at, string problem) => new(checkedEvents, pending, head, previous, at, problem, checkpointProblem, checkpointBrokenAt, readRows);
     }
 }
 

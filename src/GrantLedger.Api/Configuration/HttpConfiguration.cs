@@ -12,6 +12,7 @@ public static class HttpConfiguration
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCodeAndCorrelation);
         builder.Services.AddEndpointsApiExplorer();
         builder.Services.AddGrantLedgerOpenApi();
+        builder.AddGrantLedgerWebHardening();
         if (!builder.Environment.IsProduction())
         {
             // Serve wwwroot from the project when running from the build output (tests); a publish copies it.
@@ -43,17 +44,9 @@ public static class HttpConfiguration
 
     public static WebApplication UseGrantLedgerHttp(this WebApplication app)
     {
-        // Every answer: no MIME sniffing, never framed (clickjacking), no referrer leaving the ledger; HSTS in Production.
-        // A full Content-Security-Policy for the pages is part of 2-3/8 (it needs the pages' inline code moved first).
-        app.Use((context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers.ContentSecurityPolicy = "frame-ancestors 'none'";
-            headers["Referrer-Policy"] = "same-origin";
-            return next(context);
-        });
+        // Forwarded scheme and address from known proxies only; CSP, nosniff, no framing, same-origin referrer on every
+        // answer (WebHardening.cs); HSTS in Production.
+        app.UseGrantLedgerWebHardening();
         if (app.Environment.IsProduction())
         {
             app.UseHsts();
@@ -93,7 +86,17 @@ public static class HttpConfiguration
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
-        app.MapOpenApi().AllowAnonymous();
+        // The API's description is for signed-in callers in Production; elsewhere (development, the contract tests) open.
+        var openApi = app.MapOpenApi();
+        if (app.Environment.IsProduction())
+        {
+            openApi.RequireAuthorization();
+        }
+        else
+        {
+            openApi.AllowAnonymous();
+        }
+
         app.MapRazorPages();
         // Every endpoint requires a signed-in user unless it says [AllowAnonymous]; each also names its policy.
         // A query value that does not parse (?page=abc, ?grantId=42) is a 400, not a silently dropped filter.

@@ -37,6 +37,13 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
             return;
         }
 
+        if (environment.IsProduction())
+        {
+            // ProductionGuard refuses to start first; this is the second lock on the same door.
+            logger.LogCritical("GrantLedger:Demo:Seed is on in Production; the demo is not seeded");
+            return;
+        }
+
         var demo = await Read(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var users = await SeedUsersAsync(scope.ServiceProvider, demo.Users ?? [], options.Value.Password, cancellationToken);

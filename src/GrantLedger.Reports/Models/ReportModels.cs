@@ -78,17 +78,7 @@ public static class ReportModels
         var disbursed = grants.Select(g => g.Disbursed).Sum(currency);
         var reserved = grants.Select(g => g.Reserved).Sum(currency);
 
-        var payments = grants.SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed)).ToList();
-        var plan = grants.SelectMany(g => g.Tranches.Select(t => (Date: PlannedDate(g, t), t.Amount))).ToList();
-        var months = new List<MonthLine>();
-        var (cumulative, planned) = (0m, 0m);
-        for (var month = programme.WindowStart.ToYearMonth(); month <= programme.WindowEnd.ToYearMonth(); month = month.PlusMonths(1))
-        {
-            var paid = payments.Where(d => d.ValueDate.ToYearMonth() == month).Sum(d => d.Amount.Amount);
-            cumulative += paid;
-            planned += plan.Where(p => p.Date.ToYearMonth() == month).Sum(p => p.Amount.Amount);
-            months.Add(new MonthLine(YearMonthPattern.Iso.Format(month), paid, cumulative, planned));
-        }
+        var months = Months(programme, grants);
 
         var headings = programme.Rules.Headings.Select(h =>
         {
@@ -105,6 +95,27 @@ public static class ReportModels
             grants.Select(g => new GranteeLine(g.Id, g.Grantee, string.Join(", ", g.Countries), g.Amount.Amount, g.Disbursed.Amount,
                 g.Reserved.Amount, g.Remaining.Amount, actuals[g.Id].Totals.SpentAtDonorRate.Amount, actuals[g.Id].Totals.FxDifference.Amount)).ToList(),
             months, headings);
+    }
+
+    /// <summary>
+    /// Paid and planned per month of the programme's window, and cumulative: from the programme and its grants as they
+    /// stand (folded from events for a report, or the stored snapshots for the programme page).
+    /// </summary>
+    public static IReadOnlyList<MonthLine> Months(Programme programme, IReadOnlyCollection<Grant> grants)
+    {
+        var payments = grants.SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed)).ToList();
+        var plan = grants.SelectMany(g => g.Tranches.Select(t => (Date: PlannedDate(g, t), t.Amount))).ToList();
+        var months = new List<MonthLine>();
+        var (cumulative, planned) = (0m, 0m);
+        for (var month = programme.WindowStart.ToYearMonth(); month <= programme.WindowEnd.ToYearMonth(); month = month.PlusMonths(1))
+        {
+            var paid = payments.Where(d => d.ValueDate.ToYearMonth() == month).Sum(d => d.Amount.Amount);
+            cumulative += paid;
+            planned += plan.Where(p => p.Date.ToYearMonth() == month).Sum(p => p.Amount.Amount);
+            months.Add(new MonthLine(YearMonthPattern.Iso.Format(month), paid, cumulative, planned));
+        }
+
+        return months;
     }
 
     public static GranteeStatementModel GranteeStatement(LedgerState state, Guid grantId, Instant asOf)

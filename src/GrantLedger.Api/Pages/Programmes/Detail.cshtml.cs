@@ -11,11 +11,16 @@ using NodaTime;
 
 namespace GrantLedger.Api.Pages.Programmes;
 
+/// <summary>
+/// The programme dashboard, from stored snapshots only: the summary (as GET /api/programmes/{id}) and the monthly chart
+/// from the <c>Programme</c> and <c>Grant</c> documents the inline projections keep, with the same month arithmetic as
+/// the PDF report (<see cref="ReportModels.Months"/>). No event is read or folded per view.
+/// </summary>
 [Authorize(Policy = Policies.ReadProgrammes)]
-public sealed class ProgrammeDetailModel(IQuerySession session, IClock clock) : PageModel
+public sealed class ProgrammeDetailModel(IQuerySession session) : PageModel
 {
     public ProgrammeSummaryResponse Programme { get; private set; } = null!;
-    public ProgrammeFinancialModel Report { get; private set; } = null!;
+    public IReadOnlyList<MonthLine> Months { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(Guid id)
     {
@@ -25,10 +30,9 @@ public sealed class ProgrammeDetailModel(IQuerySession session, IClock clock) : 
         }
 
         Programme = ok.Value!;
-        // The same model the PDF report is built from, as of now.
-        var now = clock.GetCurrentInstant();
-        var scope = new ReportScope(ReportKind.ProgrammeFinancial, id, null, null, null, now);
-        Report = (ProgrammeFinancialModel)ReportBuilder.Model(scope, await ReportBuilder.EventsAsOf(session, now, HttpContext.RequestAborted)).Model;
+        var programme = await session.LoadAsync<GrantLedger.Domain.Programmes.Programme>(id, HttpContext.RequestAborted);
+        var grants = await session.Query<GrantLedger.Domain.Grants.Grant>().Where(g => g.ProgrammeId == id).ToListAsync(HttpContext.RequestAborted);
+        Months = ReportModels.Months(programme!, grants);
         return Page();
     }
 }
