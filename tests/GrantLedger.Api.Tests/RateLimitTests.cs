@@ -89,6 +89,17 @@ public class RateLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task recomputing_the_whole_audit_chain_is_limited_per_user()
+    {
+        Assert.Equal(200, (await _ledger.Get("/api/audit/verification", user: "finance")).Status);
+        var again = await _ledger.Get("/api/audit/verification", user: "finance");
+
+        Assert.Equal(429, again.Status);
+        Assert.Equal("too-many-requests", again.Code);
+        Assert.Contains("verifications", again.Json.Text("detail"));
+    }
+
+    [Fact]
     public async Task the_last_enabled_administrator_cannot_lose_the_role()
     {
         await using var session = _ledger.Store.QuerySession();
@@ -125,6 +136,9 @@ public class RateLimitKindTests
     [InlineData("POST", "/grants/7d1f4a5e-0000-0000-0000-000000000001", "?handler=Submit", "imports")]
     [InlineData("POST", "/grants/7d1f4a5e-0000-0000-0000-000000000001", "?handler=Disburse", null)]
     [InlineData("GET", "/api/reports", "", null)]
+    [InlineData("GET", "/api/audit/verification", "", "verification")]
+    [InlineData("POST", "/audit", "?handler=Verify", "verification")]
+    [InlineData("GET", "/audit", "", null)]
     public void a_request_is_limited_as_its_kind(string method, string path, string query, string? kind)
     {
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();

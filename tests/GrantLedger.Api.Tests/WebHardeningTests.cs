@@ -70,7 +70,7 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
         var host = await LedgerHost.StartEmpty("grantledger_proxy", null, new Dictionary<string, string>
         {
             ["GrantLedger:Proxy:KnownProxies:0"] = Proxy.ToString(),
-            ["GrantLedger:Auth:TokenRequestsPerMinute"] = "2",
+            ["GrantLedger:RateLimits:SignIn:PerAddress"] = "2",
         });
         _ledger = await LedgerHost.Wrap(host);
     }
@@ -115,7 +115,7 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     [Fact]
     public async Task a_forged_x_forwarded_for_does_not_buy_more_token_attempts()
     {
-        // Two token requests a minute per client. An attacker connecting directly claims a new client address each time.
+        // Two sign-in attempts a minute per client address. An attacker connecting directly claims a new client address each time.
         var statuses = new List<int>();
         for (var i = 1; i <= 3; i++)
         {

@@ -30,7 +30,7 @@ public sealed class RateLimitOptions
     /// <summary>Report generation (each one renders a PDF).</summary>
     public RateLimitRule Reports { get; set; } = new() { PerUser = 10, PerAddress = 30 };
 
-    /// <summary>Report verification (each one rebuilds, re-renders and reads back a PDF).</summary>
+    /// <summary>Report verification (each one rebuilds, re-renders and reads back a PDF) and recomputing the whole audit chain.</summary>
     public RateLimitRule Verification { get; set; } = new() { PerUser = 10, PerAddress = 30 };
 
     /// <summary>CSV imports and file uploads (FX rates, expenditure reports, milestone evidence).</summary>
@@ -98,12 +98,14 @@ public static class RateLimitConfiguration
     public static string? KindOf(HttpContext context)
     {
         var request = context.Request;
+        var path = (request.Path.Value ?? "").TrimEnd('/').ToLowerInvariant();
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
         {
-            return null;
+            // The one read that walks the whole hash chain (the audit page's view checks only what the newest signed
+            // checkpoint does not cover; its "recompute" button is limited below).
+            return path == "/api/audit/verification" ? Verification : null;
         }
 
-        var path = (request.Path.Value ?? "").TrimEnd('/').ToLowerInvariant();
         var handler = request.Query["handler"].ToString().ToLowerInvariant();
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return (request.Method.ToUpperInvariant(), path, handler, segments) switch
@@ -113,6 +115,7 @@ public static class RateLimitConfiguration
             ("POST", "/api/me/password", _, _) or ("POST", "/account/password", _, _) => SignIn,
             ("POST", "/api/reports", _, _) or ("POST", "/reports", "request", _) => Reports,
             ("POST", "/api/reports/verification", _, _) or ("POST", "/reports", "verify", _) => Verification,
+            ("POST", "/audit", "verify", _) => Verification,
             ("PUT", "/api/fx-rates", _, _) or ("POST", "/rates", "csv", _) => Imports,
             ("POST", _, _, ["api", "grants", _, "expenditure-reports"]) => Imports,
             ("POST", _, _, ["api", "grants", _, "milestones", _, "submission"]) => Imports,
@@ -134,14 +137,14 @@ public static class RateLimitConfiguration
         {
             SignIn => "Too many sign-in attempts",
             Reports => "Too many report requests",
-            Verification => "Too many report verifications",
+            Verification => "Too many verifications",
             _ => "Too many imports and uploads",
         },
         kind switch
         {
             SignIn => $"Too many sign-in attempts from here or for this e-mail address. Try again in {seconds} seconds.",
             Reports => $"You asked for many reports in a short time. Wait {seconds} seconds before asking for another.",
-            Verification => $"You verified many reports in a short time. Wait {seconds} seconds before verifying another.",
+            Verification => $"You asked for many verifications in a short time. Wait {seconds} seconds before asking for another.",
             _ => $"You sent many imports or uploads in a short time. Wait {seconds} seconds before sending another.",
         });
 }

@@ -71,7 +71,7 @@ public static class ApproveAwardEndpoint
 {
     public static ProblemDetails Validate(ApproveDisbursementRequest? request) =>
         request is null ? WolverineContinue.NoProblems : new RequestCheck()
-            .OptionalText("note", request.Note, 2000)
+            .OptionalText("note", request.Note, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
@@ -86,7 +86,7 @@ public static class RejectAwardEndpoint
 {
     public static ProblemDetails Validate(RejectDisbursementRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, 2000)
+            .Text("reason", request.Reason, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 

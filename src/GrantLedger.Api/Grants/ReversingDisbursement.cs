@@ -90,7 +90,7 @@ public static class ApproveReversalEndpoint
 {
     public static ProblemDetails Validate(ApproveDisbursementRequest? request) =>
         request is null ? WolverineContinue.NoProblems : new RequestCheck()
-            .OptionalText("note", request.Note, 2000)
+            .OptionalText("note", request.Note, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
@@ -105,7 +105,7 @@ public static class RejectReversalEndpoint
 {
     public static ProblemDetails Validate(RejectDisbursementRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, 2000)
+            .Text("reason", request.Reason, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 

@@ -103,6 +103,15 @@ public static class InputLimits
     /// <summary>A currency code: three letters.</summary>
     public const int CurrencyCode = 3;
 
+    /// <summary>An e-mail address (RFC 5321's path limit).</summary>
+    public const int Email = 320;
+
+    /// <summary>A password or one-time password (at least <see cref="Identity.UserRules.MinimumPasswordLength"/>).</summary>
+    public const int Password = 200;
+
+    /// <summary>Roles of one user.</summary>
+    public const int Roles = 5;
+
     /// <summary>
     /// The cap of each text (characters) and list (items) field of the JSON request bodies, by type and JSON name, as the
     /// validators enforce them: the OpenAPI document declares them as <c>maxLength</c>/<c>maxItems</c> (and
@@ -110,6 +119,25 @@ public static class InputLimits
     /// </summary>
     public static readonly IReadOnlyDictionary<(Type Type, string Field), int> Fields = new Dictionary<(Type, string), int>
     {
+        [(typeof(Identity.TokenRequest), "email")] = Email,
+        [(typeof(Identity.TokenRequest), "password")] = Password,
+        [(typeof(Identity.CreateUserRequest), "email")] = Email,
+        [(typeof(Identity.CreateUserRequest), "displayName")] = Name,
+        [(typeof(Identity.CreateUserRequest), "password")] = Password,
+        [(typeof(Identity.CreateUserRequest), "roles")] = Roles,
+        [(typeof(Identity.CreateUserRequest), "roles[]")] = Token,
+        [(typeof(Identity.CreateUserRequest), "granteeOrganisation")] = Name,
+        [(typeof(Identity.UserChangeRequest), "reason")] = Reason,
+        [(typeof(Identity.UserRolesRequest), "roles")] = Roles,
+        [(typeof(Identity.UserRolesRequest), "roles[]")] = Token,
+        [(typeof(Identity.UserRolesRequest), "granteeOrganisation")] = Name,
+        [(typeof(Identity.UserRolesRequest), "reason")] = Reason,
+        [(typeof(Identity.PasswordResetRequest), "oneTimePassword")] = Password,
+        [(typeof(Identity.PasswordResetRequest), "reason")] = Reason,
+        [(typeof(Identity.PasswordChangeRequest), "currentPassword")] = Password,
+        [(typeof(Identity.PasswordChangeRequest), "newPassword")] = Password,
+        [(typeof(ProposeApprovalRulesRequest), "reason")] = Reason,
+        [(typeof(DecideApprovalRulesRequest), "reason")] = Reason,
         [(typeof(OpenProgrammeRequest), "code")] = Code,
         [(typeof(OpenProgrammeRequest), "name")] = Name,
         [(typeof(OpenProgrammeRequest), "currency")] = CurrencyCode,

@@ -23,7 +23,7 @@ public static class IssueTokenEndpoint
 {
     public static ProblemDetails Validate(TokenRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("email", request.Email, 320)
+            .Text("email", request.Email, InputLimits.Email)
             .Text("password", request.Password, UserRules.MaximumPasswordLength)
             .Result();
 

@@ -32,9 +32,9 @@ public static class UserAdministration
 
     public static ProblemDetails Validate(CreateUserRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("email", request.Email, 320)
+            .Text("email", request.Email, InputLimits.Email)
             .That(request.Email?.Contains('@') == true, "email", "must be an e-mail address.")
-            .Text("displayName", request.DisplayName, 200)
+            .Text("displayName", request.DisplayName, InputLimits.Name)
             .Password("password", request.Password)
             .RolesOf(request.Roles, request.GranteeOrganisation)
             .Result();

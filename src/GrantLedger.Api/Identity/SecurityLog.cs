@@ -50,7 +50,7 @@ public static class SecurityLogEndpoint
 {
     public const int MaxPageSize = 200;
 
-    /// <summary>The newest entries first, optionally for one user; bounded pages.</summary>
+    /// <summary>The newest entries first (entries of one instant in a fixed order, so pages neither repeat nor skip one), optionally for one user; bounded pages.</summary>
     [Authorize(Policy = Policies.SecurityLog)]
     [WolverineGet("/api/security/log")]
     public static async Task<IResult> Get(IQuerySession session, int? page, int? pageSize, Guid? userId)
@@ -67,7 +67,7 @@ public static class SecurityLogEndpoint
             query = query.Where(e => e.UserId == id);
         }
 
-        var entries = await query.OrderByDescending(e => e.At).Skip((number - 1) * size).Take(size + 1).ToListAsync();
+        var entries = await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Skip((number - 1) * size).Take(size + 1).ToListAsync();
         return Results.Ok(new SecurityLogPage(entries.Take(size).ToList(), number, size, entries.Count > size));
     }
 }

@@ -44,9 +44,9 @@ public sealed record PasswordChangeRequest(string CurrentPassword, string NewPas
 public static class UserRules
 {
     public const int MinimumPasswordLength = 10;
-    public const int MaximumPasswordLength = 200;
-    public const int MaxReasonLength = 2000;
-    public const int MaxRoles = 5;
+    public const int MaximumPasswordLength = InputLimits.Password;
+    public const int MaxReasonLength = InputLimits.Reason;
+    public const int MaxRoles = InputLimits.Roles;
 
     public static RequestCheck Password(this RequestCheck check, string field, string? password) =>
         check.That(password is { Length: >= MinimumPasswordLength and <= MaximumPasswordLength }, field,
@@ -59,7 +59,8 @@ public static class UserRules
             "must name one to five of finance, approver, grantee, auditor, admin.")
         .That(roles?.Contains(Roles.Grantee) != true || !string.IsNullOrWhiteSpace(granteeOrganisation),
             "granteeOrganisation", "is required for a grantee user: it decides which grants they see.")
-        .That(granteeOrganisation is null || granteeOrganisation.Length <= 200, "granteeOrganisation", "must be at most 200 characters.")
+        .That(granteeOrganisation is null || granteeOrganisation.Length <= InputLimits.Name, "granteeOrganisation",
+            $"must be at most {InputLimits.Name:N0} characters.")
         .That(roles?.Contains(Roles.Grantee) != true || roles.Count == 1, "roles", "a grantee user holds no other role.");
 
     /// <summary>Would taking <paramref name="target"/> out of administration leave no enabled administrator?</summary>

@@ -66,7 +66,7 @@ public sealed class ApprovalsModel(IQuerySession session, IMessageBus bus) : Pag
     /// <summary>A rejection needs a reason, capped as the API caps it.</summary>
     private async Task<IActionResult> Decide(string? reason, Func<string, ILedgerCommand> command, string success)
     {
-        var invalid = new RequestCheck().Text("reason", reason, 2000).Result();
+        var invalid = new RequestCheck().Text("reason", reason, InputLimits.Reason).Result();
         if (invalid.Status is not null)
         {
             Outcome = Outcome.Invalid(invalid) with { Ok = false, Message = "Give a reason (at most 2,000 characters) to reject." };

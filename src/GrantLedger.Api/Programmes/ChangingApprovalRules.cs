@@ -82,7 +82,7 @@ public static class ProposeApprovalRulesEndpoint
 {
     public static ProblemDetails Validate(ProposeApprovalRulesRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, 2000)
+            .Text("reason", request.Reason, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
@@ -101,7 +101,7 @@ public static class ApproveApprovalRulesEndpoint
 {
     public static ProblemDetails Validate(DecideApprovalRulesRequest? request) =>
         request is null ? WolverineContinue.NoProblems : new RequestCheck()
-            .OptionalText("reason", request.Reason, 2000)
+            .OptionalText("reason", request.Reason, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
@@ -116,7 +116,7 @@ public static class RejectApprovalRulesEndpoint
 {
     public static ProblemDetails Validate(DecideApprovalRulesRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, 2000)
+            .Text("reason", request.Reason, InputLimits.Reason)
             .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
             .Result();
 
