@@ -32,7 +32,7 @@ public sealed class ProductionGuardTests : IDisposable
     }
 
     [Fact]
-    public void Sound_production_settings_start()
+    public void sound_production_settings_start()
     {
         Assert.Empty(ProductionGuard.Problems(Configuration(Sound()), Environment("Production"), serving: true));
     }
@@ -49,7 +49,7 @@ public sealed class ProductionGuardTests : IDisposable
     [InlineData("GrantLedger:DataProtection:KeysDirectory", "/nowhere/keys", "does not exist")]
     [InlineData("GrantLedger:Audit:SigningKeyPath", "", "SigningKeyPath is not set")]
     [InlineData("GrantLedger:Audit:SigningKeyPath", "/nowhere/key.pem", "does not exist")]
-    public void A_demo_setting_in_production_is_refused(string key, string value, string expected)
+    public void a_demo_setting_in_production_is_refused(string key, string value, string expected)
     {
         var settings = Sound();
         settings[key] = value;
@@ -64,7 +64,7 @@ public sealed class ProductionGuardTests : IDisposable
     [Theory]
     [InlineData("Development")]
     [InlineData("Testing")]
-    public void The_demo_settings_are_fine_outside_production(string environment)
+    public void the_demo_settings_are_fine_outside_production(string environment)
     {
         var demo = new Dictionary<string, string?>
         {
@@ -77,7 +77,7 @@ public sealed class ProductionGuardTests : IDisposable
     }
 
     [Fact]
-    public void Db_apply_needs_only_a_sound_connection()
+    public void db_apply_needs_only_a_sound_connection()
     {
         var settings = new Dictionary<string, string?> { ["ConnectionStrings:GrantLedger"] = Sound()["ConnectionStrings:GrantLedger"], ["GrantLedger:Demo:Seed"] = "true" };
 
@@ -88,7 +88,7 @@ public sealed class ProductionGuardTests : IDisposable
 
     /// <summary>The real application, started as an operator would with the demo's settings in Production: one line, exit code 1.</summary>
     [Fact]
-    public async Task The_application_started_in_production_with_the_demo_settings_exits_with_one_line()
+    public async Task the_application_started_in_production_with_the_demo_settings_exits_with_one_line()
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var app = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "GrantLedger.Api", "bin", configuration, "net10.0"));

@@ -288,3 +288,55 @@ public sealed class ProductionHostTests : IAsyncLifetime
         Assert.Contains("max-age=", result.Context.Response.Headers.StrictTransportSecurity.ToString());
     }
 }
+
+/// <summary>
+/// Cross-site request forgery: a page on another site makes the signed-in administrator's browser post the Users form.
+/// The browser sends the session cookie (were it not SameSite=Strict) but the other site cannot read the form's token.
+/// </summary>
+[Collection(LedgerCollection.Name)]
+public class CrossSiteRequestTests(LedgerHost host) : FromStartOfTime(host.Clock)
+{
+    [Fact]
+    public async Task a_form_posted_without_the_pages_token_is_refused_and_adds_no_user()
+    {
+        var session = BrowserSignIn.Cookie(
+            await BrowserSignIn.SignIn(host.Host, LedgerHost.Staff["admin"].Email, LedgerHost.Password, _ => { }), "grantledger").Split(';')[0];
+        var forged = $"forged-{Guid.NewGuid():N}@test.example";
+        var genuine = $"genuine-{Guid.NewGuid():N}@test.example";
+        Dictionary<string, string> Form(string email) => new()
+        {
+            ["email"] = email, ["displayName"] = "Someone", ["password"] = "a password 1234", ["role"] = "finance",
+        };
+
+        var attack = await host.Host.Scenario(s =>
+        {
+            s.WithRequestHeader("Cookie", session);
+            s.WithRequestHeader("Origin", "https://evil.example");
+            s.Post.FormData(Form(forged)).ToUrl("/users");
+            s.IgnoreStatusCode();
+        });
+
+        // The same post with the token the page hands out is accepted: the token, nothing else, made the difference.
+        var page = await host.Host.Scenario(s =>
+        {
+            s.WithRequestHeader("Cookie", session);
+            s.Get.Url("/users");
+        });
+        var html = await page.ReadAsTextAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var antiforgery = BrowserSignIn.Cookie(page.Context.Response.Headers.SetCookie.Select(c => c!), ".AspNetCore.Antiforgery").Split(';')[0];
+        var form = Form(genuine);
+        form["__RequestVerificationToken"] = token;
+        await host.Host.Scenario(s =>
+        {
+            s.WithRequestHeader("Cookie", $"{session}; {antiforgery}");
+            s.Post.FormData(form).ToUrl("/users");
+            s.IgnoreStatusCode();
+        });
+
+        Assert.Equal(400, attack.Context.Response.StatusCode);
+        await using var query = host.Store.QuerySession();
+        Assert.False(await Marten.QueryableExtensions.AnyAsync(query.Query<GrantLedger.Api.Identity.UserAccount>(), u => u.Email == forged));
+        Assert.True(await Marten.QueryableExtensions.AnyAsync(query.Query<GrantLedger.Api.Identity.UserAccount>(), u => u.Email == genuine));
+    }
+}
