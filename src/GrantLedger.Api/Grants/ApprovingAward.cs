@@ -70,10 +70,7 @@ public static class RejectAwardHandler
 public static class ApproveAwardEndpoint
 {
     public static ProblemDetails Validate(ApproveDisbursementRequest? request) =>
-        request is null ? WolverineContinue.NoProblems : new RequestCheck()
-            .OptionalText("note", request.Note, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? WolverineContinue.NoProblems : RequestCheck.Approval(request.Note, request.ExpectedVersion);
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/award/approval")]
@@ -85,10 +82,7 @@ public static class ApproveAwardEndpoint
 public static class RejectAwardEndpoint
 {
     public static ProblemDetails Validate(RejectDisbursementRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? RequestCheck.Body(request).Result() : RequestCheck.Reasoned(request.Reason, request.ExpectedVersion);
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/award/rejection")]

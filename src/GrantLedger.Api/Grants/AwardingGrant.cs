@@ -39,7 +39,7 @@ public static class AwardGrantEndpoint
             .Count("countries", request.Countries, InputLimits.Countries)
             .Text("title", request.Title, InputLimits.Title)
             .Currency("currency", request.Currency, required: false)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .ExpectedVersion(request.ExpectedVersion)
             .OptionalText("reason", request.Reason, InputLimits.Reason)
             .Count("tranches", request.Tranches, InputLimits.Tranches)
             .That(request.Tranches is null || request.Tranches.All(t => t is not null && t.MilestoneId is null), "tranches",

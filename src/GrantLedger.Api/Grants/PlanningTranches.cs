@@ -21,7 +21,7 @@ public static class AddTrancheEndpoint
 {
     public static ProblemDetails Validate(AddTrancheRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .ExpectedVersion(request.ExpectedVersion)
             .Result();
 
     [Authorize(Policy = Policies.Finance)]
@@ -67,7 +67,7 @@ public static class AmendTranchePlanEndpoint
             .That(request.Tranches is { Count: > 0 } && request.Tranches.All(t => t is not null), "tranches", "must list at least one tranche.")
             .Count("tranches", request.Tranches, InputLimits.Tranches)
             .Text("reason", request.Reason, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .ExpectedVersion(request.ExpectedVersion)
             .Result();
 
     [Authorize(Policy = Policies.Finance)]

@@ -40,7 +40,7 @@ public static class RecordDisbursementEndpoint
             .OptionalText("note", request.Note, InputLimits.Reason)
             .MaxLength("override.reason", request.Override?.Reason, InputLimits.Reason)
             .Currency("currency", request.Currency, required: false)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .ExpectedVersion(request.ExpectedVersion)
             .That(request.Override is null || !string.IsNullOrWhiteSpace(request.Override.Reason), "override.reason",
                 "is required to pay a grantee on hold.")
             .Result();

@@ -19,10 +19,7 @@ public sealed record ReversalRecorded(Guid DisbursementId, long Version, string 
 public static class ReverseDisbursementEndpoint
 {
     public static ProblemDetails Validate(ReverseDisbursementRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? RequestCheck.Body(request).Result() : RequestCheck.Reasoned(request.Reason, request.ExpectedVersion);
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal")]
@@ -89,10 +86,7 @@ public static class DecideReversalHandler
 public static class ApproveReversalEndpoint
 {
     public static ProblemDetails Validate(ApproveDisbursementRequest? request) =>
-        request is null ? WolverineContinue.NoProblems : new RequestCheck()
-            .OptionalText("note", request.Note, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? WolverineContinue.NoProblems : RequestCheck.Approval(request.Note, request.ExpectedVersion);
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal/approval")]
@@ -104,10 +98,7 @@ public static class ApproveReversalEndpoint
 public static class RejectReversalEndpoint
 {
     public static ProblemDetails Validate(RejectDisbursementRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? RequestCheck.Body(request).Result() : RequestCheck.Reasoned(request.Reason, request.ExpectedVersion);
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/reversal/rejection")]

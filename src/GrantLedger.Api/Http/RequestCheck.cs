@@ -117,6 +117,17 @@ public sealed partial class RequestCheck
 
     public RequestCheck That(bool ok, string field, string message) => ok ? this : Add(field, message);
 
+    /// <summary>The stream version a write expects (optimistic concurrency): absent, or positive.</summary>
+    public RequestCheck ExpectedVersion(long? value) => That(value is null or > 0, "expectedVersion", "must be a positive stream version.");
+
+    /// <summary>A second person's approval: an optional note and the expected version.</summary>
+    public static ProblemDetails Approval(string? note, long? expectedVersion, string field = "note") =>
+        new RequestCheck().OptionalText(field, note, InputLimits.Reason).ExpectedVersion(expectedVersion).Result();
+
+    /// <summary>A rejection, correction or proposal: a reason is required (it is recorded), and the expected version.</summary>
+    public static ProblemDetails Reasoned(string? reason, long? expectedVersion) =>
+        new RequestCheck().Text("reason", reason, InputLimits.Reason).ExpectedVersion(expectedVersion).Result();
+
     public ProblemDetails Result() =>
         _errors.Count == 0
             ? WolverineContinue.NoProblems

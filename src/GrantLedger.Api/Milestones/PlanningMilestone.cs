@@ -27,7 +27,7 @@ public static class PlanMilestoneEndpoint
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
             .Text("title", request.Title, InputLimits.Title)
             .That(Enum.IsDefined(request.Kind), "kind", "must be one of inception, interim, final, other.")
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
+            .ExpectedVersion(request.ExpectedVersion)
             .Result();
 
     /// <summary>Plans the milestone and, in the same transaction, schedules its reminder and its deadline check.</summary>

@@ -81,10 +81,7 @@ public static class DecideApprovalRulesHandler
 public static class ProposeApprovalRulesEndpoint
 {
     public static ProblemDetails Validate(ProposeApprovalRulesRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? RequestCheck.Body(request).Result() : RequestCheck.Reasoned(request.Reason, request.ExpectedVersion);
 
     [Authorize(Policy = Policies.Finance)]
     [WolverinePost("/api/programmes/{programmeId}/approval-rules")]
@@ -100,10 +97,7 @@ public static class ProposeApprovalRulesEndpoint
 public static class ApproveApprovalRulesEndpoint
 {
     public static ProblemDetails Validate(DecideApprovalRulesRequest? request) =>
-        request is null ? WolverineContinue.NoProblems : new RequestCheck()
-            .OptionalText("reason", request.Reason, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? WolverineContinue.NoProblems : RequestCheck.Approval(request.Reason, request.ExpectedVersion, "reason");
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/programmes/{programmeId}/approval-rules/{proposalId}/approval")]
@@ -115,10 +109,7 @@ public static class ApproveApprovalRulesEndpoint
 public static class RejectApprovalRulesEndpoint
 {
     public static ProblemDetails Validate(DecideApprovalRulesRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("reason", request.Reason, InputLimits.Reason)
-            .That(request.ExpectedVersion is null or > 0, "expectedVersion", "must be a positive stream version.")
-            .Result();
+        request is null ? RequestCheck.Body(request).Result() : RequestCheck.Reasoned(request.Reason, request.ExpectedVersion);
 
     [Authorize(Policy = Policies.Approve)]
     [WolverinePost("/api/programmes/{programmeId}/approval-rules/{proposalId}/rejection")]
