@@ -61,6 +61,12 @@ public static class SecurityLogEndpoint
             return Problems.BadRequest("malformed-request", $"page must be 1..10000 and pageSize 1..{MaxPageSize}.");
         }
 
+        return Results.Ok(await Read(session, number, size, userId));
+    }
+
+    /// <summary>One page of the log, as the endpoint and the Security page show it (the caller checks the bounds).</summary>
+    public static async Task<SecurityLogPage> Read(IQuerySession session, int number, int size, Guid? userId)
+    {
         var query = session.Query<SecurityLogEntry>().AsQueryable();
         if (userId is { } id)
         {
@@ -68,7 +74,7 @@ public static class SecurityLogEndpoint
         }
 
         var entries = await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Skip((number - 1) * size).Take(size + 1).ToListAsync();
-        return Results.Ok(new SecurityLogPage(entries.Take(size).ToList(), number, size, entries.Count > size));
+        return new SecurityLogPage(entries.Take(size).ToList(), number, size, entries.Count > size);
     }
 }
 
