@@ -24,6 +24,15 @@ public static class Ui
         ? new HtmlString($"<p class=\"error\" id=\"{Outcome.ErrorId(field)}\">{HtmlEncoder.Default.Encode(message)}</p>")
         : HtmlString.Empty;
 
+    /// <summary>A field's key as words for the list of problems ("approvalThreshold" → "approval threshold", "line1-code" → "line 2, code").</summary>
+    public static string FieldName(string key)
+    {
+        var line = System.Text.RegularExpressions.Regex.Match(key, "^line([0-9]+)-(.+)$");
+        return line.Success
+            ? $"line {int.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture) + 1}, {line.Groups[2].Value}"
+            : System.Text.RegularExpressions.Regex.Replace(key, "([a-z])([A-Z])", "$1 $2").Replace('.', ' ').ToLowerInvariant();
+    }
+
     /// <summary>A figure as typed with a dot for decimals (thousands commas allowed), or null.</summary>
     public static decimal? Parse(string? text) =>
         decimal.TryParse((text ?? "").Replace(",", "").Trim(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
@@ -70,6 +79,9 @@ public sealed record Outcome(bool Ok, string? Message, IReadOnlyDictionary<strin
 
     /// <summary>The error paragraph's id for an input's <c>aria-describedby</c>, when the field has an error.</summary>
     public string? DescribedBy(string field) => ErrorFor(field) is null ? null : ErrorId(field);
+
+    /// <summary><c>aria-invalid="true"</c> for a field with an error (null omits the attribute).</summary>
+    public string? InvalidFlag(string field) => ErrorFor(field) is null ? null : "true";
 
     public static string ErrorId(string field) => "error-" + field.Replace('.', '-').Replace('[', '-').Replace(']', '-');
 
