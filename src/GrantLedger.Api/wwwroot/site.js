@@ -18,3 +18,60 @@ document.querySelectorAll('[data-report-status]').forEach((element) => {
   };
   poll();
 });
+// Totals while typing (the ledger still decides on submit): a form with data-limit sums its data-amount inputs (plus
+// data-already) against the limit; with data-indirect-cap it also checks indirect costs against the cap of direct costs.
+const money = (n) => n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const figure = (text) => { const v = Number(String(text || '').replace(/,/g, '').trim()); return Number.isFinite(v) ? v : NaN; };
+document.querySelectorAll('form[data-limit]').forEach((form) => {
+  const total = form.querySelector('[data-total]');
+  if (!total) return;
+  const limit = figure(form.dataset.limit);
+  const already = figure(form.dataset.already || '0');
+  const update = () => {
+    let sum = already; let bad = false; let indirect = 0;
+    form.querySelectorAll('[data-amount]').forEach((input) => {
+      if (input.value.trim() === '') return;
+      const v = figure(input.value);
+      if (Number.isNaN(v)) { bad = true; return; }
+      sum += v;
+      const row = input.closest('[data-line]');
+      const heading = row ? row.querySelector('[data-heading]') : null;
+      if (heading && heading.value === form.dataset.indirectHeading) indirect += v;
+    });
+    const parts = [];
+    if (bad) parts.push('A figure is not a number (use a dot for decimals).');
+    const left = Math.round((limit - sum) * 100) / 100;
+    if (form.dataset.exact !== undefined) {
+      parts.push(`${money(sum)} of ${money(limit)} EUR` + (left === 0 ? ': adds up.' : left > 0 ? `: ${money(left)} still to place.` : `: ${money(-left)} too much.`));
+    } else {
+      parts.push(`${money(sum)} of ${money(limit)} EUR planned` + (left >= 0 ? `, ${money(left)} left.` : `: ${money(-left)} more than allowed.`));
+    }
+    let over = bad || left < 0 || (form.dataset.exact !== undefined && left !== 0);
+    if (form.dataset.indirectCap) {
+      const cap = Math.round((sum - indirect) * figure(form.dataset.indirectCap) * 100) / 100;
+      parts.push(`Indirect costs ${money(indirect)} of at most ${money(cap)} EUR.`);
+      if (indirect > cap) over = true;
+    }
+    total.textContent = parts.join(' ');
+    total.classList.toggle('bad', over);
+  };
+  form.addEventListener('input', update);
+  form.addEventListener('change', update);
+  update();
+});
+// The award form: how much of the programme stays uncommitted, and whether a second person must approve.
+document.querySelectorAll('[data-live-award]').forEach((input) => {
+  const out = document.getElementById('amount-check');
+  const uncommitted = figure(document.getElementById('uncommitted').dataset.uncommitted);
+  const threshold = input.form.dataset.threshold ? figure(input.form.dataset.threshold) : NaN;
+  const update = () => {
+    const v = figure(input.value);
+    if (input.value.trim() === '' || Number.isNaN(v)) { out.textContent = ''; return; }
+    const left = Math.round((uncommitted - v) * 100) / 100;
+    out.textContent = (left >= 0 ? `${money(left)} EUR stays uncommitted.` : `${money(-left)} EUR more than is uncommitted.`) +
+      (!Number.isNaN(threshold) && v >= threshold ? ' At or above the threshold: the award waits for a second person.' : '');
+    out.classList.toggle('bad', left < 0);
+  };
+  input.addEventListener('input', update);
+  update();
+});

@@ -23,6 +23,84 @@ public sealed class GrantBudgetModel(IQuerySession session, IAuthorizationServic
     public Outcome? Outcome { get; private set; }
     public IReadOnlyList<string> Rows { get; private set; } = [];
 
+    /// <summary>The grant's amount and the programme's budget rules, for the set-the-budget form (finance only).</summary>
+    public decimal GrantAmount { get; private set; }
+    public GrantLedger.Domain.Budgets.BudgetRules Rules { get; private set; } = GrantLedger.Domain.Budgets.BudgetRules.Default;
+
+    /// <summary>The lines as typed, shown again when the ledger refuses them.</summary>
+    public IReadOnlyList<BudgetLineRequest>? TypedLines { get; private set; }
+
+    /// <summary>Set (or replace) the budget through the same endpoint method as <c>PUT /api/grants/{id}/budget</c>; every
+    /// line the ledger refuses is shown next to that line's field.</summary>
+    public async Task<IActionResult> OnPostSetAsync(Guid id, string[] code, string[] heading, string[] description, string[] amount, long? expectedVersion)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Finance)).Succeeded)
+        {
+            return Forbid();
+        }
+
+        var lines = new List<BudgetLineRequest>();
+        var typed = new List<BudgetLineRequest>();
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < amount.Length; i++)
+        {
+            string At(string[] values) => i < values.Length ? values[i] ?? "" : "";
+            var line = new BudgetLineRequest(At(heading), At(description).Trim(), Ui.Parse(At(amount)) ?? 0m, string.IsNullOrWhiteSpace(At(code)) ? null : At(code).Trim());
+            typed.Add(line with { Description = At(description), Code = At(code) });
+            if (string.IsNullOrWhiteSpace(At(description)) && string.IsNullOrWhiteSpace(At(amount)) && string.IsNullOrWhiteSpace(At(code)))
+            {
+                continue; // an empty row of the form is not a line
+            }
+
+            if (Ui.Parse(At(amount)) is null)
+            {
+                errors[$"line{i}-amount"] = ["must be a number, with a dot for decimals."];
+            }
+
+            lines.Add(line);
+        }
+
+        TypedLines = typed;
+        if (errors.Count > 0)
+        {
+            Outcome = Outcome.Fields(errors);
+            return await Load(id) ? Page() : NotFound();
+        }
+
+        var request = new SetBudgetRequest(lines, expectedVersion);
+        var invalid = SetBudgetEndpoint.Validate(request);
+        var result = invalid.Status is not null ? Results.Problem(invalid) : await SetBudgetEndpoint.Put(id, request, bus, HttpContext);
+        var outcome = Pages.Outcome.From(result).Placed(new Dictionary<string, string>
+        {
+            ["budget-total-mismatch"] = "lines",
+            ["indirect-cost-cap-exceeded"] = "lines",
+        });
+        if (outcome.Ok)
+        {
+            TempData["Notice"] = "The budget was set.";
+            return Redirect($"/grants/{id}/budget");
+        }
+
+        // Each refused line is reported by its row (1-based among the lines sent): put it next to that row's field.
+        if (result is ProblemHttpResult { ProblemDetails.Extensions: var extensions } && extensions.TryGetValue("errors", out var rows) && rows is not null)
+        {
+            var fields = new Dictionary<string, string[]>(outcome.FieldErrors);
+            var formRows = Enumerable.Range(0, amount.Length).Where(i => !(string.IsNullOrWhiteSpace(i < description.Length ? description[i] : null) &&
+                string.IsNullOrWhiteSpace(amount[i]) && string.IsNullOrWhiteSpace(i < code.Length ? code[i] : null))).ToList();
+            foreach (var row in JsonSerializer.SerializeToElement(rows).EnumerateArray())
+            {
+                var (number, field, message) = (row.GetProperty("row").GetInt32(), row.GetProperty("field").GetString(), row.GetProperty("message").GetString());
+                var formRow = number >= 1 && number <= formRows.Count ? formRows[number - 1] : 0;
+                fields[$"line{formRow}-{field}"] = [message ?? ""];
+            }
+
+            outcome = outcome with { FieldErrors = fields };
+        }
+
+        Outcome = outcome;
+        return await Load(id) ? Page() : NotFound();
+    }
+
     public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
 
     public async Task<IActionResult> OnPostReviewAsync(Guid id, Guid reportId, [FromForm] Dictionary<Guid, string> decision, [FromForm] Dictionary<Guid, string> reason)
@@ -167,6 +245,12 @@ public sealed class GrantBudgetModel(IQuerySession session, IAuthorizationServic
         }
 
         (Budget, Reports) = (ok.Value!, reports.Value!);
+        if (await session.LoadAsync<GrantLedger.Domain.Grants.Grant>(id, HttpContext.RequestAborted) is { } grant)
+        {
+            GrantAmount = grant.Amount.Amount;
+            Rules = (await session.LoadAsync<GrantLedger.Domain.Programmes.Programme>(grant.ProgrammeId, HttpContext.RequestAborted))?.Rules ?? Rules;
+        }
+
         return true;
     }
 }
