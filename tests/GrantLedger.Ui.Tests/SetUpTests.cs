@@ -147,7 +147,7 @@ public class SetUpTests(BrowserHost host)
     }
 
     [Fact]
-    public async Task a_line_under_a_heading_the_programme_does_not_have_is_refused_next_to_that_line()
+    public async Task a_budget_line_code_used_twice_is_refused_next_to_that_line()
     {
         var page = await host.SignedIn(Finance);
         var grantUrl = await OpenProgrammeWithGrant(page, "Tajik Beekeepers", headings: "personnel\ntravel\nindirect-costs");
