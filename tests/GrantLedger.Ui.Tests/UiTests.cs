@@ -8,10 +8,10 @@ public class UiTests(BrowserHost host)
     private const string Conservancy = "Snow Leopard Conservancy";
 
     [Theory]
-    [InlineData("finance@ecaro.example", "Programmes")]
-    [InlineData("approver@ecaro.example", "Programmes")]
-    [InlineData("auditor@audit.example", "Programmes")]
-    [InlineData("grantee@snowleopard.example", "My grants")]
+    [InlineData("finance@ecaro.example", "Waiting for you")]
+    [InlineData("approver@ecaro.example", "Waiting for you")]
+    [InlineData("auditor@audit.example", "Waiting for you")]
+    [InlineData("grantee@snowleopard.example", "Waiting for you")]
     public async Task each_role_signs_in_to_its_own_home(string email, string heading)
     {
         var page = await host.SignedIn(email);
@@ -293,7 +293,8 @@ public class UiTests(BrowserHost host)
         await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("was added");
 
         var officer = await host.SignedIn("field.officer@snowleopard.example");
-        await Assertions.Expect(officer.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("My grants");
+        await Assertions.Expect(officer.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Waiting for you");
+        await Assertions.Expect(officer.Locator("#my-grants + .table-wrap tbody tr")).ToContainTextAsync("Snow Leopard Trust");
     }
 
     [Fact]

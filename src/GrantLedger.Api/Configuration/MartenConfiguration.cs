@@ -82,6 +82,7 @@ public static class MartenConfiguration
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
         // The audit chainer's hosted service, after Marten's, as before (hosted services start in registration order).
         builder.Services.AddAudit(builder.Configuration);
+        builder.Services.AddScoped<Pages.WorkQueue>();
         return builder;
     }
 }

@@ -45,6 +45,9 @@ public sealed class ApprovalsModel(IQuerySession session, IMessageBus bus) : Pag
             .ToList();
     }
 
+    public Task<IActionResult> OnPostRejectPaymentAsync(Guid grantId, Guid disbursementId, string reason) =>
+        Decide(reason, r => new RejectDisbursementCommand(grantId, disbursementId, r, null, RequestMetadata.From(HttpContext)), "The payment was rejected; nothing was paid.");
+
     public Task<IActionResult> OnPostApproveAwardAsync(Guid grantId) =>
         Done(new ApproveAwardCommand(grantId, null, null, RequestMetadata.From(HttpContext)), "The award was approved; the grant can be paid.");
 

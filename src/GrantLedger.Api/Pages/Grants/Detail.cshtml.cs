@@ -13,6 +13,8 @@ using NodaTime.Text;
 
 namespace GrantLedger.Api.Pages.Grants;
 
+public sealed record ReceiptForm(string Amount = "", string Currency = "");
+
 public sealed record DisbursementForm(string Amount = "", string ValueDate = "", string Reference = "", string OverrideReason = "");
 
 /// <summary>
@@ -25,7 +27,16 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
     public GrantDetailsResponse Grant { get; private set; } = null!;
     public IReadOnlyDictionary<Guid, IReadOnlyList<EvidenceFileView>> Evidence { get; private set; } = new Dictionary<Guid, IReadOnlyList<EvidenceFileView>>();
     public IReadOnlyDictionary<Guid, string> RejectionReasons { get; private set; } = new Dictionary<Guid, string>();
+
+    /// <summary>What the grantee confirmed arrived for each paid disbursement, in its account currency.</summary>
+    public IReadOnlyDictionary<Guid, Domain.Money> Received { get; private set; } = new Dictionary<Guid, Domain.Money>();
+
     public Outcome? Outcome { get; private set; }
+
+    /// <summary>The row (disbursement, amendment) a refused form was sent from, so its messages stand next to its fields.</summary>
+    public Guid? ActedOn { get; private set; }
+
+    public ReceiptForm Receipt { get; private set; } = new();
     public DisbursementForm Form { get; private set; } = new();
     public string NewIdempotencyKey { get; } = Guid.NewGuid().ToString("N");
 
@@ -135,6 +146,60 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         await Done(id, Pages.Outcome.From(await bus.Send(new Amendments.ApproveAmendmentCommand(id, amendmentId, RequestMetadata.From(HttpContext)),
             "", HttpContext.RequestAborted)), "The amendment was approved and is in effect.");
 
+    /// <summary>The approver turns a payment awaiting approval down, with a reason (the same command as the API).</summary>
+    public async Task<IActionResult> OnPostRejectAsync(Guid id, Guid disbursementId, string reason)
+    {
+        if (!await Can(Policies.Approve))
+        {
+            return Forbid();
+        }
+
+        ActedOn = disbursementId;
+        var request = new RejectDisbursementRequest(reason ?? "");
+        var invalid = RejectDisbursementEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await bus.Send(new RejectDisbursementCommand(id, disbursementId, request.Reason.Trim(), null, RequestMetadata.From(HttpContext)),
+                "", HttpContext.RequestAborted)), "The payment was rejected; nothing was paid.");
+    }
+
+    /// <summary>The approver turns a proposed amendment down; the page asks for the reason the API makes optional.</summary>
+    public async Task<IActionResult> OnPostRejectAmendmentAsync(Guid id, Guid amendmentId, string reason)
+    {
+        if (!await Can(Policies.Approve))
+        {
+            return Forbid();
+        }
+
+        ActedOn = amendmentId;
+        var invalid = new RequestCheck().Text("reason", reason, InputLimits.Reason).Result();
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await bus.Send(new Amendments.RejectAmendmentCommand(id, amendmentId, reason.Trim(), RequestMetadata.From(HttpContext)),
+                "", HttpContext.RequestAborted)), "The amendment was rejected; nothing changed.");
+    }
+
+    /// <summary>The grantee confirms what a payment came to in its account (the actual rate its spending is valued at).</summary>
+    public async Task<IActionResult> OnPostReceiptAsync(Guid id, Guid disbursementId, string amount, string currency)
+    {
+        if (!await Can(Policies.Deliver))
+        {
+            return Forbid();
+        }
+
+        ActedOn = disbursementId;
+        Receipt = new ReceiptForm(amount ?? "", currency ?? "");
+        if (!decimal.TryParse(amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
+        {
+            return await Done(id, new Outcome(false, "Some fields need attention.",
+                new Dictionary<string, string[]> { ["amount"] = ["Enter the amount that arrived as a number, e.g. 2985600.00."] }, false), "");
+        }
+
+        var request = new ReceiptRequest(value, (currency ?? "").Trim().ToUpperInvariant());
+        var invalid = ConfirmReceiptEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await ConfirmReceiptEndpoint.Post(id, disbursementId, request, bus, HttpContext)),
+            "Thank you: the amount that arrived was recorded.");
+    }
+
     /// <summary>The same policies as the API endpoints behind each button.</summary>
     private async Task<bool> Can(string policy) => (await authorization.AuthorizeAsync(User, policy)).Succeeded;
 
@@ -159,6 +224,11 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         }
 
         Grant = ok.Value!;
+        if (await query.LoadAsync<Domain.Grants.Grant>(id) is { } snapshot)
+        {
+            Received = snapshot.Disbursements.Where(d => d.Received is not null).ToDictionary(d => d.Id, d => d.Received!.Value);
+        }
+
         if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
         {
             Evidence = milestones.Value!.ToDictionary(m => m.Id, m => (IReadOnlyList<EvidenceFileView>)m.Submissions.SelectMany(x => x.Files).ToList());

@@ -1,0 +1,182 @@
+using System.Security.Claims;
+using GrantLedger.Api.Audit;
+using GrantLedger.Api.Currencies;
+using GrantLedger.Api.Identity;
+using GrantLedger.Api.Reports;
+using GrantLedger.Domain.Expenditure;
+using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Milestones;
+using GrantLedger.Domain.Programmes;
+using Marten;
+using NodaTime;
+using NodaTime.Text;
+
+namespace GrantLedger.Api.Pages;
+
+/// <summary>One thing waiting for the signed-in user, with the page where it is done.</summary>
+public sealed record QueueItem(string Text, string Href);
+
+/// <summary>A kind of work, e.g. "Milestone submissions to review"; <paramref name="Counted"/> items add to the count in the navigation.</summary>
+public sealed record QueueSection(string Id, string Title, IReadOnlyList<QueueItem> Items, bool Counted = true);
+
+/// <summary>
+/// What is waiting for each role, read from the stored Grant and Programme snapshot documents (one bounded query per
+/// kind, no event folding), the rate table and the report jobs; the auditor's chain status is the audit page's cheap
+/// check from the newest signed checkpoint. Computed once per request: the home page lists it, the navigation counts it.
+/// </summary>
+public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier verifier)
+{
+    /// <summary>The most grants and programmes one view reads (far above the ledger's size; bounds a view's cost).</summary>
+    public const int MaxDocuments = 2000;
+
+    /// <summary>How far ahead a grantee is reminded of a milestone.</summary>
+    public const int DueSoonDays = 30;
+
+    private Task<IReadOnlyList<QueueSection>>? _sections;
+
+    public Task<IReadOnlyList<QueueSection>> For(ClaimsPrincipal principal, CancellationToken cancellationToken) =>
+        _sections ??= Build(CurrentUser.From(principal), cancellationToken);
+
+    public async Task<int> CountFor(ClaimsPrincipal principal, CancellationToken cancellationToken) =>
+        (await For(principal, cancellationToken)).Where(s => s.Counted).Sum(s => s.Items.Count);
+
+    private async Task<IReadOnlyList<QueueSection>> Build(CurrentUser user, CancellationToken cancellationToken)
+    {
+        var sections = new List<QueueSection>();
+        var staff = user.Roles.Contains(Roles.Finance) || user.Roles.Contains(Roles.Approver);
+        if (!staff && !user.IsGrantee && !user.Roles.Contains(Roles.Auditor))
+        {
+            return sections;
+        }
+
+        IReadOnlyList<Grant> grants = [];
+        if (staff || user.IsGrantee)
+        {
+            var query = session.Query<Grant>().AsQueryable();
+            if (user.IsGrantee)
+            {
+                query = query.Where(g => g.Grantee == user.GranteeOrganisation);
+            }
+
+            grants = (await query.OrderBy(g => g.Grantee).Take(MaxDocuments).ToListAsync(cancellationToken)).ToList();
+        }
+
+        if (user.Roles.Contains(Roles.Finance))
+        {
+            sections.AddRange(Finance(user, grants, await FxRateEndpoints.Load(session)));
+        }
+
+        if (user.Roles.Contains(Roles.Approver))
+        {
+            var programmes = await session.Query<Programme>().Take(MaxDocuments).ToListAsync(cancellationToken);
+            sections.Add(Approver(user, grants, programmes));
+        }
+
+        if (user.IsGrantee)
+        {
+            sections.AddRange(Grantee(grants));
+        }
+
+        if (user.Roles.Contains(Roles.Auditor))
+        {
+            sections.AddRange(await Auditor(cancellationToken));
+        }
+
+        return sections;
+    }
+
+    private static IEnumerable<QueueSection> Finance(CurrentUser user, IReadOnlyList<Grant> grants, Domain.Currencies.FxRateTable rates)
+    {
+        yield return new("submissions", "Milestone submissions to review", grants
+            .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Submitted)
+                .Select(m => new QueueItem($"{g.Grantee}: {m.Title} (due {Ui.Date(m.DueDate)})", $"/grants/{g.Id}")))
+            .ToList());
+        yield return new("expenditure", "Expenditure entries to review", grants
+            .SelectMany(g => g.ExpenditureReports
+                .Select(r => (Report: r, Waiting: r.Entries.Count(e => e.Status == EntryStatus.Submitted)))
+                .Where(x => x.Waiting > 0)
+                .Select(x => new QueueItem($"{g.Grantee}: {x.Waiting} {(x.Waiting == 1 ? "entry" : "entries")} reported for {Ui.Date(x.Report.PeriodStart)} to {Ui.Date(x.Report.PeriodEnd)}",
+                    $"/grants/{g.Id}/budget")))
+            .ToList());
+        yield return new("overdue", "Overdue milestones (the grantee is on hold)", grants
+            .SelectMany(g => g.Milestones.Where(m => m.IsOverdue)
+                .Select(m => new QueueItem($"{g.Grantee}: {m.Title}, due {Ui.Date(m.DueDate)}{(m.Status == MilestoneStatus.Rejected ? ", sent back" : "")}", $"/grants/{g.Id}")))
+            .ToList());
+        // An approver's own section lists these already (and lets them act): counted once.
+        if (!user.Roles.Contains(Roles.Approver))
+        {
+            yield return new("proposed", "Payments and amendments others proposed, awaiting approval", grants
+                .SelectMany(g => g.Disbursements.Where(d => d.IsReserved && d.RecordedBy != user.Id)
+                        .Select(d => new QueueItem($"{g.Grantee}: payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}", $"/grants/{g.Id}"))
+                    .Concat(g.Amendments.Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != user.Id)
+                        .Select(a => new QueueItem($"{g.Grantee}: amendment \"{a.Proposal.Reason}\"", $"/grants/{g.Id}"))))
+                .ToList());
+        }
+
+        yield return new("rates", "Exchange rates missing for months with spending", grants
+            .SelectMany(g => g.ExpenditureReports.SelectMany(r => r.Entries))
+            .Where(e => e.Status != EntryStatus.Ineligible && e.Entry.Amount.Currency != Domain.Currencies.Currencies.Eur)
+            .Select(e => (e.Entry.Amount.Currency, Month: new YearMonth(e.Entry.Date.Year, e.Entry.Date.Month)))
+            .Distinct()
+            .Where(x => rates.Rate(x.Currency, x.Month) is null)
+            .OrderBy(x => x.Month).ThenBy(x => x.Currency)
+            .Select(x => new QueueItem($"{x.Currency} for {YearMonthPattern.Iso.Format(x.Month)}", "/rates"))
+            .ToList());
+    }
+
+    /// <summary>What awaits a second pair of eyes; never what this approver asked for.</summary>
+    private static QueueSection Approver(CurrentUser user, IReadOnlyList<Grant> grants, IReadOnlyList<Programme> programmes)
+    {
+        var me = user.Id;
+        var items = new List<QueueItem>();
+        items.AddRange(grants.SelectMany(g => g.Disbursements.Where(d => d.IsReserved && d.RecordedBy != me)
+            .Select(d => new QueueItem($"Payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)} to {g.Grantee}", "/approvals"))));
+        items.AddRange(grants.Where(g => g.AwardState == AwardStatus.AwaitingApproval && g.AwardedBy != me)
+            .Select(g => new QueueItem($"Award of {Ui.Eur(g.Amount.Amount)} to {g.Grantee}", "/approvals")));
+        items.AddRange(grants.SelectMany(g => g.Disbursements.Where(d => d.ReversalAwaitsApproval && d.ReversalRequestedBy != me)
+            .Select(d => new QueueItem($"Reversal of payment {d.BankReference} to {g.Grantee}", "/approvals"))));
+        items.AddRange(grants.SelectMany(g => g.Amendments
+            .Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != me)
+            .Select(a => new QueueItem($"Amendment of {g.Grantee}'s grant: \"{a.Proposal.Reason}\"", $"/grants/{g.Id}"))));
+        items.AddRange(programmes.SelectMany(p => p.RuleChanges.Where(c => c.Status == RuleChangeStatus.Proposed && c.ProposedBy != me)
+            .Select(c => new QueueItem($"New approval rules for {p.Code}: \"{c.Reason}\"", "/approvals"))));
+        return new("approvals", "Waiting for your approval", items);
+    }
+
+    private IEnumerable<QueueSection> Grantee(IReadOnlyList<Grant> grants)
+    {
+        var now = clock.GetCurrentInstant();
+        yield return new("due", "Milestones due soon or overdue", grants
+            .SelectMany(g => g.Milestones
+                .Where(m => m.Status == MilestoneStatus.Planned
+                    && (m.IsOverdue || m.DueDate <= now.InZone(Zone(g.TimeZone)).Date.PlusDays(DueSoonDays)))
+                .OrderBy(m => m.DueDate)
+                .Select(m => new QueueItem($"{m.Title}: {(m.IsOverdue ? "overdue since" : "due")} {Ui.Date(m.DueDate)} ({g.Title})", $"/grants/{g.Id}")))
+            .ToList());
+        yield return new("sent-back", "Sent back to you", grants
+            .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Rejected)
+                    .Select(m => new QueueItem($"{m.Title}{(m.IsOverdue ? " (overdue)" : "")}: {m.RejectionReason}", $"/grants/{g.Id}"))
+                .Concat(g.ExpenditureReports.SelectMany(r => r.Entries).Where(e => e.Status == EntryStatus.Rejected)
+                    .Select(e => new QueueItem($"Expense \"{e.Entry.Description}\" of {Ui.Date(e.Entry.Date)}: {e.Reason}", $"/grants/{g.Id}/budget"))))
+            .ToList());
+        yield return new("receipts", "Payments received: confirm what arrived", grants
+            .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && d.Received is null)
+                .Select(d => new QueueItem($"Payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}, value date {Ui.Date(d.ValueDate)}", $"/grants/{g.Id}")))
+            .ToList());
+    }
+
+    private async Task<IEnumerable<QueueSection>> Auditor(CancellationToken cancellationToken)
+    {
+        var tail = await verifier.VerifyTailAsync(cancellationToken);
+        var chain = tail.Valid
+            ? new QueueSection("chain", "Audit chain", [new QueueItem(
+                $"Audit chain verified from the newest signed checkpoint ({tail.CheckedEvents} event(s) since it checked)", "/audit")], Counted: false)
+            : new QueueSection("chain", "Audit chain", [new QueueItem($"Audit chain broken: {tail.Problem}", "/audit")]);
+        var jobs = await session.Query<ReportJob>().OrderByDescending(j => j.RequestedAt).Take(5).ToListAsync(cancellationToken);
+        var reports = new QueueSection("reports", "Latest reports", jobs.Select(ReportView.From)
+            .Select(r => new QueueItem($"{r.Kind}, as of {Ui.When(r.AsOf, "UTC")}: {r.Status}", "/reports")).ToList(), Counted: false);
+        return [chain, reports];
+    }
+
+    private static DateTimeZone Zone(string id) => DateTimeZoneProviders.Tzdb.GetZoneOrNull(id) ?? DateTimeZone.Utc;
+}
