@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Text;
+using GrantLedger.Domain.Grants;
+using Marten;
 
 namespace GrantLedger.Api.Tests;
 
@@ -262,5 +265,49 @@ public class DisbursementTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.Equal("disbursement-not-found", unknownDisbursement.Code);
         Assert.Equal(404, unknownGrant.Status);
         Assert.Equal(404, unknownGrantPayment.Status);
+    }
+
+    [Fact]
+    public async Task a_receipt_records_the_bank_statement_reference_and_the_grant_shows_it_but_not_an_overlong_one()
+    {
+        var grantId = await _ledger.GrantOf(80_000m);
+        var paid = await _ledger.Disburse(grantId, 32_000m);
+        var grantee = await host.GranteeUser((await _ledger.Grant(grantId)).Text("grantee"));
+        var url = $"/api/grants/{grantId}/disbursements/{paid}/receipt";
+
+        var tooLong = await host.Post(url, new { amount = 2_724_000m, currency = "KGS", bankReference = new string('7', 101) }, user: grantee);
+        await using (var session = host.Store.QuerySession())
+        {
+            Assert.DoesNotContain((await session.Events.FetchStreamAsync(grantId)).Select(e => e.Data), e => e is DisbursementReceived);
+        }
+
+        Assert.Equal(400, tooLong.Status);
+        Assert.NotNull(tooLong.Json["errors"]?["bankReference"]);
+        Assert.Null((await _ledger.Grant(grantId))["disbursements"]![0]!["receipt"]);
+
+        var receipt = await host.Post(url, new { amount = 2_724_000m, currency = "KGS", bankReference = "  KICB-2020-05-06-0042 " }, user: grantee);
+
+        Assert.Equal(201, receipt.Status);
+        await using (var session = host.Store.QuerySession())
+        {
+            var received = (await session.Events.FetchStreamAsync(grantId)).Select(e => e.Data).OfType<DisbursementReceived>().Single();
+            Assert.Equal((paid, new Domain.Money(2_724_000m, "KGS"), "KICB-2020-05-06-0042"), (received.DisbursementId, received.Received, received.BankReference));
+        }
+
+        var shown = (await _ledger.Grant(grantId))["disbursements"]![0]!["receipt"]!;
+        Assert.Equal((2_724_000m, "KGS", "KICB-2020-05-06-0042"), (shown.Decimal("amount"), shown.Text("currency"), shown.Text("bankReference")));
+        var one = (await host.Get($"/api/grants/{grantId}/disbursements/{paid}")).Json["receipt"]!;
+        Assert.Equal("KICB-2020-05-06-0042", one.Text("bankReference"));
+    }
+
+    [Fact]
+    public async Task a_receipt_recorded_before_the_bank_reference_existed_still_reads_and_folds_without_one()
+    {
+        var disbursementId = Guid.NewGuid();
+        var old = $$$"""{"grantId":"{{{Guid.NewGuid()}}}","disbursementId":"{{{disbursementId}}}","received":{"amount":2724000.00,"currency":"KGS"}}""";
+
+        var received = host.Store.Options.Serializer().FromJson<DisbursementReceived>(new MemoryStream(Encoding.UTF8.GetBytes(old)));
+
+        Assert.Equal((disbursementId, new Domain.Money(2_724_000m, "KGS"), (string?)null), (received.DisbursementId, received.Received, received.BankReference));
     }
 }

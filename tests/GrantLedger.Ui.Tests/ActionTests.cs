@@ -91,10 +91,11 @@ public class ActionTests(BrowserHost host)
 
         await row.GetByLabel("Amount that arrived", new() { Exact = false }).FillAsync("2380000.00");
         await row.GetByLabel("Currency", new() { Exact = true }).SelectOptionAsync("KGS");
+        await row.GetByLabel("Bank statement reference", new() { Exact = true }).FillAsync("KICB 2020-05-06 No 0042");
         await row.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt" }).ClickAsync();
 
         await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("the amount that arrived was recorded");
-        await Assertions.Expect(Paid28000(grantee)).ToContainTextAsync("arrived as 2,380,000.00 KGS");
+        await Assertions.Expect(Paid28000(grantee)).ToContainTextAsync("arrived as 2,380,000.00 KGS, statement ref KICB 2020-05-06 No 0042");
     }
 
     /// <summary>Posts a form as the page's user, with the anti-forgery token of a page it may open: only the role check is left to refuse.</summary>

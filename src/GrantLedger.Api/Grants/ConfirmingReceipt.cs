@@ -10,12 +10,17 @@ using Wolverine.Marten;
 
 namespace GrantLedger.Api.Grants;
 
-public sealed record ReceiptRequest(decimal Amount, string Currency);
+/// <param name="BankReference">The grantee's bank statement reference for the credit (optional, recommended; at most
+/// <see cref="InputLimits.Reference"/> characters; blank is recorded as none).</param>
+public sealed record ReceiptRequest(decimal Amount, string Currency, string? BankReference = null);
 
 public static class ConfirmReceiptEndpoint
 {
     public static ProblemDetails Validate(ReceiptRequest? request) =>
-        request is null ? RequestCheck.Body(request).Result() : new RequestCheck().Currency("currency", request.Currency, required: true).Result();
+        request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .Currency("currency", request.Currency, required: true)
+            .MaxLength("bankReference", request.BankReference, InputLimits.Reference)
+            .Result();
 
     /// <summary>
     /// The grantee confirms what a disbursement came to in its account currency (e.g. EUR 32,000.00 arrived as
@@ -24,11 +29,12 @@ public static class ConfirmReceiptEndpoint
     [Authorize(Policy = Policies.Deliver)]
     [WolverinePost("/api/grants/{grantId}/disbursements/{disbursementId}/receipt")]
     public static Task<IResult> Post(Guid grantId, Guid disbursementId, ReceiptRequest request, IMessageBus bus, HttpContext context) =>
-        bus.Send(new ConfirmReceiptCommand(grantId, disbursementId, request.Amount, request.Currency, RequestMetadata.From(context)),
+        bus.Send(new ConfirmReceiptCommand(grantId, disbursementId, request.Amount, request.Currency,
+                string.IsNullOrWhiteSpace(request.BankReference) ? null : request.BankReference.Trim(), RequestMetadata.From(context)),
             $"/api/grants/{grantId}/disbursements/{disbursementId}", context.RequestAborted);
 }
 
-public sealed record ConfirmReceiptCommand(Guid GrantId, Guid DisbursementId, decimal Amount, string Currency, RequestMetadata Metadata) : IGrantCommand
+public sealed record ConfirmReceiptCommand(Guid GrantId, Guid DisbursementId, decimal Amount, string Currency, string? BankReference, RequestMetadata Metadata) : IGrantCommand
 {
     public long? ExpectedVersion => null;
     public string Reason => "receipt confirmed";
@@ -58,6 +64,6 @@ public static class ConfirmReceiptHandler
         }
 
         var amount = Money.Positive(command.Amount, command.Currency);
-        return amount.IsSuccess ? new DisbursementReceived(grant.Id, command.DisbursementId, amount.Value) : amount.Error!;
+        return amount.IsSuccess ? new DisbursementReceived(grant.Id, command.DisbursementId, amount.Value, command.BankReference) : amount.Error!;
     }
 }

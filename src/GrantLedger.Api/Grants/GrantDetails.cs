@@ -10,6 +10,9 @@ using Wolverine.Http;
 
 namespace GrantLedger.Api.Grants;
 
+/// <summary>What the grantee confirmed arrived for a payment, in its account currency, and its bank statement reference.</summary>
+public sealed record DisbursementReceiptView(decimal Amount, string Currency, string? BankReference);
+
 public sealed record DisbursementView(
     Guid Id,
     decimal Amount,
@@ -25,11 +28,13 @@ public sealed record DisbursementView(
     string? RejectionReason,
     string? ApprovalRule = null,
     string? ReversalRequestedBy = null,
-    string? RequestedReversalReason = null)
+    string? RequestedReversalReason = null,
+    DisbursementReceiptView? Receipt = null)
 {
     public static DisbursementView From(Disbursement d) =>
         new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, StatusOf(d), d.Reversed, d.ReversalReason,
-            d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason, d.ApprovalRule, d.ReversalRequestedBy, d.RequestedReversalReason);
+            d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason, d.ApprovalRule, d.ReversalRequestedBy, d.RequestedReversalReason,
+            d.Received is { } received ? new DisbursementReceiptView(received.Amount, received.Currency, d.ReceivedReference) : null);
 
     public static string StatusOf(Disbursement d) => d switch
     {

@@ -160,6 +160,7 @@ public static class InputLimits
         [(typeof(ApproveDisbursementRequest), "note")] = Reason,
         [(typeof(RejectDisbursementRequest), "reason")] = Reason,
         [(typeof(ReceiptRequest), "currency")] = CurrencyCode,
+        [(typeof(ReceiptRequest), "bankReference")] = Reference,
         [(typeof(AmendTranchePlanRequest), "tranches")] = Tranches,
         [(typeof(AmendTranchePlanRequest), "reason")] = Reason,
         [(typeof(PlanMilestoneRequest), "title")] = Title,

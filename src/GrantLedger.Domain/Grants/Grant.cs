@@ -33,7 +33,8 @@ public sealed record Disbursement(
     Instant? RecordedAt = null,
     string? ReversalRequestedBy = null,
     string? RequestedReversalReason = null,
-    string? ApprovalRule = null)
+    string? ApprovalRule = null,
+    string? ReceivedReference = null)
 {
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
@@ -126,7 +127,7 @@ public sealed record Grant(
         ReversalRequested x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason }),
         ReversalApproved x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
         ReversalRejected x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
-        DisbursementReceived x => WithDisbursement(x.DisbursementId, d => d with { Received = x.Received }),
+        DisbursementReceived x => WithDisbursement(x.DisbursementId, d => d with { Received = x.Received, ReceivedReference = x.BankReference }),
         BudgetSet x => this with { Budget = Budget.From(x.Lines) },
         BudgetRevised x => this with { Budget = Budget!.Apply(x) },
         BudgetRestated x => this with { Budget = Budget.From(x.Lines) },

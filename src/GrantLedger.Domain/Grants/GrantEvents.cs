@@ -83,7 +83,9 @@ namespace GrantLedger.Domain.Grants
     public sealed record ReversalRejected(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RejectedBy);
 
     /// <summary>The grantee confirmed what a disbursement came to in its own currency: the rate the money really arrived at.</summary>
-    public sealed record DisbursementReceived(Guid GrantId, Guid DisbursementId, Money Received);
+    /// <param name="BankReference">The grantee's bank statement reference for the credit; null when none was given (and on
+    /// events recorded before the field existed).</param>
+    public sealed record DisbursementReceived(Guid GrantId, Guid DisbursementId, Money Received, string? BankReference = null);
 
     /// <summary>A tranche was added to the grant's payment plan.</summary>
     public sealed record TrancheAdded(Guid GrantId, Guid TrancheId, int Number, Money Amount, Guid? MilestoneId);

@@ -13,7 +13,7 @@ using NodaTime.Text;
 
 namespace GrantLedger.Api.Pages.Grants;
 
-public sealed record ReceiptForm(string Amount = "", string Currency = "");
+public sealed record ReceiptForm(string Amount = "", string Currency = "", string BankReference = "");
 
 public sealed record DisbursementForm(string Amount = "", string ValueDate = "", string Reference = "", string OverrideReason = "");
 
@@ -27,9 +27,6 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
     public GrantDetailsResponse Grant { get; private set; } = null!;
     public IReadOnlyDictionary<Guid, IReadOnlyList<EvidenceFileView>> Evidence { get; private set; } = new Dictionary<Guid, IReadOnlyList<EvidenceFileView>>();
     public IReadOnlyDictionary<Guid, string> RejectionReasons { get; private set; } = new Dictionary<Guid, string>();
-
-    /// <summary>What the grantee confirmed arrived for each paid disbursement, in its account currency.</summary>
-    public IReadOnlyDictionary<Guid, Domain.Money> Received { get; private set; } = new Dictionary<Guid, Domain.Money>();
 
     public Outcome? Outcome { get; private set; }
 
@@ -178,7 +175,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
     }
 
     /// <summary>The grantee confirms what a payment came to in its account (the actual rate its spending is valued at).</summary>
-    public async Task<IActionResult> OnPostReceiptAsync(Guid id, Guid disbursementId, string amount, string currency)
+    public async Task<IActionResult> OnPostReceiptAsync(Guid id, Guid disbursementId, string amount, string currency, string? bankReference)
     {
         if (!await Can(Policies.Deliver))
         {
@@ -186,14 +183,14 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         }
 
         ActedOn = disbursementId;
-        Receipt = new ReceiptForm(amount ?? "", currency ?? "");
+        Receipt = new ReceiptForm(amount ?? "", currency ?? "", bankReference ?? "");
         if (!decimal.TryParse(amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
         {
             return await Done(id, new Outcome(false, "Some fields need attention.",
                 new Dictionary<string, string[]> { ["amount"] = ["Enter the amount that arrived as a number, e.g. 2985600.00."] }, false), "");
         }
 
-        var request = new ReceiptRequest(value, (currency ?? "").Trim().ToUpperInvariant());
+        var request = new ReceiptRequest(value, (currency ?? "").Trim().ToUpperInvariant(), bankReference);
         var invalid = ConfirmReceiptEndpoint.Validate(request);
         return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
             : Pages.Outcome.From(await ConfirmReceiptEndpoint.Post(id, disbursementId, request, bus, HttpContext)),
@@ -224,10 +221,6 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         }
 
         Grant = ok.Value!;
-        if (await query.LoadAsync<Domain.Grants.Grant>(id) is { } snapshot)
-        {
-            Received = snapshot.Disbursements.Where(d => d.Received is not null).ToDictionary(d => d.Id, d => d.Received!.Value);
-        }
 
         if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
         {
