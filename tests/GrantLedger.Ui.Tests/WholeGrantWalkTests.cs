@@ -7,7 +7,8 @@ namespace GrantLedger.Ui.Tests;
 /// One grant walked from the programme's set-up to its final payment, in the browser only: each person signs in in a
 /// browser of their own and does their part on the pages they would use, and each step is checked by what they see.
 /// The award is at the programme's approval threshold and the two tranches add up to it within 30 days, so a second
-/// person approves twice (the award, then the final payment on the cumulative rule).
+/// person approves twice (the award, then the final payment on the cumulative rule); the grantee reports enough
+/// spending, and finance accepts it, for the further tranche to be paid without an override.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public class WholeGrantWalkTests(BrowserHost host)
@@ -22,6 +23,7 @@ public class WholeGrantWalkTests(BrowserHost host)
         var milestone = "Mid-term report " + code;
         var first = code + "-T1";
         var last = code + "-T2";
+        var expense = "Ranger salaries, March 2025 " + code;
 
         // Finance opens the programme with its rules.
         var finance = await host.SignedIn("finance@ecaro.example");
@@ -127,6 +129,19 @@ public class WholeGrantWalkTests(BrowserHost host)
         await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("Your submission was received");
         await Assertions.Expect(grantee.Locator("tr", new() { HasText = milestone })).ToContainTextAsync("submitted");
 
+        // The grantee reports what it spent: a further tranche needs accepted spending of 70% of what was received.
+        await grantee.Locator("main").GetByRole(AriaRole.Link, new() { Name = "Budget and spending" }).ClickAsync();
+        await grantee.GetByLabel("Expense period from").FillAsync("2025-03-01");
+        await grantee.GetByLabel("Expense period to").FillAsync("2025-03-31");
+        await grantee.GetByLabel("Budget line", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "P1 – Two rangers, 24 months" });
+        await grantee.GetByLabel("Date paid").FillAsync("2025-03-28");
+        await grantee.GetByLabel("Description", new() { Exact = true }).FillAsync(expense);
+        await grantee.GetByLabel("Amount", new() { Exact = true }).FillAsync("15000.00");
+        await grantee.GetByLabel("Currency").SelectOptionAsync("EUR");
+        await grantee.GetByRole(AriaRole.Button, new() { Name = "Submit expense" }).ClickAsync();
+        await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("Your expense was received");
+        await Assertions.Expect(grantee.Locator("tr", new() { HasText = expense })).ToContainTextAsync("15,000.00 EUR");
+
         // Finance finds the submission in its work queue, sees the evidence and confirms it.
         await finance.GotoAsync("/");
         await finance.Locator("#queue-submissions").GetByRole(AriaRole.Link, new() { Name = $"{Grantee}: {milestone}", Exact = false }).ClickAsync();
@@ -137,12 +152,21 @@ public class WholeGrantWalkTests(BrowserHost host)
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The milestone was confirmed.");
         await Assertions.Expect(finance.Locator("tr", new() { HasText = milestone })).ToContainTextAsync("confirmed");
 
+        // Finance follows its queue to the reported spending and accepts it.
+        await finance.GotoAsync("/");
+        await finance.Locator("#queue-expenditure").GetByRole(AriaRole.Link, new() { Name = $"{Grantee}: 1 entry reported for 2025-03-01 to 2025-03-31", Exact = false }).ClickAsync();
+        Assert.EndsWith(grant + "/budget", finance.Url);
+        await finance.GetByLabel($"Decision for {expense}").SelectOptionAsync("accept");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Record decisions" }).ClickAsync();
+        await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The decisions were recorded.");
+        await Assertions.Expect(finance.Locator("tr", new() { HasText = expense })).ToContainTextAsync("accepted");
+
         // Finance records the final payment: with the first it reaches the threshold within 30 days, so it waits.
+        await finance.GotoAsync(grant);
         await finance.GetByLabel("Tranche").SelectOptionAsync(new SelectOptionValue { Label = "Tranche 2 (20,000.00 EUR left)" });
         await finance.GetByLabel("Amount (EUR)").FillAsync("20000.00");
         await finance.GetByLabel("Value date").FillAsync("2025-03-17");
         await finance.GetByLabel("Bank reference").FillAsync(last);
-        await finance.GetByLabel("Override reason", new() { Exact = false }).FillAsync("Spending is reported with the final report; the donor agreed to pay in full");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Record disbursement" }).ClickAsync();
         await Assertions.Expect(finance.GetByRole(AriaRole.Status))
             .ToContainTextAsync("awaits a second person's approval (with this grant's other recent payments it reaches the approval threshold)");
