@@ -13,8 +13,6 @@ namespace GrantLedger.Ui.Tests;
 [Collection(BrowserCollection.Name)]
 public class WholeGrantWalkTests(BrowserHost host)
 {
-    private const string Grantee = "Snow Leopard Trust";
-
     [Fact]
     public async Task a_grant_is_walked_from_the_programme_set_up_to_the_final_payment_in_the_browser()
     {
@@ -24,6 +22,19 @@ public class WholeGrantWalkTests(BrowserHost host)
         var first = code + "-T1";
         var last = code + "-T2";
         var expense = "Ranger salaries, March 2025 " + code;
+        // A grantee organisation of its own (the demo's grantees keep exactly their seeded grants for the other tests).
+        var organisation = "Alatoo Rangers " + code;
+        var granteeEmail = $"rangers-{code.ToLowerInvariant()}@walk.example";
+
+        // The administrator adds the grantee's user, bound to its organisation.
+        var admin = await host.SignedIn("admin@ecaro.example");
+        await admin.GetByLabel("E-mail").FillAsync(granteeEmail);
+        await admin.GetByLabel("Name", new() { Exact = true }).FillAsync("Project lead, " + organisation);
+        await admin.GetByLabel("First password", new() { Exact = false }).FillAsync(BrowserHost.Password);
+        await admin.GetByLabel("Role").SelectOptionAsync("grantee");
+        await admin.GetByLabel("Grantee organisation", new() { Exact = false }).FillAsync(organisation);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("was added");
 
         // Finance opens the programme with its rules.
         var finance = await host.SignedIn("finance@ecaro.example");
@@ -42,7 +53,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // Finance awards the grant at the threshold: it waits for a second person.
         await finance.GetByRole(AriaRole.Link, new() { Name = "Award a grant" }).ClickAsync();
-        await finance.GetByLabel("Grantee organisation").FillAsync(Grantee);
+        await finance.GetByLabel("Grantee organisation").FillAsync(organisation);
         await finance.GetByLabel("Countries", new() { Exact = false }).FillAsync("KG");
         await finance.GetByLabel("Title", new() { Exact = true }).FillAsync(title);
         await finance.GetByLabel("Amount (EUR)").FillAsync("40000.00");
@@ -56,7 +67,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // The approver finds the award in its queue and approves it on the approvals page.
         var approver = await host.SignedIn("approver@ecaro.example");
-        await approver.Locator("#queue-approvals").GetByRole(AriaRole.Link, new() { Name = $"Award of 40,000.00 EUR to {Grantee}", Exact = false }).First.ClickAsync();
+        await approver.Locator("#queue-approvals").GetByRole(AriaRole.Link, new() { Name = $"Award of 40,000.00 EUR to {organisation}", Exact = false }).First.ClickAsync();
         await Assertions.Expect(approver.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Waiting for a second pair of eyes");
         await approver.Locator("tr", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await Assertions.Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("The award was approved; the grant can be paid.");
@@ -92,7 +103,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // Finance pays tranche 1 from the grant page; the gated tranche 2 waits for its milestone.
         await finance.GotoAsync(grant);
-        await Assertions.Expect(finance.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(Grantee);
+        await Assertions.Expect(finance.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(organisation);
         await Assertions.Expect(finance.GetByLabel("Tranche")).ToContainTextAsync("Tranche 2 (20,000.00 EUR left, waiting for its milestone)");
         await finance.GetByLabel("Tranche").SelectOptionAsync(new SelectOptionValue { Label = "Tranche 1 (20,000.00 EUR left)" });
         await finance.GetByLabel("Amount (EUR)").FillAsync("20000.00");
@@ -104,7 +115,7 @@ public class WholeGrantWalkTests(BrowserHost host)
         await Assertions.Expect(Fact(finance, "Remaining")).ToHaveTextAsync("20,000.00 EUR");
 
         // The grantee is asked to confirm what arrived and to submit the milestone, both from its home page.
-        var grantee = await host.SignedIn("grantee@snowleopard.example");
+        var grantee = await host.SignedIn(granteeEmail);
         await Assertions.Expect(grantee.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Waiting for you");
         await Assertions.Expect(grantee.Locator("#queue-due").GetByRole(AriaRole.Link, new() { Name = milestone, Exact = false })).ToBeVisibleAsync();
         await grantee.Locator("#queue-receipts").GetByRole(AriaRole.Link, new() { Name = $"Payment {first} of 20,000.00 EUR", Exact = false }).ClickAsync();
@@ -144,7 +155,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // Finance finds the submission in its work queue, sees the evidence and confirms it.
         await finance.GotoAsync("/");
-        await finance.Locator("#queue-submissions").GetByRole(AriaRole.Link, new() { Name = $"{Grantee}: {milestone}", Exact = false }).ClickAsync();
+        await finance.Locator("#queue-submissions").GetByRole(AriaRole.Link, new() { Name = $"{organisation}: {milestone}", Exact = false }).ClickAsync();
         Assert.EndsWith(grant, finance.Url);
         var submitted = finance.Locator("tr", new() { HasText = milestone });
         await Assertions.Expect(submitted.GetByRole(AriaRole.Link, new() { Name = "mid-term-report.pdf" })).ToBeVisibleAsync();
@@ -154,7 +165,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // Finance follows its queue to the reported spending and accepts it.
         await finance.GotoAsync("/");
-        await finance.Locator("#queue-expenditure").GetByRole(AriaRole.Link, new() { Name = $"{Grantee}: 1 entry reported for 2025-03-01 to 2025-03-31", Exact = false }).ClickAsync();
+        await finance.Locator("#queue-expenditure").GetByRole(AriaRole.Link, new() { Name = $"{organisation}: 1 entry reported for 2025-03-01 to 2025-03-31", Exact = false }).ClickAsync();
         Assert.EndsWith(grant + "/budget", finance.Url);
         await finance.GetByLabel($"Decision for {expense}").SelectOptionAsync("accept");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Record decisions" }).ClickAsync();
@@ -175,7 +186,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // The approver follows its queue to the payment and approves it on the grant page.
         await approver.GotoAsync("/");
-        await approver.Locator("#queue-approvals").GetByRole(AriaRole.Link, new() { Name = $"Payment {last} of 20,000.00 EUR to {Grantee}", Exact = false }).ClickAsync();
+        await approver.Locator("#queue-approvals").GetByRole(AriaRole.Link, new() { Name = $"Payment {last} of 20,000.00 EUR to {organisation}", Exact = false }).ClickAsync();
         var pending = approver.Locator("tr", new() { HasText = last });
         await Assertions.Expect(pending).ToContainTextAsync("20,000.00");
         await pending.GetByRole(AriaRole.Link, new() { Name = "Review and approve" }).ClickAsync();
