@@ -80,21 +80,32 @@ public class AuditPageTests
         Assert.Contains("Last signed checkpoint: event " + signed.Sequence, page);
     }
 
-    [Fact]
-    public async Task a_view_catches_a_rewrite_before_the_checkpoint_that_recomputed_every_link()
+    /// <summary>A payment of 32,000 before the newest signed checkpoint and one more after it; the first one's id.</summary>
+    private static async Task<Guid> PaidThenSignedThenPaidAgain(Scene scene)
     {
-        const string schema = "grantledger_auditpage_rewrite";
-        await using var scene = await Start(schema);
         var grant = await scene.Ledger.GrantOf(80_000m);
         var paid = await scene.Ledger.Disburse(grant, 32_000m);
         await scene.Ledger.Disburse(grant, 100m);
         await scene.ChainedAndSigned();
         await scene.Ledger.Disburse(grant, 100m);
         await scene.Chained();
+        return paid;
+    }
 
-        await LedgerHost.AsSuperuser(
+    /// <summary>The superuser rewrites a payment's amount in place, past the append-only trigger.</summary>
+    private static Task RewriteAmount(string schema, Guid paid, string amount) =>
+        LedgerHost.AsSuperuser(
             $"set session_replication_role = replica; " +
-            $"update {schema}.mt_events set data = jsonb_set(data, '{{amount,amount}}', '3200.00') where data ->> 'disbursementId' = '{paid}';");
+            $"update {schema}.mt_events set data = jsonb_set(data, '{{amount,amount}}', '{amount}') where data ->> 'disbursementId' = '{paid}';");
+
+    [Fact]
+    public async Task a_view_catches_a_rewrite_before_the_checkpoint_that_recomputed_every_link()
+    {
+        const string schema = "grantledger_auditpage_rewrite";
+        await using var scene = await Start(schema);
+        var paid = await PaidThenSignedThenPaidAgain(scene);
+
+        await RewriteAmount(schema, paid, "3200.00");
         await CheckpointTests.RecomputeEveryLink(schema);
 
         var tail = await scene.Verifier.VerifyTailAsync(CancellationToken.None);
@@ -114,9 +125,7 @@ public class AuditPageTests
         var paid = await scene.Ledger.Disburse(grant, 5_000m);
         await scene.Chained();
 
-        await LedgerHost.AsSuperuser(
-            $"set session_replication_role = replica; " +
-            $"update {schema}.mt_events set data = jsonb_set(data, '{{amount,amount}}', '500.00') where data ->> 'disbursementId' = '{paid}';");
+        await RewriteAmount(schema, paid, "500.00");
 
         var tail = await scene.Verifier.VerifyTailAsync(CancellationToken.None);
 
@@ -133,15 +142,8 @@ public class AuditPageTests
     {
         const string schema = "grantledger_auditpage_full";
         await using var scene = await Start(schema);
-        var grant = await scene.Ledger.GrantOf(80_000m);
-        var paid = await scene.Ledger.Disburse(grant, 32_000m);
-        await scene.Ledger.Disburse(grant, 100m);
-        await scene.ChainedAndSigned();
-        await scene.Ledger.Disburse(grant, 100m);
-        await scene.Chained();
-        await LedgerHost.AsSuperuser(
-            $"set session_replication_role = replica; " +
-            $"update {schema}.mt_events set data = jsonb_set(data, '{{amount,amount}}', '3200.00') where data ->> 'disbursementId' = '{paid}';");
+        var paid = await PaidThenSignedThenPaidAgain(scene);
+        await RewriteAmount(schema, paid, "3200.00");
         Assert.True((await scene.Verifier.VerifyTailAsync(CancellationToken.None)).Valid);
 
         // An auditor in a browser: signs in, opens the page, presses "Recompute the whole chain now".
