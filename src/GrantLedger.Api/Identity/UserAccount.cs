@@ -30,12 +30,27 @@ public sealed record UserAccount(
     string SecurityStamp = "",
     bool MustChangePassword = false,
     string? ExternalIssuer = null,
-    string? ExternalSubject = null)
+    string? ExternalSubject = null,
+    string Language = Languages.English,
+    bool NonEssentialMail = true)
 {
     public static string Normalise(string email) => email.Trim().ToLowerInvariant();
 
     /// <summary>A fresh stamp: sessions and tokens issued under the old one stop working at their next revalidation.</summary>
     public static string NewStamp() => Guid.NewGuid().ToString("N");
+}
+
+/// <summary>The languages the ledger speaks to people in (pages, e-mail, grantee PDFs); the API stays culture-invariant.</summary>
+public static class Languages
+{
+    public const string English = "en";
+    public const string Russian = "ru";
+
+    public static readonly IReadOnlyList<string> All = [English, Russian];
+
+    /// <summary>A supported language code, or English for anything else (old documents, unknown codes).</summary>
+    public static string Supported(string? code) =>
+        All.FirstOrDefault(l => string.Equals(l, code?.Trim(), StringComparison.OrdinalIgnoreCase)) ?? English;
 }
 
 public static class LedgerClaims
