@@ -42,6 +42,7 @@ namespace GrantLedger.Api.Configuration
             builder.AddGrantLedgerWolverine();
             builder.AddGrantLedgerIdentity();
             builder.AddGrantLedgerHttp();
+            builder.AddGrantLedgerLocalization();
 
             return builder.Build();
         }

@@ -83,6 +83,7 @@ public static class HttpConfiguration
         });
         app.UseAuthentication();
         app.UseGrantLedgerPasswordChangeGate();
+        app.UseGrantLedgerLocalization();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

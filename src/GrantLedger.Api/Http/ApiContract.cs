@@ -62,6 +62,7 @@ public static class ApiContract
         ["GET /api/me"] = Ok<MeResponse>("Who am I"),
         ["POST /api/me/password"] = Ok<UserView>("Change your own password (also after a one-time password)")
             .Refuses(422, "wrong-current-password", "same-password").Refuses(429, "too-many-requests"),
+        ["PUT /api/me/language"] = Ok<LanguageResponse>("Set your language (en or ru) for pages, e-mail and grantee PDFs"),
         ["GET /api/users"] = Ok<IReadOnlyList<UserView>>("List users"),
         ["POST /api/users"] = Created<UserView>("Add a user").Refuses(422, "user-exists"),
         ["POST /api/users/{id}/disable"] = Ok<UserView>("Disable a user: no sign-in, sessions and tokens end within a minute")

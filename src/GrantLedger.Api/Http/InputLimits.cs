@@ -109,6 +109,9 @@ public static class InputLimits
     /// <summary>A password or one-time password (at least <see cref="Identity.UserRules.MinimumPasswordLength"/>).</summary>
     public const int Password = 200;
 
+    /// <summary>A language code (<see cref="Identity.Languages"/>).</summary>
+    public const int LanguageCode = 8;
+
     /// <summary>Roles of one user.</summary>
     public const int Roles = 5;
 
@@ -136,6 +139,7 @@ public static class InputLimits
         [(typeof(Identity.PasswordResetRequest), "reason")] = Reason,
         [(typeof(Identity.PasswordChangeRequest), "currentPassword")] = Password,
         [(typeof(Identity.PasswordChangeRequest), "newPassword")] = Password,
+        [(typeof(Identity.LanguageRequest), "language")] = LanguageCode,
         [(typeof(ProposeApprovalRulesRequest), "reason")] = Reason,
         [(typeof(DecideApprovalRulesRequest), "reason")] = Reason,
         [(typeof(OpenProgrammeRequest), "code")] = Code,

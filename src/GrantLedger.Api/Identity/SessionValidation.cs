@@ -65,7 +65,7 @@ public sealed class SessionValidator(IDocumentStore store, IMemoryCache cache, I
 /// </summary>
 public static class PasswordChangeGate
 {
-    private static readonly string[] Allowed = ["/account/password", "/api/me", "/api/me/password", "/signout", "/signin"];
+    private static readonly string[] Allowed = ["/account/password", "/api/me", "/api/me/password", "/signout", "/signin", "/language"];
 
     public static IApplicationBuilder UseGrantLedgerPasswordChangeGate(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {

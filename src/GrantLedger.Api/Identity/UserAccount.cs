@@ -65,6 +65,9 @@ public static class LedgerClaims
 
     /// <summary>A session that may only change its one-time password (no roles).</summary>
     public const string PasswordChangeOnly = "password_change_only";
+
+    /// <summary>The user's <see cref="UserAccount.Language"/>: the pages' language for this session.</summary>
+    public const string Language = "lang";
 }
 
 /// <summary>The signed-in user as the endpoints need them.</summary>
@@ -83,6 +86,15 @@ public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> 
             principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList(),
             principal.FindFirstValue(LedgerClaims.GranteeOrganisation));
 
+    /// <summary>The same session in another language: every claim kept (the sign-in time too, so the session ends when it would have).</summary>
+    public static ClaimsPrincipal WithLanguage(ClaimsPrincipal principal, string language)
+    {
+        var identity = principal.Identity as ClaimsIdentity ?? new ClaimsIdentity();
+        return new(new ClaimsIdentity(
+            [.. identity.Claims.Where(c => c.Type != LedgerClaims.Language).Select(c => new Claim(c.Type, c.Value)), new Claim(LedgerClaims.Language, Languages.Supported(language))],
+            identity.AuthenticationType, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
     /// <summary>
     /// The session's claims: who, roles, the security stamp and the sign-in time. A user who must change a one-time
     /// password gets no roles at all, only <see cref="LedgerClaims.PasswordChangeOnly"/>.
@@ -95,6 +107,7 @@ public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> 
                 new Claim(ClaimTypes.Name, user.DisplayName),
                 new Claim(LedgerClaims.SecurityStamp, user.SecurityStamp),
                 new Claim(LedgerClaims.SignedInAt, signedInAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(LedgerClaims.Language, Languages.Supported(user.Language)),
                 .. user.MustChangePassword
                     ? [new Claim(LedgerClaims.PasswordChangeOnly, "true")]
                     : user.Roles.Select(r => new Claim(ClaimTypes.Role, r)),

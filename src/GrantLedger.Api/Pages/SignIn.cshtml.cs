@@ -45,11 +45,12 @@ public sealed class SignInModel(SignInGate gate, IClock clock, IOptions<OidcOpti
             {
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                Error = $"Too many sign-in attempts for this e-mail address. Try again in {seconds} seconds.";
+                Error = SharedResource.Localizer["Too many sign-in attempts for this e-mail address. Try again in {0} seconds.", seconds];
                 return Page();
             }
 
-            Error = SignInGate.FailureMessage;
+            Error = SharedResource.Localizer[SignInGate.FailureMessage];
+
             return Page();
         }
 

@@ -21,7 +21,8 @@ public sealed class UsersModel(IQuerySession session, IMessageBus bus) : PageMod
     {
         var request = new CreateUserRequest(email ?? "", displayName ?? "", password ?? "", RolesFor(role),
             string.IsNullOrWhiteSpace(granteeOrganisation) ? null : granteeOrganisation.Trim());
-        return await Send(UserAdministration.Validate(request), () => new AddUserCommand(request, RequestMetadata.From(HttpContext)), $"{email} was added.");
+        return await Send(UserAdministration.Validate(request), () => new AddUserCommand(request, RequestMetadata.From(HttpContext)), SharedResource.Localizer["{0} was added.", email ?? ""]
+);
     }
 
     public Task<IActionResult> OnPostDisableAsync(Guid id, string reason) =>

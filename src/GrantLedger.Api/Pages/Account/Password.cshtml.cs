@@ -45,7 +45,8 @@ public sealed class PasswordModel(IMessageBus bus, IQuerySession session, IClock
                 CurrentUser.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme, clock.GetCurrentInstant()));
         }
 
-        TempData["Notice"] = "Your password was changed.";
+        TempData["Notice"] = SharedResource.Localizer["Your password was changed."].Value;
+
         return Redirect("/");
     }
 }
