@@ -41,7 +41,7 @@ public static class Ui
 
     /// <summary>The problem of one field, next to it, with the id its input names in <c>aria-describedby</c>.</summary>
     public static IHtmlContent FieldError(Outcome? outcome, string field) => outcome?.ErrorFor(field) is { } message
-        ? new HtmlString($"<p class=\"error\" id=\"{Outcome.ErrorId(field)}\">{HtmlEncoder.Default.Encode(Problem.Field(message))}</p>")
+        ? new HtmlString($"<p class=\"error\" id=\"{Outcome.ErrorId(field)}\">{HtmlEncoder.Default.Encode(Problem.Field(outcome, message))}</p>")
         : HtmlString.Empty;
 
     /// <summary>A field's key as words for the list of problems ("approvalThreshold" → "approval threshold", "line1-code" → "line 2, code").</summary>
@@ -160,7 +160,12 @@ public static partial class Problem
         return english;
     }
 
+    /// <summary>A field's message; a business-rule refusal placed at its field (<see cref="Outcome.Placed"/>) by its code.</summary>
+    public static string Field(Outcome outcome, string english) =>
+        outcome.Code is not null && english == outcome.Message ? Message(outcome) : Field(english);
+
     /// <summary>One field's message: translated by its kind, or as the ledger wrote it.</summary>
+
     public static string Field(string english)
     {
         var text = SharedResource.Localizer;

@@ -9,7 +9,7 @@ using GrantLedger.Domain.Milestones;
 using GrantLedger.Domain.Programmes;
 using Marten;
 using NodaTime;
-using NodaTime.Text;
+using Microsoft.Extensions.Localization;
 
 namespace GrantLedger.Api.Pages;
 
@@ -24,7 +24,7 @@ public sealed record QueueSection(string Id, string Title, IReadOnlyList<QueueIt
 /// kind, no event folding), the rate table and the report jobs; the auditor's chain status is the audit page's cheap
 /// check from the newest signed checkpoint. Computed once per request: the home page lists it, the navigation counts it.
 /// </summary>
-public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier verifier)
+public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier verifier, IStringLocalizer<SharedResource> text)
 {
     /// <summary>The most grants and programmes one view reads (far above the ledger's size; bounds a view's cost).</summary>
     public const int MaxDocuments = 2000;
@@ -63,13 +63,13 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
 
         if (user.Roles.Contains(Roles.Finance))
         {
-            sections.AddRange(Finance(user, grants, await FxRateEndpoints.Load(session)));
+            sections.AddRange(Finance(user, grants, await FxRateEndpoints.Load(session), text));
         }
 
         if (user.Roles.Contains(Roles.Approver))
         {
             var programmes = await session.Query<Programme>().Take(MaxDocuments).ToListAsync(cancellationToken);
-            sections.Add(Approver(user, grants, programmes));
+            sections.Add(Approver(user, grants, programmes, text));
         }
 
         if (user.IsGrantee)
@@ -85,83 +85,84 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
         return sections;
     }
 
-    private static IEnumerable<QueueSection> Finance(CurrentUser user, IReadOnlyList<Grant> grants, Domain.Currencies.FxRateTable rates)
+    private static IEnumerable<QueueSection> Finance(CurrentUser user, IReadOnlyList<Grant> grants, Domain.Currencies.FxRateTable rates, IStringLocalizer text)
     {
-        yield return new("submissions", "Milestone submissions to review", grants
+        yield return new("submissions", text["Milestone submissions to review"], grants
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Submitted)
-                .Select(m => new QueueItem($"{g.Grantee}: {m.Title} (due {Ui.Date(m.DueDate)})", $"/grants/{g.Id}")))
+                .Select(m => new QueueItem(text["{0}: {1} (due {2})", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}")))
             .ToList());
-        yield return new("expenditure", "Expenditure entries to review", grants
+        yield return new("expenditure", text["Expenditure entries to review"], grants
             .SelectMany(g => g.ExpenditureReports
                 .Select(r => (Report: r, Waiting: r.Entries.Count(e => e.Status == EntryStatus.Submitted)))
                 .Where(x => x.Waiting > 0)
-                .Select(x => new QueueItem($"{g.Grantee}: {x.Waiting} {(x.Waiting == 1 ? "entry" : "entries")} reported for {Ui.Date(x.Report.PeriodStart)} to {Ui.Date(x.Report.PeriodEnd)}",
+                .Select(x => new QueueItem(text[x.Waiting == 1 ? "{0}: {1} entry reported for {2} to {3}" : "{0}: {1} entries reported for {2} to {3}",
+                        g.Grantee, x.Waiting, Ui.Date(x.Report.PeriodStart), Ui.Date(x.Report.PeriodEnd)],
                     $"/grants/{g.Id}/budget")))
             .ToList());
-        yield return new("overdue", "Overdue milestones (the grantee is on hold)", grants
+        yield return new("overdue", text["Overdue milestones (the grantee is on hold)"], grants
             .SelectMany(g => g.Milestones.Where(m => m.IsOverdue)
-                .Select(m => new QueueItem($"{g.Grantee}: {m.Title}, due {Ui.Date(m.DueDate)}{(m.Status == MilestoneStatus.Rejected ? ", sent back" : "")}", $"/grants/{g.Id}")))
+                .Select(m => new QueueItem(text[m.Status == MilestoneStatus.Rejected ? "{0}: {1}, due {2}, sent back" : "{0}: {1}, due {2}", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}")))
             .ToList());
         // An approver's own section lists these already (and lets them act): counted once.
         if (!user.Roles.Contains(Roles.Approver))
         {
-            yield return new("proposed", "Payments and amendments others proposed, awaiting approval", grants
+            yield return new("proposed", text["Payments and amendments others proposed, awaiting approval"], grants
                 .SelectMany(g => g.Disbursements.Where(d => d.IsReserved && d.RecordedBy != user.Id)
-                        .Select(d => new QueueItem($"{g.Grantee}: payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}", $"/grants/{g.Id}"))
+                        .Select(d => new QueueItem(text["{0}: payment {1} of {2}", g.Grantee, d.BankReference, Ui.Eur(d.Amount.Amount)], $"/grants/{g.Id}"))
                     .Concat(g.Amendments.Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != user.Id)
-                        .Select(a => new QueueItem($"{g.Grantee}: amendment \"{a.Proposal.Reason}\"", $"/grants/{g.Id}"))))
+                        .Select(a => new QueueItem(text["{0}: amendment \"{1}\"", g.Grantee, a.Proposal.Reason], $"/grants/{g.Id}"))))
                 .ToList());
         }
 
-        yield return new("rates", "Exchange rates missing for months with spending", grants
+        yield return new("rates", text["Exchange rates missing for months with spending"], grants
             .SelectMany(g => g.ExpenditureReports.SelectMany(r => r.Entries))
             .Where(e => e.Status != EntryStatus.Ineligible && e.Entry.Amount.Currency != Domain.Currencies.Currencies.Eur)
             .Select(e => (e.Entry.Amount.Currency, Month: new YearMonth(e.Entry.Date.Year, e.Entry.Date.Month)))
             .Distinct()
             .Where(x => rates.Rate(x.Currency, x.Month) is null)
             .OrderBy(x => x.Month).ThenBy(x => x.Currency)
-            .Select(x => new QueueItem($"{x.Currency} for {YearMonthPattern.Iso.Format(x.Month)}", "/rates"))
+            .Select(x => new QueueItem(text["{0} for {1}", x.Currency, Ui.Month(x.Month)], "/rates"))
             .ToList());
     }
 
     /// <summary>What awaits a second pair of eyes; never what this approver asked for.</summary>
-    private static QueueSection Approver(CurrentUser user, IReadOnlyList<Grant> grants, IReadOnlyList<Programme> programmes)
+    private static QueueSection Approver(CurrentUser user, IReadOnlyList<Grant> grants, IReadOnlyList<Programme> programmes, IStringLocalizer text)
     {
         var me = user.Id;
         var items = new List<QueueItem>();
         items.AddRange(grants.SelectMany(g => g.Disbursements.Where(d => d.IsReserved && d.RecordedBy != me)
-            .Select(d => new QueueItem($"Payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)} to {g.Grantee}", "/approvals"))));
+            .Select(d => new QueueItem(text["Payment {0} of {1} to {2}", d.BankReference, Ui.Eur(d.Amount.Amount), g.Grantee], "/approvals"))));
         items.AddRange(grants.Where(g => g.AwardState == AwardStatus.AwaitingApproval && g.AwardedBy != me)
-            .Select(g => new QueueItem($"Award of {Ui.Eur(g.Amount.Amount)} to {g.Grantee}", "/approvals")));
+            .Select(g => new QueueItem(text["Award of {0} to {1}", Ui.Eur(g.Amount.Amount), g.Grantee], "/approvals")));
         items.AddRange(grants.SelectMany(g => g.Disbursements.Where(d => d.ReversalAwaitsApproval && d.ReversalRequestedBy != me)
-            .Select(d => new QueueItem($"Reversal of payment {d.BankReference} to {g.Grantee}", "/approvals"))));
+            .Select(d => new QueueItem(text["Reversal of payment {0} to {1}", d.BankReference, g.Grantee], "/approvals"))));
         items.AddRange(grants.SelectMany(g => g.Amendments
             .Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != me)
-            .Select(a => new QueueItem($"Amendment of {g.Grantee}'s grant: \"{a.Proposal.Reason}\"", $"/grants/{g.Id}"))));
+            .Select(a => new QueueItem(text["Amendment of {0}'s grant: \"{1}\"", g.Grantee, a.Proposal.Reason], $"/grants/{g.Id}"))));
         items.AddRange(programmes.SelectMany(p => p.RuleChanges.Where(c => c.Status == RuleChangeStatus.Proposed && c.ProposedBy != me)
-            .Select(c => new QueueItem($"New approval rules for {p.Code}: \"{c.Reason}\"", "/approvals"))));
-        return new("approvals", "Waiting for your approval", items);
+            .Select(c => new QueueItem(text["New approval rules for {0}: \"{1}\"", p.Code, c.Reason], "/approvals"))));
+        return new("approvals", text["Waiting for your approval"], items);
     }
 
     private IEnumerable<QueueSection> Grantee(IReadOnlyList<Grant> grants)
     {
         var now = clock.GetCurrentInstant();
-        yield return new("due", "Milestones due soon or overdue", grants
+        yield return new("due", text["Milestones due soon or overdue"], grants
             .SelectMany(g => g.Milestones
                 .Where(m => m.Status == MilestoneStatus.Planned
                     && (m.IsOverdue || m.DueDate <= now.InZone(Zone(g.TimeZone)).Date.PlusDays(DueSoonDays)))
                 .OrderBy(m => m.DueDate)
-                .Select(m => new QueueItem($"{m.Title}: {(m.IsOverdue ? "overdue since" : "due")} {Ui.Date(m.DueDate)} ({g.Title})", $"/grants/{g.Id}")))
+                .Select(m => new QueueItem(text[m.IsOverdue ? "{0}: overdue since {1} ({2})" : "{0}: due {1} ({2})", m.Title, Ui.Date(m.DueDate), g.Title], $"/grants/{g.Id}")))
             .ToList());
-        yield return new("sent-back", "Sent back to you", grants
+        yield return new("sent-back", text["Sent back to you"], grants
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Rejected)
-                    .Select(m => new QueueItem($"{m.Title}{(m.IsOverdue ? " (overdue)" : "")}: {m.RejectionReason}", $"/grants/{g.Id}"))
+                    .Select(m => new QueueItem(text[m.IsOverdue ? "{0} (overdue): {1}" : "{0}: {1}", m.Title, m.RejectionReason ?? ""], $"/grants/{g.Id}"))
                 .Concat(g.ExpenditureReports.SelectMany(r => r.Entries).Where(e => e.Status == EntryStatus.Rejected)
-                    .Select(e => new QueueItem($"Expense \"{e.Entry.Description}\" of {Ui.Date(e.Entry.Date)}: {e.Reason}", $"/grants/{g.Id}/budget"))))
+                    .Select(e => new QueueItem(text["Expense \"{0}\" of {1}: {2}", e.Entry.Description, Ui.Date(e.Entry.Date), e.Reason ?? ""], $"/grants/{g.Id}/budget"))))
             .ToList());
-        yield return new("receipts", "Payments received: confirm what arrived", grants
+        yield return new("receipts", text["Payments received: confirm what arrived"], grants
             .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && d.Received is null)
-                .Select(d => new QueueItem($"Payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}, value date {Ui.Date(d.ValueDate)}", $"/grants/{g.Id}")))
+                .Select(d => new QueueItem(text["Payment {0} of {1}, value date {2}", d.BankReference, Ui.Eur(d.Amount.Amount), Ui.Date(d.ValueDate)], $"/grants/{g.Id}")))
             .ToList());
     }
 
@@ -169,12 +170,13 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
     {
         var tail = await verifier.VerifyTailAsync(cancellationToken);
         var chain = tail.Valid
-            ? new QueueSection("chain", "Audit chain", [new QueueItem(
-                $"Audit chain verified from the newest signed checkpoint ({tail.CheckedEvents} event(s) since it checked)", "/audit")], Counted: false)
-            : new QueueSection("chain", "Audit chain", [new QueueItem($"Audit chain broken: {tail.Problem}", "/audit")]);
+            ? new QueueSection("chain", text["Audit chain"], [new QueueItem(
+                text["Audit chain verified from the newest signed checkpoint ({0} event(s) since it checked)", tail.CheckedEvents], "/audit")], Counted: false)
+            : new QueueSection("chain", text["Audit chain"], [new QueueItem(text["Audit chain broken: {0}", tail.Problem ?? ""], "/audit")]);
         var jobs = await session.Query<ReportJob>().OrderByDescending(j => j.RequestedAt).Take(5).ToListAsync(cancellationToken);
-        var reports = new QueueSection("reports", "Latest reports", jobs.Select(ReportView.From)
-            .Select(r => new QueueItem($"{r.Kind}, as of {Ui.When(r.AsOf, "UTC")}: {r.Status}", "/reports")).ToList(), Counted: false);
+        var reports = new QueueSection("reports", text["Latest reports"], jobs.Select(ReportView.From)
+            .Select(r => new QueueItem(text["{0}, as of {1}: {2}", Ui.Term("report", r.Kind), Ui.When(r.AsOf, "UTC"), Ui.Term("status", r.Status)], "/reports")).ToList(), Counted: false);
+
         return [chain, reports];
     }
 

@@ -97,6 +97,7 @@ public sealed class GrantAgreementModel(IQuerySession session, Wolverine.IMessag
             if (Ui.Parse(amount[i]) is not { } value)
             {
                 errors["tranches"] = [$"line {i + 1}: must be a number, with a dot for decimals."];
+
                 continue;
             }
 

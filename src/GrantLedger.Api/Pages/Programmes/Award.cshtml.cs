@@ -81,8 +81,9 @@ public sealed class AwardGrantModel(IQuerySession session, Wolverine.IMessageBus
         if (result is IValueHttpResult { Value: AwardCreated created })
         {
             TempData["Notice"] = created.Status == "awaiting-approval"
-                ? $"The grant was awarded. At or above the approval threshold of {Ui.Eur(Programme.Approval!.Threshold.Amount)} the award waits for a second person's approval: nothing can be paid until then."
-                : "The grant was awarded. Plan its payment schedule and milestones, and set its budget.";
+                ? SharedResource.Localizer["The grant was awarded. At or above the approval threshold of {0} the award waits for a second person's approval: nothing can be paid until then.", Ui.Eur(Programme.Approval!.Threshold.Amount)].Value
+                : SharedResource.Localizer["The grant was awarded. Plan its payment schedule and milestones, and set its budget."].Value;
+
             return Redirect($"/grants/{created.Id}/agreement");
         }
 

@@ -113,7 +113,8 @@ public sealed class NewProgrammeModel(Wolverine.IMessageBus bus) : PageModel
         var result = await OpenProgrammeEndpoint.Post(request, bus, HttpContext);
         if (result is IValueHttpResult { Value: StreamCreated created })
         {
-            TempData["Notice"] = $"Programme {request.Code.Trim()} was opened.";
+            TempData["Notice"] = SharedResource.Localizer["Programme {0} was opened.", request.Code.Trim()].Value;
+
             return Redirect($"/programmes/{created.Id}");
         }
 
