@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Microsoft.Extensions.WebEncoders;
 using GrantLedger.Api.Identity;
 using Microsoft.AspNetCore.Localization;
 
@@ -18,6 +21,8 @@ public static class LocalizationConfiguration
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
         builder.Services.AddLocalization(o => o.ResourcesPath = SharedResource.ResourcesPath);
+        // Razor writes Cyrillic as it is, not as numeric character references (what is encoded for safety stays encoded).
+        builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             o.DefaultRequestCulture = new RequestCulture(CultureInfo.InvariantCulture, new CultureInfo(Languages.English));
