@@ -82,6 +82,7 @@ cat <<MSG
     auditor@audit.example          auditor: reads everything, audit trail and verification
     admin@ecaro.example            admin: users
     grantee@snowleopard.example    Snow Leopard Trust (Kyrgyzstan)
+    bishkek@snowleopard.example    Snow Leopard Trust, Bishkek office: pages in Russian
     grantee@slconservancy.example  Snow Leopard Conservancy (Kyrgyzstan, Tajikistan)
     grantee@wwb.example            Wildlife Without Borders (Kazakhstan)
 

@@ -1,3 +1,4 @@
+using Marten;
 using GrantLedger.Api.Demo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -95,5 +96,21 @@ public class DemoScenarioTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.Equal(wwb.ToString(), only.Text("id"));
         Assert.True(only["onHold"]!.GetValue<bool>());
         Assert.Equal(404, theirs.Status);
+    }
+
+    [Fact]
+    public async Task on_the_demo_the_snow_leopard_trusts_bishkek_office_reads_russian_and_sees_its_grant()
+    {
+        var (slt, _, _) = await Demo();
+        await using var session = host.Store.QuerySession();
+        var user = await session.Query<Identity.UserAccount>().SingleAsync(u => u.Email == "bishkek@snowleopard.example");
+        var token = await host.Post("/api/auth/token", new { email = "bishkek@snowleopard.example", password = "snowleopard" }, user: null);
+        var headers = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token.Json.Text("accessToken") };
+
+        var mine = await host.Send(HttpMethod.Get, "/api/grants", headers: headers, user: null);
+
+        Assert.Equal(Identity.Languages.Russian, user.Language);
+        Assert.Equal("Snow Leopard Trust", user.GranteeOrganisation);
+        Assert.Equal(slt.ToString(), Assert.Single(mine.Json.AsArray())!.Text("id"));
     }
 }

@@ -6,7 +6,8 @@ namespace GrantLedger.Api.Demo;
 
 // The shape of a demo file (Demo/sos-central-asia.json): names and figures only; ids are derived from them.
 
-public sealed record DemoUser(string Email, string DisplayName, IReadOnlyList<string> Roles, string? Grantee = null);
+/// <summary>A demo login; <paramref name="Language"/> is the language it starts with (English when absent).</summary>
+public sealed record DemoUser(string Email, string DisplayName, IReadOnlyList<string> Roles, string? Grantee = null, string? Language = null);
 
 public sealed record DemoProgramme(
     string Code, string Name, string Currency, decimal Allocation, LocalDate WindowStart, LocalDate WindowEnd, string TimeZone,

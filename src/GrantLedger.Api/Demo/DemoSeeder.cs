@@ -74,7 +74,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
         {
             var existing = await session.Query<UserAccount>().FirstOrDefaultAsync(x => x.Email == UserAccount.Normalise(u.Email), cancellationToken);
             var user = existing ?? await UserAdministration.Create(session, hasher,
-                new CreateUserRequest(u.Email, u.DisplayName, password, u.Roles, u.Grantee));
+                new CreateUserRequest(u.Email, u.DisplayName, password, u.Roles, u.Grantee), Languages.Supported(u.Language));
             ids[UserAccount.Normalise(u.Email)] = user!.Id.ToString();
         }
 

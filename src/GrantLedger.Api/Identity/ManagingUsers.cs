@@ -47,7 +47,8 @@ public static class UserAdministration
             outcome => outcome.ToCreated(outcome.Body is UserView user ? $"/api/users/{user.Id}" : "/api/users"), context.RequestAborted);
 
     /// <summary>Stages the new user on the session; null when the e-mail is taken. Also how the seeder and the tests set users up.</summary>
-    public static async Task<UserAccount?> Create(IDocumentSession session, IPasswordHasher<UserAccount> hasher, CreateUserRequest request)
+    public static async Task<UserAccount?> Create(IDocumentSession session, IPasswordHasher<UserAccount> hasher, CreateUserRequest request,
+        string language = Languages.English)
     {
         var email = UserAccount.Normalise(request.Email);
         if (await session.Query<UserAccount>().AnyAsync(u => u.Email == email))
@@ -56,7 +57,7 @@ public static class UserAdministration
         }
 
         var user = new UserAccount(Guid.NewGuid(), email, request.DisplayName.Trim(), "", request.Roles.Distinct().ToList(),
-            request.GranteeOrganisation?.Trim(), SecurityStamp: UserAccount.NewStamp());
+            request.GranteeOrganisation?.Trim(), SecurityStamp: UserAccount.NewStamp(), Language: Languages.Supported(language));
         user = user with { PasswordHash = hasher.HashPassword(user, request.Password) };
         session.Insert(user);
         // Who may do what is part of the audit trail too (never the password hash).
