@@ -18,6 +18,10 @@ public class ScreenshotTests(BrowserHost host)
         { "approver@ecaro.example", "/approvals", "approver-approvals", 1280 },
         { "grantee@snowleopard.example", "/grants", "grantee-my-grants", 390 },
         { "grantee@wwb.example", "/grants/a8c292a1-a24e-56e3-c6e0-fd3a785502aa", "grantee-grant-phone", 390 },
+        { "grantee@snowleopard.example", "/grants/9d141e30-a7ee-491f-55a9-eb570dbde673", "grantee-grant-en", 1280 },
+        { "bishkek@snowleopard.example", "/grants/9d141e30-a7ee-491f-55a9-eb570dbde673", "grantee-grant-ru", 1280 },
+        { "bishkek@snowleopard.example", "/", "grantee-home-ru", 390 },
+        { "bishkek@snowleopard.example", "/grants/9d141e30-a7ee-491f-55a9-eb570dbde673/budget", "grantee-budget-ru", 1280 },
         { "auditor@audit.example", "/audit", "auditor-audit-trail", 1280 },
         { "auditor@audit.example", "/reports", "auditor-reports", 1280 },
     };
