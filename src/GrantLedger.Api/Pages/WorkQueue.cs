@@ -89,7 +89,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
     {
         yield return new("submissions", "Milestone submissions to review", grants
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Submitted)
-                .Select(m => new QueueItem($"{g.Grantee}: {m.Title} (due {Ui.Date(m.DueDate)})", $"/grants/{g.Id}")))
+                .Select(m => new QueueItem($"{g.Grantee}: {m.Title} (due {Ui.Date(m.DueDate)})", $"/grants/{g.Id}#milestone-{m.Id}")))
             .ToList());
         yield return new("expenditure", "Expenditure entries to review", grants
             .SelectMany(g => g.ExpenditureReports
@@ -100,16 +100,16 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
             .ToList());
         yield return new("overdue", "Overdue milestones (the grantee is on hold)", grants
             .SelectMany(g => g.Milestones.Where(m => m.IsOverdue)
-                .Select(m => new QueueItem($"{g.Grantee}: {m.Title}, due {Ui.Date(m.DueDate)}{(m.Status == MilestoneStatus.Rejected ? ", sent back" : "")}", $"/grants/{g.Id}")))
+                .Select(m => new QueueItem($"{g.Grantee}: {m.Title}, due {Ui.Date(m.DueDate)}{(m.Status == MilestoneStatus.Rejected ? ", sent back" : "")}", $"/grants/{g.Id}#milestone-{m.Id}")))
             .ToList());
         // An approver's own section lists these already (and lets them act): counted once.
         if (!user.Roles.Contains(Roles.Approver))
         {
             yield return new("proposed", "Payments and amendments others proposed, awaiting approval", grants
                 .SelectMany(g => g.Disbursements.Where(d => d.IsReserved && d.RecordedBy != user.Id)
-                        .Select(d => new QueueItem($"{g.Grantee}: payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}", $"/grants/{g.Id}"))
+                        .Select(d => new QueueItem($"{g.Grantee}: payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}", $"/grants/{g.Id}#payment-{d.Id}"))
                     .Concat(g.Amendments.Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != user.Id)
-                        .Select(a => new QueueItem($"{g.Grantee}: amendment \"{a.Proposal.Reason}\"", $"/grants/{g.Id}"))))
+                        .Select(a => new QueueItem($"{g.Grantee}: amendment \"{a.Proposal.Reason}\"", $"/grants/{g.Id}#amendment-{a.Proposal.AmendmentId}"))))
                 .ToList());
         }
 
@@ -137,7 +137,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
             .Select(d => new QueueItem($"Reversal of payment {d.BankReference} to {g.Grantee}", "/approvals"))));
         items.AddRange(grants.SelectMany(g => g.Amendments
             .Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != me)
-            .Select(a => new QueueItem($"Amendment of {g.Grantee}'s grant: \"{a.Proposal.Reason}\"", $"/grants/{g.Id}"))));
+            .Select(a => new QueueItem($"Amendment of {g.Grantee}'s grant: \"{a.Proposal.Reason}\"", $"/grants/{g.Id}#amendment-{a.Proposal.AmendmentId}"))));
         items.AddRange(programmes.SelectMany(p => p.RuleChanges.Where(c => c.Status == RuleChangeStatus.Proposed && c.ProposedBy != me)
             .Select(c => new QueueItem($"New approval rules for {p.Code}: \"{c.Reason}\"", "/approvals"))));
         return new("approvals", "Waiting for your approval", items);
@@ -151,17 +151,17 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
                 .Where(m => m.Status == MilestoneStatus.Planned
                     && (m.IsOverdue || m.DueDate <= now.InZone(Zone(g.TimeZone)).Date.PlusDays(DueSoonDays)))
                 .OrderBy(m => m.DueDate)
-                .Select(m => new QueueItem($"{m.Title}: {(m.IsOverdue ? "overdue since" : "due")} {Ui.Date(m.DueDate)} ({g.Title})", $"/grants/{g.Id}")))
+                .Select(m => new QueueItem($"{m.Title}: {(m.IsOverdue ? "overdue since" : "due")} {Ui.Date(m.DueDate)} ({g.Title})", $"/grants/{g.Id}#milestone-{m.Id}")))
             .ToList());
         yield return new("sent-back", "Sent back to you", grants
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Rejected)
-                    .Select(m => new QueueItem($"{m.Title}{(m.IsOverdue ? " (overdue)" : "")}: {m.RejectionReason}", $"/grants/{g.Id}"))
+                    .Select(m => new QueueItem($"{m.Title}{(m.IsOverdue ? " (overdue)" : "")}: {m.RejectionReason}", $"/grants/{g.Id}#milestone-{m.Id}"))
                 .Concat(g.ExpenditureReports.SelectMany(r => r.Entries).Where(e => e.Status == EntryStatus.Rejected)
                     .Select(e => new QueueItem($"Expense \"{e.Entry.Description}\" of {Ui.Date(e.Entry.Date)}: {e.Reason}", $"/grants/{g.Id}/budget"))))
             .ToList());
         yield return new("receipts", "Payments received: confirm what arrived", grants
             .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && d.Received is null)
-                .Select(d => new QueueItem($"Payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}, value date {Ui.Date(d.ValueDate)}", $"/grants/{g.Id}")))
+                .Select(d => new QueueItem($"Payment {d.BankReference} of {Ui.Eur(d.Amount.Amount)}, value date {Ui.Date(d.ValueDate)}", $"/grants/{g.Id}#payment-{d.Id}")))
             .ToList());
     }
 
