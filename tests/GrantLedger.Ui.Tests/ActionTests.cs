@@ -16,6 +16,7 @@ public class ActionTests(BrowserHost host)
         var finance = await host.SignedIn("finance@ecaro.example");
         await finance.GotoAsync("/grants");
         await finance.GetByRole(AriaRole.Link, new() { Name = WwbName }).ClickAsync();
+        await finance.Disclose("Record a disbursement");
         await finance.GetByLabel("Tranche").SelectOptionAsync(new SelectOptionValue { Index = 0 });
         await finance.GetByLabel("Amount (EUR)").FillAsync("10500.00");
         await finance.GetByLabel("Value date").FillAsync("2021-03-01");
@@ -48,6 +49,7 @@ public class ActionTests(BrowserHost host)
         await finance.GotoAsync("/grants");
         await finance.GetByRole(AriaRole.Link, new() { Name = WwbName }).ClickAsync();
         var grant = finance.Url;
+        await finance.Disclose("No-cost extension");
         await finance.GetByLabel("New end date").FillAsync("2021-09-15");
         await finance.GetByLabel("Reason", new() { Exact = true }).FillAsync("Camera-trap season runs late (UI rejection test)");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Propose" }).ClickAsync();
@@ -57,6 +59,7 @@ public class ActionTests(BrowserHost host)
         var approver = await host.SignedIn("approver@ecaro.example");
         await approver.GotoAsync(grant);
         var row = approver.Locator("#amendments tr", new() { HasText = "UI rejection test" });
+        await row.Disclose("Reject this amendment");
         await row.GetByRole(AriaRole.Button, new() { Name = "Reject amendment" }).ClickAsync();
         await Assertions.Expect(row.GetByLabel("Reason to reject the amendment")).ToBeFocusedAsync();
 
@@ -78,6 +81,7 @@ public class ActionTests(BrowserHost host)
         await grantee.GotoAsync(Slc);
         var row = Paid28000(grantee);
 
+        await row.Disclose("Record what arrived");
         await row.GetByLabel("Amount that arrived", new() { Exact = false }).FillAsync("a lot");
         await row.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt" }).ClickAsync();
         row = Paid28000(grantee);
@@ -89,6 +93,7 @@ public class ActionTests(BrowserHost host)
         await Assertions.Expect(finance.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt" })).ToHaveCountAsync(0);
         Assert.Equal(403, await ForgedPost(finance, action!, new() { ["amount"] = "1.00", ["currency"] = "KGS" }));
 
+        await row.Disclose("Record what arrived");
         await row.GetByLabel("Amount that arrived", new() { Exact = false }).FillAsync("2380000.00");
         await row.GetByLabel("Currency", new() { Exact = true }).SelectOptionAsync("KGS");
         await row.GetByLabel("Bank statement reference", new() { Exact = true }).FillAsync("KICB 2020-05-06 No 0042");

@@ -143,6 +143,7 @@ public class SetUpTests(BrowserHost host)
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The budget was set.");
         await Assertions.Expect(page.Locator("dt:text-is('Planned') + dd")).ToHaveTextAsync("45,000.00 EUR");
         await Assertions.Expect(page.Locator("table tr", new() { HasText = "Binoculars and camera traps" })).ToContainTextAsync("13,000.00");
+        await page.Disclose("Replace all budget lines");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Replace the budget" })).ToBeVisibleAsync();
     }
 
@@ -180,6 +181,69 @@ public class SetUpTests(BrowserHost host)
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Payment schedule and milestones" })).ToHaveCountAsync(0);
         await page.GotoAsync("/");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Open a programme" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task finance_proposes_new_approval_rules_on_the_programme_page_and_they_apply_when_an_approver_approves()
+    {
+        var page = await host.SignedIn(Finance);
+        var code = Code();
+        await OpenProgramme(page, code, allocation: "150000.00", threshold: "40000.00");
+        var programme = page.Url;
+        await Assertions.Expect(page.Locator("#four-eyes")).ToContainTextAsync("40,000.00 EUR or more, or a grant's payments reaching it within 30 days");
+
+        await page.Disclose("Change the approval rules");
+        await page.GetByLabel("New approval threshold (EUR)").FillAsync("200000.00");
+        await page.GetByLabel("Reason", new() { Exact = true }).FillAsync("Board decision of 2021-04-12");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Propose the new rules" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#error-approvalThreshold")).ToContainTextAsync("allocation");
+        await Assertions.Expect(page.GetByLabel("New approval threshold (EUR)")).ToHaveAttributeAsync("aria-invalid", "true");
+
+        await page.GetByLabel("New approval threshold (EUR)").FillAsync("25000.00");
+        await page.GetByLabel("Days over which a grant's payments are added up").FillAsync("60");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Propose the new rules" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("apply once another approver approves them");
+        await Assertions.Expect(page.Locator("#four-eyes")).ToContainTextAsync("proposed: 25,000.00 EUR over 60 days, awaiting a second person");
+        await Assertions.Expect(page.Locator("#four-eyes")).ToContainTextAsync("40,000.00 EUR or more");
+
+        var auditor = await host.SignedIn("auditor@audit.example");
+        await auditor.GotoAsync(programme);
+        await Assertions.Expect(auditor.Locator("summary", new() { HasText = "Change the approval rules" })).ToHaveCountAsync(0);
+        Assert.Equal(403, await ActionTests.ForgedPost(auditor, programme + "?handler=ApprovalRules",
+            new() { ["approvalThreshold"] = "1.00", ["windowDays"] = "1", ["reason"] = "auditor tries to loosen four eyes" }));
+
+        var approver = await host.SignedIn("approver@ecaro.example");
+        await approver.GotoAsync("/approvals");
+        await approver.Locator("tr", new() { HasText = code }).GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#four-eyes")).ToContainTextAsync("25,000.00 EUR or more, or a grant's payments reaching it within 60 days");
+    }
+
+    [Fact]
+    public async Task finance_moves_a_milestone_by_amendment_in_the_browser_and_it_moves_when_an_approver_approves()
+    {
+        var page = await host.SignedIn(Finance);
+        var grant = await OpenProgrammeWithGrant(page, "Sarychat Rangers " + Code());
+        await page.GetByLabel("Tranche amount (EUR)").FillAsync("20000.00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add tranche" }).ClickAsync();
+        await page.GetByLabel("Milestone (report or deliverable)").FillAsync("Camera-trap survey report");
+        await page.GetByLabel("Due date", new() { Exact = false }).FillAsync("2030-06-30");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Plan milestone" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The milestone was planned.");
+
+        await page.Disclose("Move milestone due dates");
+        await page.GetByLabel("Camera-trap survey report (due 2030-06-30)").FillAsync("2030-09-30");
+        await page.GetByLabel("Reason (recorded)").Last.FillAsync("Snow closed the passes until August");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Propose the new dates" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("take effect when an approver approves it");
+
+        var approver = await host.SignedIn("approver@ecaro.example");
+        await approver.GotoAsync(grant);
+        var row = approver.Locator("#amendments tr", new() { HasText = "Snow closed the passes" });
+        await Assertions.Expect(row).ToContainTextAsync("1 milestone date(s)");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Approve amendment" }).ClickAsync();
+        await Assertions.Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("The amendment was approved");
+        await Assertions.Expect(approver.Locator("tr", new() { HasText = "Camera-trap survey report" }).First).ToContainTextAsync("2030-09-30");
     }
 
     private static string Code() => "UI-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();

@@ -50,6 +50,7 @@ public class UiTests(BrowserHost host)
         await page.GetByRole(AriaRole.Link, new() { Name = Conservancy, Exact = true }).ClickAsync();
         var before = await page.Locator("#disbursements tbody tr").CountAsync();
 
+        await page.Disclose("Record a disbursement");
         await page.GetByLabel("Tranche").SelectOptionAsync(new SelectOptionValue { Label = await TrancheLabel(page, 2) });
         await page.GetByLabel("Amount (EUR)").FillAsync("5000.00");
         await page.GetByLabel("Value date").FillAsync("2021-02-03");
@@ -68,6 +69,7 @@ public class UiTests(BrowserHost host)
         await page.GotoAsync("/grants");
         await page.GetByRole(AriaRole.Link, new() { Name = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan" }).ClickAsync();
 
+        await page.Disclose("Record a disbursement");
         await page.GetByLabel("Amount (EUR)").FillAsync("1000.00");
         await page.GetByLabel("Value date").FillAsync("2021-02-01");
         await page.GetByLabel("Bank reference").FillAsync("ECARO-UI-HOLD");
@@ -109,6 +111,7 @@ public class UiTests(BrowserHost host)
         await grantee.GotoAsync("/grants");
         await grantee.GetByRole(AriaRole.Link, new() { Name = Wwb }).ClickAsync();
         var midTerm = grantee.Locator("tr", new() { HasText = "Mid-term technical and financial report" });
+        await midTerm.Disclose("Deliver this milestone");
         await midTerm.GetByLabel("Note").FillAsync("Resubmitted with the financial annex");
         await midTerm.GetByLabel("Evidence (PDF, image or spreadsheet)").SetInputFilesAsync(new FilePayload
         {
@@ -125,6 +128,7 @@ public class UiTests(BrowserHost host)
         await row.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The milestone was confirmed.");
 
+        await finance.Disclose("Record a disbursement");
         await finance.GetByLabel("Tranche").SelectOptionAsync(new SelectOptionValue { Label = await TrancheLabel(finance, 2) });
         await finance.GetByLabel("Amount (EUR)").FillAsync("2000.00");
         await finance.GetByLabel("Value date").FillAsync("2021-02-10");
@@ -170,6 +174,7 @@ public class UiTests(BrowserHost host)
     {
         var page = await host.SignedIn("grantee@snowleopard.example");
         await page.GotoAsync($"/grants/{SnowLeopardTrust}/budget");
+        await page.Disclose("Report spending from a spreadsheet");
         await page.GetByLabel("Period from", new() { Exact = true }).FillAsync("2021-04-01");
         await page.GetByLabel("Period to", new() { Exact = true }).FillAsync("2021-09-30");
         await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload
@@ -204,7 +209,8 @@ public class UiTests(BrowserHost host)
     {
         var page = await host.SignedIn("finance@ecaro.example");
         await page.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81/budget");
-        var revision = page.Locator("form", new() { HasText = "Move money between lines" });
+        await page.Disclose("Move money between lines");
+        var revision = page.Locator("#revise-budget");
         await revision.GetByLabel("T1 – ", new() { Exact = false }).FillAsync("3000.00");
         var gatherings = revision.GetByLabel("C1 – ", new() { Exact = false });
         var now = decimal.Parse(await gatherings.InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture);
@@ -220,6 +226,7 @@ public class UiTests(BrowserHost host)
     {
         var finance = await host.SignedIn("finance@ecaro.example");
         await finance.GotoAsync($"/grants/{SnowLeopardTrust}");
+        await finance.Disclose("No-cost extension");
         await finance.GetByLabel("New end date").FillAsync("2021-08-31");
         await finance.GetByLabel("Reason", new() { Exact = true }).FillAsync("Field work ends early; donor letter of 2021-05-03");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Propose" }).ClickAsync();
@@ -247,6 +254,7 @@ public class UiTests(BrowserHost host)
     {
         var page = await host.SignedIn("grantee@slconservancy.example");
         await page.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81/budget");
+        await page.Disclose("Report an expense");
         await page.GetByLabel("Expense period from").FillAsync("2021-01-01");
         await page.GetByLabel("Expense period to").FillAsync("2021-06-30");
         await page.GetByLabel("Budget line", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "T1 – Travel to sacred sites network" });
@@ -265,6 +273,7 @@ public class UiTests(BrowserHost host)
     {
         var finance = await host.SignedIn("finance@ecaro.example");
         await finance.GotoAsync("/grants/c3f618db-0995-0c1f-4a90-5f600de26e81/budget");
+        await finance.Disclose("Propose an amendment");
         await finance.GetByLabel("New grant amount", new() { Exact = false }).FillAsync("75000.00");
         await finance.GetByLabel("C1 – Land of the Snow Leopard network gatherings (budget now", new() { Exact = false }).FillAsync("27500.00");
         await finance.GetByLabel("Reason").Last.FillAsync("Donor added 5,000 EUR for a second gathering");
@@ -303,6 +312,7 @@ public class UiTests(BrowserHost host)
         var finance = await host.SignedIn("finance@ecaro.example");
         await finance.GotoAsync($"/grants/{SnowLeopardTrust}");
         var row = finance.Locator("#disbursements tbody tr", new() { HasText = "ECARO-2021-0031" });
+        await row.Disclose("Correct by reversal");
         await row.GetByLabel("Reason for reversal").FillAsync("Suspected duplicate of ECARO-2020-0412");
         await row.GetByRole(AriaRole.Button, new() { Name = "Reverse" }).ClickAsync();
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("a second person must approve it");

@@ -89,7 +89,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
     {
         yield return new("submissions", text["Milestone submissions to review"], grants
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Submitted)
-                .Select(m => new QueueItem(text["{0}: {1} (due {2})", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}")))
+                .Select(m => new QueueItem(text["{0}: {1} (due {2})", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}#milestone-{m.Id}")))
             .ToList());
         yield return new("expenditure", text["Expenditure entries to review"], grants
             .SelectMany(g => g.ExpenditureReports
@@ -101,16 +101,16 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
             .ToList());
         yield return new("overdue", text["Overdue milestones (the grantee is on hold)"], grants
             .SelectMany(g => g.Milestones.Where(m => m.IsOverdue)
-                .Select(m => new QueueItem(text[m.Status == MilestoneStatus.Rejected ? "{0}: {1}, due {2}, sent back" : "{0}: {1}, due {2}", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}")))
+                .Select(m => new QueueItem(text[m.Status == MilestoneStatus.Rejected ? "{0}: {1}, due {2}, sent back" : "{0}: {1}, due {2}", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}#milestone-{m.Id}")))
             .ToList());
         // An approver's own section lists these already (and lets them act): counted once.
         if (!user.Roles.Contains(Roles.Approver))
         {
             yield return new("proposed", text["Payments and amendments others proposed, awaiting approval"], grants
                 .SelectMany(g => g.Disbursements.Where(d => d.IsReserved && d.RecordedBy != user.Id)
-                        .Select(d => new QueueItem(text["{0}: payment {1} of {2}", g.Grantee, d.BankReference, Ui.Eur(d.Amount.Amount)], $"/grants/{g.Id}"))
+                        .Select(d => new QueueItem(text["{0}: payment {1} of {2}", g.Grantee, d.BankReference, Ui.Eur(d.Amount.Amount)], $"/grants/{g.Id}#payment-{d.Id}"))
                     .Concat(g.Amendments.Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != user.Id)
-                        .Select(a => new QueueItem(text["{0}: amendment \"{1}\"", g.Grantee, a.Proposal.Reason], $"/grants/{g.Id}"))))
+                        .Select(a => new QueueItem(text["{0}: amendment \"{1}\"", g.Grantee, a.Proposal.Reason], $"/grants/{g.Id}#amendment-{a.Proposal.AmendmentId}"))))
                 .ToList());
         }
 
@@ -138,7 +138,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
             .Select(d => new QueueItem(text["Reversal of payment {0} to {1}", d.BankReference, g.Grantee], "/approvals"))));
         items.AddRange(grants.SelectMany(g => g.Amendments
             .Where(a => a.Status == Domain.Amendments.AmendmentStatus.Proposed && a.Proposal.ProposedBy != me)
-            .Select(a => new QueueItem(text["Amendment of {0}'s grant: \"{1}\"", g.Grantee, a.Proposal.Reason], $"/grants/{g.Id}"))));
+            .Select(a => new QueueItem(text["Amendment of {0}'s grant: \"{1}\"", g.Grantee, a.Proposal.Reason], $"/grants/{g.Id}#amendment-{a.Proposal.AmendmentId}"))));
         items.AddRange(programmes.SelectMany(p => p.RuleChanges.Where(c => c.Status == RuleChangeStatus.Proposed && c.ProposedBy != me)
             .Select(c => new QueueItem(text["New approval rules for {0}: \"{1}\"", p.Code, c.Reason], "/approvals"))));
         return new("approvals", text["Waiting for your approval"], items);
@@ -152,17 +152,17 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
                 .Where(m => m.Status == MilestoneStatus.Planned
                     && (m.IsOverdue || m.DueDate <= now.InZone(Zone(g.TimeZone)).Date.PlusDays(DueSoonDays)))
                 .OrderBy(m => m.DueDate)
-                .Select(m => new QueueItem(text[m.IsOverdue ? "{0}: overdue since {1} ({2})" : "{0}: due {1} ({2})", m.Title, Ui.Date(m.DueDate), g.Title], $"/grants/{g.Id}")))
+                .Select(m => new QueueItem(text[m.IsOverdue ? "{0}: overdue since {1} ({2})" : "{0}: due {1} ({2})", m.Title, Ui.Date(m.DueDate), g.Title], $"/grants/{g.Id}#milestone-{m.Id}")))
             .ToList());
         yield return new("sent-back", text["Sent back to you"], grants
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Rejected)
-                    .Select(m => new QueueItem(text[m.IsOverdue ? "{0} (overdue): {1}" : "{0}: {1}", m.Title, m.RejectionReason ?? ""], $"/grants/{g.Id}"))
+                    .Select(m => new QueueItem(text[m.IsOverdue ? "{0} (overdue): {1}" : "{0}: {1}", m.Title, m.RejectionReason ?? ""], $"/grants/{g.Id}#milestone-{m.Id}"))
                 .Concat(g.ExpenditureReports.SelectMany(r => r.Entries).Where(e => e.Status == EntryStatus.Rejected)
                     .Select(e => new QueueItem(text["Expense \"{0}\" of {1}: {2}", e.Entry.Description, Ui.Date(e.Entry.Date), e.Reason ?? ""], $"/grants/{g.Id}/budget"))))
             .ToList());
         yield return new("receipts", text["Payments received: confirm what arrived"], grants
             .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && d.Received is null)
-                .Select(d => new QueueItem(text["Payment {0} of {1}, value date {2}", d.BankReference, Ui.Eur(d.Amount.Amount), Ui.Date(d.ValueDate)], $"/grants/{g.Id}")))
+                .Select(d => new QueueItem(text["Payment {0} of {1}, value date {2}", d.BankReference, Ui.Eur(d.Amount.Amount), Ui.Date(d.ValueDate)], $"/grants/{g.Id}#payment-{d.Id}")))
             .ToList());
     }
 

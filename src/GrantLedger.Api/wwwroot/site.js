@@ -75,3 +75,16 @@ document.querySelectorAll('[data-live-award]').forEach((input) => {
   input.addEventListener('input', update);
   update();
 });
+// A link to a row (from the work queue: /grants/…#payment-…) shows that row; where the row's one action is a form
+// (a grantee confirming a receipt or delivering a milestone), it opens, so the form is where the link leads.
+const openTarget = () => {
+  if (!window.location.hash) return;
+  const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  if (!target) return;
+  for (let d = target.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+  const action = target.querySelector('details.action[data-opens-from-link]');
+  if (action) { action.open = true; action.querySelector('summary').focus(); }
+  target.scrollIntoView({ block: 'center' });
+};
+openTarget();
+window.addEventListener('hashchange', openTarget);

@@ -125,6 +125,61 @@ public sealed class GrantAgreementModel(IQuerySession session, Wolverine.IMessag
             });
     }
 
+    /// <summary>
+    /// New due dates for planned milestones: an amendment (the command of <c>POST /api/grants/{id}/amendments</c> with
+    /// <c>milestones</c>) that takes effect when a second person approves it on the grant page.
+    /// </summary>
+    public async Task<IActionResult> OnPostMoveMilestonesAsync(Guid id, [FromForm] Dictionary<Guid, string> due, string reason)
+    {
+        if (!await Load(id))
+        {
+            return NotFound();
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var moves = new List<Amendments.MilestoneDateRequest>();
+        var typed = new Dictionary<string, string> { ["moveReason"] = reason ?? "" };
+        foreach (var milestone in Grant.Milestones)
+        {
+            if (!due.TryGetValue(milestone.Id, out var text) || string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            typed[$"due-{milestone.Id}"] = text;
+            var parsed = NodaTime.Text.LocalDatePattern.Iso.Parse(text.Trim());
+            if (!parsed.Success)
+            {
+                errors[$"due-{milestone.Id}"] = ["must be a date."];
+            }
+            else if (parsed.Value != milestone.DueDate)
+            {
+                moves.Add(new Amendments.MilestoneDateRequest(milestone.Id, parsed.Value));
+            }
+        }
+
+        Typed = typed;
+        if (errors.Count == 0 && moves.Count == 0)
+        {
+            errors["milestones"] = ["Change at least one due date."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return await Refused(id, Outcome.Fields(errors));
+        }
+
+        var request = new Amendments.ProposeAmendmentRequest(reason ?? "", Milestones: moves);
+        var invalid = Amendments.ProposeAmendmentEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Outcome.Invalid(invalid)
+                : Outcome.From(await Amendments.ProposeAmendmentEndpoint.Post(id, request, bus, HttpContext)),
+            "The new due dates were proposed as an amendment; they take effect when an approver approves it on the grant page.",
+            new Dictionary<string, string>
+            {
+                ["milestone-not-found"] = "milestones",
+            });
+    }
+
     private async Task<IActionResult> Done(Guid id, Outcome outcome, string success, IReadOnlyDictionary<string, string> fieldOfCode)
     {
         if (outcome.Ok)

@@ -75,6 +75,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
             return Forbid();
         }
 
+        ActedOn = disbursementId;
         var request = new ReverseDisbursementRequest(reason ?? "");
         var invalid = ReverseDisbursementEndpoint.Validate(request);
         if (invalid.Status is not null)
@@ -106,9 +107,12 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         await Done(id, Pages.Outcome.From(await bus.Send(new ConfirmMilestoneCommand(id, milestoneId, null, null, Http.RequestMetadata.From(HttpContext)),
             "", HttpContext.RequestAborted)), "The milestone was confirmed.");
 
-    public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options) =>
-        !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, bus, options, HttpContext)),
+    public async Task<IActionResult> OnPostSubmitAsync(Guid id, Guid milestoneId, [FromServices] IOptions<MilestoneOptions> options)
+    {
+        ActedOn = milestoneId;
+        return !await Can(Policies.Deliver) ? Forbid() : await Done(id, Pages.Outcome.From(await SubmitMilestoneEndpoint.Post(id, milestoneId, bus, options, HttpContext)),
             "Your submission was received; ECARO finance will review it.");
+    }
 
     public async Task<IActionResult> OnPostRejectMilestoneAsync(Guid id, Guid milestoneId, string reason)
     {
@@ -117,6 +121,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
             return Forbid();
         }
 
+        ActedOn = milestoneId;
         var request = new RejectMilestoneRequest(reason ?? "");
         var invalid = RejectMilestoneEndpoint.Validate(request);
         return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)

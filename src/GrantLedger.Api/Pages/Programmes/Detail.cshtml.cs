@@ -17,22 +17,89 @@ namespace GrantLedger.Api.Pages.Programmes;
 /// the PDF report (<see cref="ReportModels.Months"/>). No event is read or folded per view.
 /// </summary>
 [Authorize(Policy = Policies.ReadProgrammes)]
-public sealed class ProgrammeDetailModel(IQuerySession session) : PageModel
+public sealed class ProgrammeDetailModel(IQuerySession session, IAuthorizationService authorization) : PageModel
 {
+    /// <summary>Which field each refusal of a rule change is about.</summary>
+    private static readonly IReadOnlyDictionary<string, string> FieldOfCode = new Dictionary<string, string>
+    {
+        ["invalid-approval-threshold"] = "approvalThreshold",
+        ["approval-threshold-above-allocation"] = "approvalThreshold",
+        ["invalid-approval-window"] = "windowDays",
+    };
+
     public ProgrammeSummaryResponse Programme { get; private set; } = null!;
     public IReadOnlyList<MonthLine> Months { get; private set; } = [];
+    public Outcome? Outcome { get; private set; }
+    public ApprovalRulesForm Rules { get; private set; } = new();
 
-    public async Task<IActionResult> OnGetAsync(Guid id)
+    public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
+
+    /// <summary>Finance proposes new approval rules (the command of <c>POST /api/programmes/{id}/approval-rules</c>); another approver decides.</summary>
+    public async Task<IActionResult> OnPostApprovalRulesAsync(Guid id, ApprovalRulesForm form, [FromServices] Wolverine.IMessageBus bus)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Finance)).Succeeded)
+        {
+            return Forbid();
+        }
+
+        Rules = form;
+        var errors = new Dictionary<string, string[]>();
+        var threshold = Ui.Parse(form.ApprovalThreshold);
+        if (threshold is null)
+        {
+            errors["approvalThreshold"] = ["must be a number, with a dot for decimals (e.g. 15000.00)."];
+        }
+
+        int? days = null;
+        if (!string.IsNullOrWhiteSpace(form.WindowDays))
+        {
+            if (int.TryParse(form.WindowDays.Trim(), out var parsed))
+            {
+                days = parsed;
+            }
+            else
+            {
+                errors["windowDays"] = ["must be a whole number of days."];
+            }
+        }
+
+        Outcome outcome;
+        if (errors.Count > 0)
+        {
+            outcome = Outcome.Fields(errors);
+        }
+        else
+        {
+            var request = new ProposeApprovalRulesRequest(threshold!.Value, form.Reason ?? "", days, form.ExpectedVersion);
+            var invalid = ProposeApprovalRulesEndpoint.Validate(request);
+            outcome = invalid.Status is not null ? Outcome.Invalid(invalid)
+                : Outcome.From(await ProposeApprovalRulesEndpoint.Post(id, request, bus, HttpContext)).Placed(FieldOfCode);
+        }
+
+        if (outcome.Ok)
+        {
+            TempData["Notice"] = "The new approval rules were proposed; they apply once another approver approves them on the approvals page.";
+            return Redirect($"/programmes/{id}");
+        }
+
+        Outcome = outcome;
+        return await Load(id) ? Page() : NotFound();
+    }
+
+    private async Task<bool> Load(Guid id)
     {
         if (await ProgrammeSummaryEndpoints.Get(id, session) is not Ok<ProgrammeSummaryResponse> ok)
         {
-            return NotFound();
+            return false;
         }
 
         Programme = ok.Value!;
         var programme = await session.LoadAsync<GrantLedger.Domain.Programmes.Programme>(id, HttpContext.RequestAborted);
         var grants = await session.Query<GrantLedger.Domain.Grants.Grant>().Where(g => g.ProgrammeId == id).ToListAsync(HttpContext.RequestAborted);
         Months = ReportModels.Months(programme!, grants);
-        return Page();
+        return true;
     }
 }
+
+/// <summary>What finance typed into the approval-rules form, kept to show again with a refusal.</summary>
+public sealed record ApprovalRulesForm(string ApprovalThreshold = "", string WindowDays = "", string Reason = "", long? ExpectedVersion = null);
