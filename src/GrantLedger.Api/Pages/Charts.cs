@@ -42,7 +42,7 @@ public static class Charts
     public static string At(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     /// <summary>A tick or value label: whole euros with the reader's group separator.</summary>
-    public static string Label(decimal amount) => Math.Round(amount, 0, MidpointRounding.AwayFromZero).ToString("#,##0", CultureInfo.CurrentCulture);
+    public static string Label(decimal amount) => Math.Round(amount, 0, MidpointRounding.AwayFromZero).ToString("#,##0", Ui.Culture);
 
     /// <summary>Where <paramref name="value"/> falls between <paramref name="from"/> (at zero) and <paramref name="to"/> (at <paramref name="top"/>).</summary>
     public static double Scale(decimal value, decimal top, double from, double to) =>

@@ -32,6 +32,10 @@ public static class Ui
     public static string Date(LocalDate date) => InEnglish ? LocalDatePattern.Iso.Format(date) : LocalDatePattern.Create("d", Culture).Format(date);
     public static string Month(YearMonth month) => InEnglish ? YearMonthPattern.Iso.Format(month) : YearMonthPattern.Create("MM.uuuu", Culture).Format(month);
 
+    /// <summary>A month given as <c>yyyy-MM</c> (the report models'), or the text as it is.</summary>
+    public static string Month(string isoMonth) => YearMonthPattern.Iso.Parse(isoMonth) is { Success: true } parsed ? Month(parsed.Value) : isoMonth;
+
+
     /// <summary>A code the ledger records (a report kind, a status, an approval rule) in words: <c>PREFIX:code</c> in the resources, else the code.</summary>
     public static string Term(string prefix, string? code) =>
         code is null ? "" : SharedResource.Localizer[prefix + ":" + code] is { ResourceNotFound: false } known ? known.Value : code;

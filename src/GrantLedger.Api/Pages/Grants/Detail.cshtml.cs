@@ -62,8 +62,10 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
         var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, bus, HttpContext);
         var success = result is IValueHttpResult { Value: DisbursementCreated { Status: "awaiting-approval" } created }
-            ? $"The disbursement was recorded and awaits a second person's approval ({(created.Rule == Domain.Programmes.FourEyesRule.CumulativeWindow
-                ? "with this grant's other recent payments it reaches the approval threshold" : "it reaches the approval threshold")})."
+            ? SharedResource.Localizer[created.Rule == Domain.Programmes.FourEyesRule.CumulativeWindow
+                ? "The disbursement was recorded and awaits a second person's approval (with this grant's other recent payments it reaches the approval threshold)."
+                : "The disbursement was recorded and awaits a second person's approval (it reaches the approval threshold)."].Value
+
             : "The disbursement was recorded.";
         return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(result!), success);
     }
