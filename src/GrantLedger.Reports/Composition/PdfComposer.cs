@@ -41,6 +41,7 @@ public static class PdfComposer
         pdf.Info.CreationDate = document.Stamp.CreatedFor.UtcDateTime;
         pdf.Info.ModificationDate = document.Stamp.CreatedFor.UtcDateTime;
         pdf.Info.Keywords = $"position={document.Stamp.Position}; sha256={document.Stamp.Hash}";
+        pdf.Language = document.Texts.Language;
         foreach (var (key, value) in document.Stamp.Metadata)
         {
             pdf.Info.Elements.SetString("/" + key, value);
@@ -58,13 +59,13 @@ public static class PdfComposer
 
     private sealed class PageWriter(PdfDocument pdf, ReportDocument document)
     {
-        private readonly XFont _body = new(EmbeddedFonts.Family, 8.5);
-        private readonly XFont _bold = new(EmbeddedFonts.Family, 8.5, XFontStyleEx.Bold);
-        private readonly XFont _cell = new(EmbeddedFonts.Family, 7.5);
-        private readonly XFont _cellBold = new(EmbeddedFonts.Family, 7.5, XFontStyleEx.Bold);
-        private readonly XFont _small = new(EmbeddedFonts.Family, 7);
-        private readonly XFont _h1 = new(EmbeddedFonts.Family, 15, XFontStyleEx.Bold);
-        private readonly XFont _h2 = new(EmbeddedFonts.Family, 11, XFontStyleEx.Bold);
+        private readonly XFont _body = EmbeddedFonts.Font(8.5, XFontStyleEx.Regular);
+        private readonly XFont _bold = EmbeddedFonts.Font(8.5, XFontStyleEx.Bold);
+        private readonly XFont _cell = EmbeddedFonts.Font(7.5, XFontStyleEx.Regular);
+        private readonly XFont _cellBold = EmbeddedFonts.Font(7.5, XFontStyleEx.Bold);
+        private readonly XFont _small = EmbeddedFonts.Font(7, XFontStyleEx.Regular);
+        private readonly XFont _h1 = EmbeddedFonts.Font(15, XFontStyleEx.Bold);
+        private readonly XFont _h2 = EmbeddedFonts.Font(11, XFontStyleEx.Bold);
         private readonly List<PdfPage> _pages = [];
         private XGraphics? _gfx;
         private double _y;
@@ -112,9 +113,9 @@ public static class PdfComposer
                 gfx.DrawString(document.Stamp.AsOf, _small, new XSolidBrush(Muted), new XRect(Margin, 44, ContentWidth, 10), XStringFormats.TopLeft);
                 gfx.DrawLine(new XPen(Rule, 0.6), Margin, 58, PageWidth - Margin, 58);
                 gfx.DrawLine(new XPen(Rule, 0.6), Margin, PageHeight - 44, PageWidth - Margin, PageHeight - 44);
-                gfx.DrawString($"Event-store position {document.Stamp.Position} · SHA-256 {document.Stamp.Hash}", _small,
+                gfx.DrawString(string.Format(CultureInfo.InvariantCulture, document.Texts.Footer, document.Stamp.Position, document.Stamp.Hash), _small,
                     new XSolidBrush(Muted), new XRect(Margin, PageHeight - 40, ContentWidth - 70, 10), XStringFormats.TopLeft);
-                gfx.DrawString($"Page {i + 1} of {_pages.Count}", _small, new XSolidBrush(Muted),
+                gfx.DrawString(string.Format(CultureInfo.InvariantCulture, document.Texts.PageOf, i + 1, _pages.Count), _small, new XSolidBrush(Muted),
                     new XRect(Margin, PageHeight - 40, ContentWidth, 10), XStringFormats.TopRight);
             }
         }
