@@ -154,13 +154,22 @@ public static class PdfComposer
             foreach (var (key, value) in facts.Rows)
             {
                 var lines = Wrap(value, _body, ContentWidth * 0.65);
-                EnsureSpace(lines.Count * LineHeight);
-                Gfx.DrawString(key, _bold, new XSolidBrush(Ink), new XRect(Margin, _y, ContentWidth * 0.35, LineHeight), XStringFormats.TopLeft);
+                // A label longer than its column (Russian ones can be) wraps too, rather than running into the value.
+                var labels = Wrap(key, _bold, ContentWidth * 0.35 - 6);
+                EnsureSpace(Math.Max(lines.Count, labels.Count) * LineHeight);
+                for (var i = 0; i < labels.Count; i++)
+                {
+                    Gfx.DrawString(labels[i], _bold, new XSolidBrush(Ink), new XRect(Margin, _y + i * LineHeight, ContentWidth * 0.35, LineHeight), XStringFormats.TopLeft);
+                }
+
+                var top = _y;
                 foreach (var line in lines)
                 {
                     Gfx.DrawString(line, _body, new XSolidBrush(Ink), new XRect(Margin + ContentWidth * 0.35, _y, ContentWidth * 0.65, LineHeight), XStringFormats.TopLeft);
                     _y += LineHeight;
                 }
+
+                _y = Math.Max(_y, top + labels.Count * LineHeight);
             }
 
             _y += 6;

@@ -140,6 +140,9 @@ public static class ReportLayouts
     private static ReportDocument Statement(GranteeStatementModel m, string hash, ReportSeal? identity, ReportLanguage l)
     {
         string Money(decimal value) => $"{l.Amount(value)} {m.Currency}";
+        // Russian column titles are longer: their tables share the width differently (English keeps its layout, so a
+        // stored English statement re-renders with the same page breaks).
+        double W(double english, double russian) => l == ReportLanguage.English ? english : russian;
         string YesNo(bool value) => l.Text(value ? "Yes" : "No");
         var title = l.Text("StatementTitle");
         var blocks = new List<Block>
@@ -159,12 +162,12 @@ public static class ReportLayouts
             ]),
             new Heading(l.Text("Tranches"), 2),
             new Table([new(l.Text("ColumnNumber"), 0.5), new(l.Text("ColumnAmount"), 1.2, Align.Right), new(l.Text("ColumnPaid"), 1.2, Align.Right),
-                       new(l.Text("ColumnPaidAfter"), 3), new(l.Text("ColumnLocked"), 0.8)],
+                       new(l.Text("ColumnPaidAfter"), W(3, 2.6)), new(l.Text("ColumnLocked"), W(0.8, 1.2))],
                 m.Tranches.Select(t => (IReadOnlyList<string>)[t.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), l.Amount(t.Amount),
                     l.Amount(t.Paid), t.Gate == ReportModels.OnSignature ? l.Text("OnSignature") : t.Gate, YesNo(t.Locked)]).ToList()),
             new Heading(l.Text("Payments"), 2),
-            new Table([new(l.Text("ColumnValueDate"), 1), new(l.Text("ColumnReference"), 1.4), new(l.Text("ColumnAmount"), 1.1, Align.Right),
-                       new(l.Text("ColumnStatus"), 1), new(l.Text("ColumnNoteOrReason"), 3)],
+            new Table([new(l.Text("ColumnValueDate"), W(1, 1.4)), new(l.Text("ColumnReference"), W(1.4, 1.2)), new(l.Text("ColumnAmount"), 1.1, Align.Right),
+                       new(l.Text("ColumnStatus"), W(1, 1.2)), new(l.Text("ColumnNoteOrReason"), W(3, 2.6))],
                 m.Payments.Select(p => (IReadOnlyList<string>)[l.Date(p.ValueDate), p.Reference, l.Amount(p.Amount), Coded(l, "Payment", p.Status), p.Note ?? ""]).ToList()),
             new Heading(l.Text("Milestones"), 2),
             new Table([new(l.Text("ColumnDue"), 1), new(l.Text("ColumnMilestone"), 3), new(l.Text("ColumnKind"), 1), new(l.Text("ColumnStatus"), 1),
