@@ -144,6 +144,19 @@ public class StatementLanguageTests
         Assert.Equal(Render(ReportLanguage.Russian), Render(ReportLanguage.Russian));
 
     [Fact]
+    public void every_english_report_text_has_a_russian_translation_of_its_own()
+    {
+        var texts = new System.Resources.ResourceManager("GrantLedger.Reports.Resources.ReportTexts", typeof(ReportLanguage).Assembly);
+        string[] Keys(string culture) => texts.GetResourceSet(System.Globalization.CultureInfo.GetCultureInfo(culture), true, tryParents: false)!
+            .Cast<System.Collections.DictionaryEntry>().Select(e => (string)e.Key).Order().ToArray();
+        var english = texts.GetResourceSet(System.Globalization.CultureInfo.InvariantCulture, true, false)!
+            .Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
+
+        Assert.Equal(english.Keys.Order().ToArray(), Keys("ru"));
+        Assert.All(english.Keys, key => Assert.NotEqual(english[key], ReportLanguage.Russian.Text(key))); // none left in English
+    }
+
+    [Fact]
     public void report_languages_are_english_and_russian_and_nothing_else()
     {
         Assert.Same(ReportLanguage.Russian, ReportLanguage.Find("RU"));
