@@ -122,9 +122,10 @@ public sealed class Ledger(LedgerHost host)
         Guid.Parse((await Grant(grantId))["tranches"]!.AsArray().Single(t => t!["number"]!.GetValue<int>() == number)!.Text("id"));
 
     /// <summary>Asks for a report, waits until it is ready and downloads the PDF.</summary>
-    public async Task<(Reply Status, byte[] Pdf)> GenerateReport(object request, string user = "auditor")
+    /// <param name="language">The <c>?language=</c> to ask for; none: the requester's profile language.</param>
+    public async Task<(Reply Status, byte[] Pdf)> GenerateReport(object request, string user = "auditor", string? language = null)
     {
-        var accepted = await host.Post("/api/reports", request, user: user);
+        var accepted = await host.Post(language is null ? "/api/reports" : $"/api/reports?language={Uri.EscapeDataString(language)}", request, user: user);
         Assert.True(accepted.Status == 202, accepted.ToString());
         var status = await LedgerHost.Eventually(() => host.Get($"/api/reports/{accepted.Id}", user: user),
             r => r.Json.Text("status") is "ready" or "failed");

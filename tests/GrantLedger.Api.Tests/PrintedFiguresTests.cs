@@ -45,6 +45,35 @@ public class PrintedFiguresTests
         Assert.Equal(new FigureDifference("page 1", 1, "4,500.00", "4,000.00"), first.Single());
     }
 
+    private static Block RussianFigures(string disbursed) => new Facts([
+        new("Выплачено", $"{disbursed} EUR"),
+        new("Сторнировано", "-2\u00A0800,00 EUR"),
+        new("Курсовая разница", "-10,25 EUR"),
+        new("Дата валютирования", "04.05.2020"),
+    ]);
+
+    [Fact]
+    public void russian_amounts_with_no_break_spaces_and_russian_dates_are_read_back_as_whole_figures()
+    {
+        var figures = PrintedFigures.Read(Render(RussianFigures("1\u00A0234\u00A0567,89")))!.Pages.Single();
+
+        Assert.Equal(["1\u00A0234\u00A0567,89", "-2\u00A0800,00", "-10,25", "04.05.2020"], figures.SkipWhile(f => !f.StartsWith('1')).Take(4));
+    }
+
+    [Fact]
+    public void a_changed_russian_figure_is_caught_to_the_cent_and_in_the_thousands()
+    {
+        var recomputed = PrintedFigures.Read(Render(RussianFigures("4\u00A0000,00")))!;
+
+        foreach (var forged in new[] { "4\u00A0000,01", "5\u00A0000,00", "14\u00A0000,00" })
+        {
+            var (first, count) = PrintedFigures.Compare(PrintedFigures.Read(Render(RussianFigures(forged)))!, recomputed, 10);
+
+            Assert.Equal(1, count);
+            Assert.Equal(new FigureDifference("page 1", 1, forged, "4\u00A0000,00"), first.Single());
+        }
+    }
+
     [Fact]
     public void bytes_that_are_not_a_pdf_read_as_nothing()
     {

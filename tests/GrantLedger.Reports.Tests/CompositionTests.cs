@@ -61,6 +61,22 @@ public class CompositionTests
     }
 
     [Fact]
+    public void a_label_longer_than_its_column_wraps_instead_of_running_into_the_value()
+    {
+        var document = new ReportDocument("Факты", "Scope", Stamp,
+            [new Facts([new("Израсходовано по фактическому курсу обмена валют", "1\u00A0010,25 EUR"), new("Остаток", "9,00 EUR")])]);
+
+        using var pdf = PdfDocument.Open(PdfComposer.Render(document));
+        var words = pdf.GetPage(1).GetWords().ToList();
+
+        var label = words.Where(w => w.Text is "Израсходовано" or "по" or "фактическому" or "курсу" or "обмена" or "валют").ToList();
+        Assert.Equal(6, label.Count);
+        Assert.All(label, w => Assert.True(w.BoundingBox.Right < words.First(v => v.Text.StartsWith('1')).BoundingBox.Left, w.Text));
+        Assert.True(label.Select(w => Math.Round(w.BoundingBox.Bottom)).Distinct().Count() > 1, "the label was not wrapped");
+        Assert.True(words.First(w => w.Text == "Остаток").BoundingBox.Top < label.Min(w => w.BoundingBox.Bottom), "the next row overlaps the wrapped label");
+    }
+
+    [Fact]
     public void the_same_report_gives_the_same_bytes() =>
         Assert.Equal(PdfComposer.Render(LongTable(80)), PdfComposer.Render(LongTable(80)));
 

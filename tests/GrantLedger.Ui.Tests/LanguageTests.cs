@@ -76,7 +76,7 @@ public class LanguageTests(BrowserHost host)
         await grantee.GotoAsync(grant);
         await Assertions.Expect(grantee.Locator("html")).ToHaveAttributeAsync("lang", "ru");
         await Assertions.Expect(grantee.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(organisation);
-        await Assertions.Expect(grantee.Locator("dt:text-is('Присуждено') + dd")).ToHaveTextAsync($"40{Nbsp}000,00 EUR");
+        await Assertions.Expect(grantee.Locator("dt:text-is('Сумма гранта') + dd")).ToHaveTextAsync($"40{Nbsp}000,00 EUR");
         await Assertions.Expect(grantee.Locator("main")).ToContainTextAsync("01.03.2021");
         var row = grantee.Locator("tr", new() { HasText = milestone });
         await Assertions.Expect(row).ToContainTextAsync("30.06.2034");
@@ -86,9 +86,9 @@ public class LanguageTests(BrowserHost host)
         {
             Name = "interim-report.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.4\n% interim report\n%%EOF\n"u8.ToArray(),
         });
-        await row.GetByRole(AriaRole.Button, new() { Name = "Сдать" }).ClickAsync();
-        await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("Ваша сдача получена");
-        await Assertions.Expect(grantee.Locator("tr", new() { HasText = milestone })).ToContainTextAsync("сдан");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Представить" }).ClickAsync();
+        await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("Этап представлен");
+        await Assertions.Expect(grantee.Locator("tr", new() { HasText = milestone })).ToContainTextAsync("представлен");
 
         // Finance reads the same grant in English and sends the milestone back with a reason.
         var finance = await host.SignedIn("finance@ecaro.example");

@@ -246,9 +246,9 @@ public class SetUpTests(BrowserHost host)
         await Assertions.Expect(approver.Locator("tr", new() { HasText = "Camera-trap survey report" }).First).ToContainTextAsync("2030-09-30");
     }
 
-    private static string Code() => "UI-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+    internal static string Code() => "UI-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
 
-    private static async Task OpenProgramme(IPage page, string code, string allocation, string threshold, string? headings = null)
+    internal static async Task OpenProgramme(IPage page, string code, string allocation, string threshold, string? headings = null)
     {
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Link, new() { Name = "Open a programme" }).ClickAsync();
@@ -268,7 +268,7 @@ public class SetUpTests(BrowserHost host)
         await page.GetByRole(AriaRole.Button, new() { Name = "Open programme" }).ClickAsync();
     }
 
-    private static async Task FillAward(IPage page, string grantee, string amount)
+    internal static async Task FillAward(IPage page, string grantee, string amount)
     {
         await page.GetByLabel("Grantee organisation").FillAsync(grantee);
         await page.GetByLabel("Countries", new() { Exact = false }).FillAsync("KG, TJ");

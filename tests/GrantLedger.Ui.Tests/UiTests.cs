@@ -157,6 +157,12 @@ public class UiTests(BrowserHost host)
 
         Assert.StartsWith("programme-financial-as-of-", download.SuggestedFilename);
         Assert.Equal("%PDF-"u8.ToArray(), File.ReadAllBytes(path!)[..5]);
+
+        // The auditor hands the same file back to the ledger to verify it.
+        await page.GetByLabel("Report PDF").SetInputFilesAsync(path!);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Genuine: the ledger recorded generating exactly these bytes");
+        await Assertions.Expect(page.Locator("#message")).ToHaveClassAsync("notice");
     }
 
     [Fact]

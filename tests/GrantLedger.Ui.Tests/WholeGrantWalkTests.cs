@@ -157,12 +157,35 @@ public class WholeGrantWalkTests(BrowserHost host)
         await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("Your expense was received");
         await Assertions.Expect(grantee.Locator("tr", new() { HasText = expense })).ToContainTextAsync("15,000.00 EUR");
 
-        // Finance finds the submission in its work queue, sees the evidence and confirms it.
+        // Finance finds the submission in its work queue and sends it back: the accounts are missing.
         await finance.GotoAsync("/");
         await finance.Locator("#queue-submissions").GetByRole(AriaRole.Link, new() { Name = $"{organisation}: {milestone}", Exact = false }).ClickAsync();
         Assert.EndsWith(grant, finance.Url.Split('#')[0]);
         var submitted = finance.Locator("tr", new() { HasText = milestone });
+        await submitted.Disclose("Send it back");
+        await submitted.GetByLabel("Reason to send it back").FillAsync("The six months' accounts are not attached");
+        await submitted.GetByRole(AriaRole.Button, new() { Name = "Send back" }).ClickAsync();
+        await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The milestone was sent back with your reason.");
+
+        // The grantee finds it sent back with the reason in its queue and hands it in again with the accounts.
+        await grantee.GotoAsync("/");
+        await grantee.Locator("#queue-sent-back").GetByRole(AriaRole.Link, new() { Name = "The six months' accounts are not attached", Exact = false }).ClickAsync();
+        var again = grantee.Locator("tr", new() { HasText = milestone });
+        await Assertions.Expect(again).ToContainTextAsync("Sent back: The six months' accounts are not attached");
+        await again.Disclose("Deliver this milestone");
+        await again.GetByLabel("Note").FillAsync("Accounts attached");
+        await again.GetByLabel("Evidence (PDF, image or spreadsheet)").SetInputFilesAsync(new FilePayload
+        {
+            Name = "accounts.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.4\n% accounts\n%%EOF\n"u8.ToArray(),
+        });
+        await again.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+        await Assertions.Expect(grantee.GetByRole(AriaRole.Status)).ToContainTextAsync("Your submission was received");
+
+        // Finance sees both files and confirms it.
+        await finance.ReloadAsync();
+        submitted = finance.Locator("tr", new() { HasText = milestone });
         await Assertions.Expect(submitted.GetByRole(AriaRole.Link, new() { Name = "mid-term-report.pdf" })).ToBeVisibleAsync();
+        await Assertions.Expect(submitted.GetByRole(AriaRole.Link, new() { Name = "accounts.pdf" })).ToBeVisibleAsync();
         await submitted.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The milestone was confirmed.");
         await Assertions.Expect(finance.Locator("tr", new() { HasText = milestone })).ToContainTextAsync("confirmed");

@@ -196,7 +196,7 @@ public static class ApiContract
         ["GET /api/audit/checkpoints"] = Ok<IReadOnlyList<SignedCheckpoint>>("The signed audit checkpoints, newest first"),
         ["GET /api/admin/reconciliation"] = Ok<ReconciliationReport>("Replay every stream and compare with the stored projections and sums"),
 
-        ["POST /api/reports"] = Accepted<ReportAccepted>("Ask for a PDF report (generated in the background)")
+        ["POST /api/reports"] = Accepted<ReportAccepted>("Ask for a PDF report (generated in the background; ?language=en|ru for the grantee statement)")
             .Refuses(404, "not-found").Refuses(422, "as-of-in-future").Refuses(429, "too-many-requests"),
         ["GET /api/reports"] = Ok<IReadOnlyList<Reports.ReportView>>("Reports asked for, with status"),
         ["GET /api/reports/{id}"] = Ok<Reports.ReportView>("One report's status and progress").Refuses(404, "not-found"),

@@ -19,12 +19,14 @@ public sealed record ReportRequest(string Kind, Guid? ProgrammeId = null, Guid? 
 
 public sealed record ReportAccepted(Guid Id, string Status);
 
+/// <param name="Language">The language the report is printed in: <c>en</c> or <c>ru</c> (only the grantee statement is offered in Russian).</param>
 public sealed record ReportView(Guid Id, string Kind, Guid? ProgrammeId, Guid? GrantId, Instant AsOf, string Status, int Progress,
-    string? Hash, long? Position, int? Pages, string? FileName, string RequestedBy, Instant RequestedAt, string? Error, string? Url)
+    string? Hash, long? Position, int? Pages, string? FileName, string RequestedBy, Instant RequestedAt, string? Error, string? Url, string Language)
 {
     public static ReportView From(ReportJob j) =>
         new(j.Id, Kinds.Name(j.Kind), j.ProgrammeId, j.GrantId, j.AsOf, j.Status.ToString().ToLowerInvariant(), j.Progress, j.Hash, j.Position,
-            j.Pages, j.FileName, j.RequestedBy, j.RequestedAt, j.Error, j.Status == ReportStatus.Ready ? $"/api/reports/{j.Id}/pdf" : null);
+            j.Pages, j.FileName, j.RequestedBy, j.RequestedAt, j.Error, j.Status == ReportStatus.Ready ? $"/api/reports/{j.Id}/pdf" : null,
+            j.Language ?? Languages.English);
 }
 
 public static class Kinds
@@ -43,8 +45,14 @@ public static class Kinds
 
 public static class RequestReportEndpoint
 {
-    public static ProblemDetails Validate(ReportRequest? request) =>
+    /// <param name="language">The query's <c>language</c>: <c>en</c> or <c>ru</c> for a grantee statement (none: the requester's
+    /// profile language); only <c>en</c> for the other reports, which exist in English only.</param>
+    public static ProblemDetails Validate(ReportRequest? request, string? language = null) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
+            .That(language is null || ReportLanguage.Find(language) is not null, "language", "must be en or ru.")
+            .That(language is null || ReportLanguage.Find(language) is not { } asked || asked == ReportLanguage.English ||
+                Kinds.Parse(request.Kind) is not { } kind || kind == ReportKind.GranteeStatement,
+                "language", "must be en for this report: only the grantee statement is printed in Russian.")
             .MaxLength("from", request.From, InputLimits.Token)
             .MaxLength("to", request.To, InputLimits.Token)
             .MaxLength("asOf", request.AsOf, InputLimits.Token)
@@ -59,26 +67,28 @@ public static class RequestReportEndpoint
 
     /// <summary>
     /// Queues a report for generation in the background (answers 202 at once). Grantees may ask only for their own
-    /// grant's statement; finance and auditors for any report.
+    /// grant's statement; finance and auditors for any report. <c>?language=ru</c> or <c>en</c> picks the grantee
+    /// statement's language; without it, the requester's profile language.
     /// </summary>
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverinePost("/api/reports")]
-    public static Task<IResult> Post(ReportRequest request, IMessageBus bus, HttpContext context) =>
-        bus.Send(RequestReportCommand.Of(request, RequestMetadata.From(context)), outcome => outcome.Problem ?? Results.Accepted(
+    public static Task<IResult> Post(ReportRequest request, string? language, IMessageBus bus, HttpContext context) =>
+        bus.Send(RequestReportCommand.Of(request, RequestMetadata.From(context), language), outcome => outcome.Problem ?? Results.Accepted(
             $"/api/reports/{((ReportAccepted)outcome.Body!).Id}", outcome.Body), context.RequestAborted);
 }
 
 /// <summary>Someone asks for a report as of an instant (now when not given); it is generated in the background.</summary>
+/// <param name="Language">The grantee statement's language (<c>en</c>, <c>ru</c>); none: the requester's profile language.</param>
 public sealed record RequestReportCommand(ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant? From, Instant? To, Instant? AsOf,
-    RequestMetadata Metadata) : ILedgerCommand
+    RequestMetadata Metadata, string? Language = null) : ILedgerCommand
 {
     public string? Reason => null;
 
     /// <summary>The command for a request that passed <see cref="RequestReportEndpoint.Validate"/>.</summary>
-    public static RequestReportCommand Of(ReportRequest request, RequestMetadata metadata) =>
+    public static RequestReportCommand Of(ReportRequest request, RequestMetadata metadata, string? language = null) =>
         new(Kinds.Parse(request.Kind)!.Value, request.ProgrammeId, request.GrantId, Audit.AuditTrailEndpoint.ParseBound(request.From)?.Value,
             Audit.AuditTrailEndpoint.ParseBound(request.To)?.Value, request.AsOf is null ? null : InstantPattern.ExtendedIso.Parse(request.AsOf).Value,
-            metadata);
+            metadata, ReportLanguage.Find(language)?.Code);
 }
 
 public static class RequestReportHandler
@@ -94,8 +104,10 @@ public static class RequestReportHandler
         }
 
         var grantee = command.Metadata.Grantee;
+        var language = Languages.English;
         if (command.Kind == ReportKind.GranteeStatement)
         {
+            language = command.Language ?? await ProfileLanguage(session, command.Metadata);
             var grantId = command.GrantId!.Value;
             if (await session.LoadAsync<Grant>(grantId) is not { } grant || (grantee is not null && grant.Grantee != grantee))
             {
@@ -116,10 +128,16 @@ public static class RequestReportHandler
 
         var metadata = command.Metadata;
         var job = new ReportJob(Guid.NewGuid(), command.Kind, command.ProgrammeId, command.GrantId, command.From, command.To, asOf, ReportStatus.Queued, 0,
-            metadata.Actor, metadata.UserId, metadata.Role, grantee, now);
+            metadata.Actor, metadata.UserId, metadata.Role, grantee, now, Language: language);
         session.Store(job);
         return (new CommandOutcome(null, Body: new ReportAccepted(job.Id, "queued")), [new GenerateReport(job.Id)]);
     }
+
+    /// <summary>The language the requester chose in their profile (English for a caller without an account, e.g. the system).</summary>
+    private static async Task<string> ProfileLanguage(IDocumentSession session, RequestMetadata metadata) =>
+        Guid.TryParse(metadata.UserId, out var userId) && await session.LoadAsync<UserAccount>(userId) is { } user
+            ? Languages.Supported(user.Language)
+            : Languages.English;
 }
 
 public static class ReportQueries
@@ -187,7 +205,7 @@ public static class GenerateReportHandler
             var (model, hash, position) = ReportBuilder.Model(ReportScope.Of(job), events);
             await Progress(job with { Progress = 60 });
             var chain = await SignedHead(checkpointer, position, cancellation);
-            var built = ReportBuilder.Render(model, hash, position, new ReportSeal(job.Id, chain));
+            var built = ReportBuilder.Render(model, hash, position, new ReportSeal(job.Id, chain), ReportLanguage.Find(job.Language));
             var pdfSha = Convert.ToHexStringLower(SHA256.HashData(built.Pdf));
             var fileName = $"{Kinds.Name(job.Kind)}-as-of-{InstantPattern.Create("uuuuMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture).Format(job.AsOf)}.pdf";
 
@@ -195,7 +213,7 @@ public static class GenerateReportHandler
             session.QueueSqlCommand($"insert into {store.Options.Events.DatabaseSchemaName}.{ReportFiles.TableName} (id, sha256, pdf) values (?, ?, ?)",
                 job.Id, pdfSha, built.Pdf);
             session.Events.StartStream(job.Id, new ReportGenerated(job.Id, job.Kind, job.ProgrammeId, job.GrantId, job.AsOf, position, hash, pdfSha, job.RequestedBy,
-                job.From, job.To, chain));
+                job.From, job.To, chain, ReportLanguage.Find(job.Language)?.Code ?? Languages.English));
             await Progress(job with
             {
                 Status = ReportStatus.Ready, Progress = 100, Hash = hash, Position = position, PdfSha256 = pdfSha, Pages = built.Pages, FileName = fileName,

@@ -9,7 +9,8 @@ public sealed record FigureDifference(string Where, int? Page, string? Printed, 
 
 /// <summary>
 /// A report PDF as a reader sees it, read back with PdfPig: its metadata and, page by page, the figures it prints
-/// (amounts such as <c>-2,800.00</c>, counts, percentages, dates, instants, times and SHA-256 hashes), in reading order.
+/// (amounts such as <c>-2,800.00</c> or, in a Russian statement, <c>-2 800,00</c> with a no-break space, counts,
+/// percentages, dates such as <c>2020-12-31</c> or <c>31.12.2020</c>, instants, times and SHA-256 hashes), in reading order.
 /// Comparing two readings says which printed figures differ, whatever the bytes around them.
 /// </summary>
 public static partial class PrintedFigures
@@ -19,10 +20,49 @@ public static partial class PrintedFigures
         public string? this[string key] => Metadata.GetValueOrDefault(key);
     }
 
-    // A figure is a whole token: not a piece of a word, a GUID or "SHA-256".
-    [GeneratedRegex(@"(?<![\p{L}\p{N}.,\-])(?:[0-9a-f]{64}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}" +
-        @"|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d+(?:\.\d+)?%?)(?![\p{L}\p{N}\-])", RegexOptions.CultureInvariant)]
+    private const char NoBreakSpace = '\u00A0';
+
+    // A figure is a whole token: not a piece of a word, a GUID or "SHA-256". Russian amounts group with a no-break space
+    // and use a decimal comma; Russian dates are dd.MM.yyyy.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}.,\-])(?:[0-9a-f]{64}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z|\d{4}-\d{2}-\d{2}|\d{2}\.\d{2}\.\d{4}|\d{1,2}:\d{2}" +
+        @"|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d{1,3}(?:\u00A0\d{3})+(?:,\d+)?%?|-?\d+,\d+%?|-?\d+(?:\.\d+)?%?)(?![\p{L}\p{N}\-])",
+        RegexOptions.CultureInvariant)]
     private static partial Regex Figure();
+
+    /// <summary>
+    /// The page's words, with the ones the layout joined by a no-break space (PdfPig splits at any white space, so
+    /// <c>1 234,56</c> reads as two words) joined again: a Russian amount is one figure, as it is in English.
+    /// </summary>
+    private static IEnumerable<string> Words(UglyToad.PdfPig.Content.Page page)
+    {
+        var letters = page.Letters;
+        var at = new Dictionary<UglyToad.PdfPig.Content.Letter, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < letters.Count; i++)
+        {
+            at[letters[i]] = i;
+        }
+
+        string? pending = null;
+        var pendingEnd = -1;
+        foreach (var word in page.GetWords())
+        {
+            var start = word.Letters.Count > 0 && at.TryGetValue(word.Letters[0], out var first) ? first : -1;
+            var joined = pending is not null && pendingEnd >= 0 && start > pendingEnd + 1 &&
+                Enumerable.Range(pendingEnd + 1, start - pendingEnd - 1).All(i => letters[i].Value == "\u00A0");
+            if (pending is not null && !joined)
+            {
+                yield return pending;
+            }
+
+            pending = joined ? pending + NoBreakSpace + word.Text : word.Text;
+            pendingEnd = word.Letters.Count > 0 && at.TryGetValue(word.Letters[^1], out var last) ? last : -2;
+        }
+
+        if (pending is not null)
+        {
+            yield return pending;
+        }
+    }
 
     /// <summary>
     /// Reads the metadata and the figures of the first <paramref name="maxPages"/> pages; null when the bytes are not a
@@ -45,7 +85,7 @@ public static partial class PrintedFigures
             var pages = new List<IReadOnlyList<string>>();
             for (var number = 1; number <= Math.Min(document.NumberOfPages, maxPages); number++)
             {
-                pages.Add(document.GetPage(number).GetWords().SelectMany(w => Figure().Matches(w.Text).Select(m => m.Value)).ToList());
+                pages.Add(Words(document.GetPage(number)).SelectMany(w => Figure().Matches(w).Select(m => m.Value)).ToList());
             }
 
             return new Reading(metadata, document.NumberOfPages, pages);

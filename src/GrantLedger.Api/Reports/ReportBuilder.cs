@@ -67,10 +67,12 @@ public static class ReportBuilder
 
     private static string? Header(IEvent e, string key) => e.Headers?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
 
-    /// <summary>Deterministic: the same model, hash, position and seal (report id, signed chain head) give the same bytes.</summary>
-    public static Built Render(object model, string hash, long position, ReportSeal? seal = null)
+    /// <summary>
+    /// Deterministic: the same model, hash, position, seal (report id, signed chain head) and language give the same bytes.
+    /// </summary>
+    public static Built Render(object model, string hash, long position, ReportSeal? seal = null, ReportLanguage? language = null)
     {
-        var pdf = PdfComposer.Render(ReportLayouts.Layout(model, hash, seal));
+        var pdf = PdfComposer.Render(ReportLayouts.Layout(model, hash, seal, language));
         using var read = PdfSharp.Pdf.IO.PdfReader.Open(new MemoryStream(pdf), PdfSharp.Pdf.IO.PdfDocumentOpenMode.Import);
         return new Built(model, hash, position, pdf, read.PageCount);
     }

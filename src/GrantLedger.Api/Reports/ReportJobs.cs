@@ -37,7 +37,8 @@ public sealed record ReportJob(
     string? PdfSha256 = null,
     int? Pages = null,
     string? FileName = null,
-    string? Error = null);
+    string? Error = null,
+    string? Language = null);
 
 /// <summary>
 /// A report was generated: who asked, which report, as of when, from which position, with which fingerprint. This event,
@@ -47,9 +48,11 @@ public sealed record ReportJob(
 /// </summary>
 /// <param name="Chain">The audit chain head signed when the report was generated (printed in it and in its metadata);
 /// none for reports generated before checkpoints were signed, or on an empty ledger.</param>
+/// <param name="Language">The language it was printed in (<c>en</c>, <c>ru</c>), so verification renders it again in the same one;
+/// none (English) for reports generated before reports had a language.</param>
 public sealed record ReportGenerated(
     Guid ReportId, ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant AsOf, long Position, string Hash, string PdfSha256, string RequestedBy,
-    Instant? From = null, Instant? To = null, ChainSeal? Chain = null);
+    Instant? From = null, Instant? To = null, ChainSeal? Chain = null, string? Language = null);
 
 /// <summary>What a report covers: enough to rebuild its figures from the events.</summary>
 public sealed record ReportScope(ReportKind Kind, Guid? ProgrammeId, Guid? GrantId, Instant? From, Instant? To, Instant AsOf)

@@ -172,6 +172,7 @@ public static class VerifyReportEndpoint
             ["GrantLedgerAsOf"] = InstantPattern.ExtendedIso.Format(recorded.AsOf),
             ["GrantLedgerPosition"] = recorded.Position.ToString(CultureInfo.InvariantCulture),
             ["GrantLedgerHash"] = recorded.Hash,
+            ["GrantLedgerLanguage"] = recorded.Language ?? Languages.English,
         };
         if (recorded.Chain is { } chain)
         {
@@ -182,8 +183,8 @@ public static class VerifyReportEndpoint
             expected["GrantLedgerChainSignature"] = chain.Signature;
         }
 
-        // Reports generated before the id went into the metadata carry no id; the other keys they do carry.
-        bool NoIdYet(string key) => key == "GrantLedgerReportId" && claimed is not null && claimed[key] is null;
+        // Reports generated before the id (or the language) went into the metadata carry none; the other keys they do carry.
+        bool NoIdYet(string key) => key is "GrantLedgerReportId" or "GrantLedgerLanguage" && claimed is not null && claimed[key] is null;
         return expected
             .Where(k => claimed?[k.Key] != k.Value && !NoIdYet(k.Key))
             .Select(k => new FigureDifference("metadata " + k.Key, null, claimed?[k.Key], k.Value))
@@ -205,7 +206,8 @@ public static class VerifyReportEndpoint
         try
         {
             var (model, hash, position) = ReportBuilder.Model(ReportScope.Of(recorded), events);
-            rendered = ReportBuilder.Render(model, hash, position, new ReportSeal(recorded.ReportId, recorded.Chain));
+            rendered = ReportBuilder.Render(model, hash, position, new ReportSeal(recorded.ReportId, recorded.Chain),
+                ReportLanguage.Find(recorded.Language));
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
         {

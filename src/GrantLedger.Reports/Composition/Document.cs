@@ -1,7 +1,22 @@
 namespace GrantLedger.Reports.Composition;
 
 /// <summary>A report as blocks to lay out; the composer decides pages. Figures arrive already formatted.</summary>
-public sealed record ReportDocument(string Title, string Subtitle, ReportStamp Stamp, IReadOnlyList<Block> Blocks);
+/// <param name="Chrome">The texts the composer itself prints on every page, in the report's language; English when none.</param>
+public sealed record ReportDocument(string Title, string Subtitle, ReportStamp Stamp, IReadOnlyList<Block> Blocks, PageChrome? Chrome = null)
+{
+    public PageChrome Texts => Chrome ?? PageChrome.English;
+}
+
+/// <summary>
+/// What every page says around the content, in the report's language: the footer line (position and hash) and
+/// "Page x of y" as composite formats, and the language tag written into the PDF (catalog <c>/Lang</c>, XMP <c>dc:language</c>).
+/// </summary>
+/// <param name="Footer">A format with <c>{0}</c> for the event-store position and <c>{1}</c> for the hash.</param>
+/// <param name="PageOf">A format with <c>{0}</c> for the page number and <c>{1}</c> for the page count.</param>
+public sealed record PageChrome(string Language, string Footer, string PageOf)
+{
+    public static readonly PageChrome English = new("en", "Event-store position {0} · SHA-256 {1}", "Page {0} of {1}");
+}
 
 /// <summary>What makes a report verifiable, shown on every page and stored in the PDF metadata.</summary>
 /// <param name="AsOf">The as-of instant as a reader sees it, in the programme's time zone and in UTC.</param>

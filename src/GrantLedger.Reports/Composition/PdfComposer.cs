@@ -41,6 +41,7 @@ public static class PdfComposer
         pdf.Info.CreationDate = document.Stamp.CreatedFor.UtcDateTime;
         pdf.Info.ModificationDate = document.Stamp.CreatedFor.UtcDateTime;
         pdf.Info.Keywords = $"position={document.Stamp.Position}; sha256={document.Stamp.Hash}";
+        pdf.Language = document.Texts.Language;
         foreach (var (key, value) in document.Stamp.Metadata)
         {
             pdf.Info.Elements.SetString("/" + key, value);
@@ -58,13 +59,13 @@ public static class PdfComposer
 
     private sealed class PageWriter(PdfDocument pdf, ReportDocument document)
     {
-        private readonly XFont _body = new(EmbeddedFonts.Family, 8.5);
-        private readonly XFont _bold = new(EmbeddedFonts.Family, 8.5, XFontStyleEx.Bold);
-        private readonly XFont _cell = new(EmbeddedFonts.Family, 7.5);
-        private readonly XFont _cellBold = new(EmbeddedFonts.Family, 7.5, XFontStyleEx.Bold);
-        private readonly XFont _small = new(EmbeddedFonts.Family, 7);
-        private readonly XFont _h1 = new(EmbeddedFonts.Family, 15, XFontStyleEx.Bold);
-        private readonly XFont _h2 = new(EmbeddedFonts.Family, 11, XFontStyleEx.Bold);
+        private readonly XFont _body = EmbeddedFonts.Font(8.5, XFontStyleEx.Regular);
+        private readonly XFont _bold = EmbeddedFonts.Font(8.5, XFontStyleEx.Bold);
+        private readonly XFont _cell = EmbeddedFonts.Font(7.5, XFontStyleEx.Regular);
+        private readonly XFont _cellBold = EmbeddedFonts.Font(7.5, XFontStyleEx.Bold);
+        private readonly XFont _small = EmbeddedFonts.Font(7, XFontStyleEx.Regular);
+        private readonly XFont _h1 = EmbeddedFonts.Font(15, XFontStyleEx.Bold);
+        private readonly XFont _h2 = EmbeddedFonts.Font(11, XFontStyleEx.Bold);
         private readonly List<PdfPage> _pages = [];
         private XGraphics? _gfx;
         private double _y;
@@ -112,9 +113,9 @@ public static class PdfComposer
                 gfx.DrawString(document.Stamp.AsOf, _small, new XSolidBrush(Muted), new XRect(Margin, 44, ContentWidth, 10), XStringFormats.TopLeft);
                 gfx.DrawLine(new XPen(Rule, 0.6), Margin, 58, PageWidth - Margin, 58);
                 gfx.DrawLine(new XPen(Rule, 0.6), Margin, PageHeight - 44, PageWidth - Margin, PageHeight - 44);
-                gfx.DrawString($"Event-store position {document.Stamp.Position} · SHA-256 {document.Stamp.Hash}", _small,
+                gfx.DrawString(string.Format(CultureInfo.InvariantCulture, document.Texts.Footer, document.Stamp.Position, document.Stamp.Hash), _small,
                     new XSolidBrush(Muted), new XRect(Margin, PageHeight - 40, ContentWidth - 70, 10), XStringFormats.TopLeft);
-                gfx.DrawString($"Page {i + 1} of {_pages.Count}", _small, new XSolidBrush(Muted),
+                gfx.DrawString(string.Format(CultureInfo.InvariantCulture, document.Texts.PageOf, i + 1, _pages.Count), _small, new XSolidBrush(Muted),
                     new XRect(Margin, PageHeight - 40, ContentWidth, 10), XStringFormats.TopRight);
             }
         }
@@ -153,13 +154,22 @@ public static class PdfComposer
             foreach (var (key, value) in facts.Rows)
             {
                 var lines = Wrap(value, _body, ContentWidth * 0.65);
-                EnsureSpace(lines.Count * LineHeight);
-                Gfx.DrawString(key, _bold, new XSolidBrush(Ink), new XRect(Margin, _y, ContentWidth * 0.35, LineHeight), XStringFormats.TopLeft);
+                // A label longer than its column (Russian ones can be) wraps too, rather than running into the value.
+                var labels = Wrap(key, _bold, ContentWidth * 0.35 - 6);
+                EnsureSpace(Math.Max(lines.Count, labels.Count) * LineHeight);
+                for (var i = 0; i < labels.Count; i++)
+                {
+                    Gfx.DrawString(labels[i], _bold, new XSolidBrush(Ink), new XRect(Margin, _y + i * LineHeight, ContentWidth * 0.35, LineHeight), XStringFormats.TopLeft);
+                }
+
+                var top = _y;
                 foreach (var line in lines)
                 {
                     Gfx.DrawString(line, _body, new XSolidBrush(Ink), new XRect(Margin + ContentWidth * 0.35, _y, ContentWidth * 0.65, LineHeight), XStringFormats.TopLeft);
                     _y += LineHeight;
                 }
+
+                _y = Math.Max(_y, top + labels.Count * LineHeight);
             }
 
             _y += 6;

@@ -17,26 +17,29 @@ public static class ReportLayouts
     /// <param name="seal">The report this rendering is (its id printed, and in the metadata as <c>GrantLedgerReportId</c>, so a
     /// copy leads a verifier back to the ledger's record of it) and the signed chain head; none for a preview that is
     /// not a recorded report.</param>
-    public static ReportDocument Layout(object model, string hash, ReportSeal? seal = null) => model switch
+    /// <param name="language">The grantee statement's language (English when none); the other reports are English only.</param>
+    public static ReportDocument Layout(object model, string hash, ReportSeal? seal = null, ReportLanguage? language = null) => model switch
     {
         ProgrammeFinancialModel m => Programme(m, hash, seal),
-        GranteeStatementModel m => Statement(m, hash, seal),
+        GranteeStatementModel m => Statement(m, hash, seal, language ?? ReportLanguage.English),
         MilestoneStatusModel m => Milestones(m, hash, seal),
         AuditTrailModel m => Audit(m, hash, seal),
         _ => throw new ArgumentException($"No layout for {model.GetType().Name}"),
     };
 
-    /// <summary>"As of 2021-01-31 23:59 Asia/Bishkek (2021-01-31T17:59:00Z)".</summary>
-    public static string AsOfLine(ReportHeader header)
+    /// <summary>"As of 2021-01-31 23:59 Asia/Bishkek (2021-01-31T17:59:00Z)"; in Russian "По состоянию на 31.01.2021 23:59 …".</summary>
+    public static string AsOfLine(ReportHeader header, ReportLanguage? language = null)
     {
+        var l = language ?? ReportLanguage.English;
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(header.TimeZone) ?? DateTimeZone.Utc;
         var local = header.AsOf.InZone(zone);
-        return $"As of {LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd HH:mm").Format(local.LocalDateTime)} {zone.Id} " +
-               $"({InstantPattern.ExtendedIso.Format(header.AsOf)}) · {header.Scope}";
+        return l.Text("AsOf", l.DateTime(local.LocalDateTime), zone.Id, InstantPattern.ExtendedIso.Format(header.AsOf), header.Scope);
     }
 
-    private static ReportStamp Stamp(ReportHeader header, string hash, ReportSeal? identity, Dictionary<string, string> extra)
+    private static ReportStamp Stamp(ReportHeader header, string hash, ReportSeal? identity, Dictionary<string, string> extra,
+        ReportLanguage? language = null)
     {
+        var l = language ?? ReportLanguage.English;
         if (identity is { } seal)
         {
             extra["GrantLedgerReportId"] = seal.ReportId.ToString();
@@ -54,36 +57,34 @@ public static class ReportLayouts
         extra["GrantLedgerAsOf"] = InstantPattern.ExtendedIso.Format(header.AsOf);
         extra["GrantLedgerPosition"] = header.Position.ToString(System.Globalization.CultureInfo.InvariantCulture);
         extra["GrantLedgerHash"] = hash;
-        return new ReportStamp(AsOfLine(header), header.Position, hash, header.AsOf.ToDateTimeOffset(), extra);
+        extra["GrantLedgerLanguage"] = l.Code;
+        return new ReportStamp(AsOfLine(header, l), header.Position, hash, header.AsOf.ToDateTimeOffset(), extra);
     }
 
-    private static IReadOnlyList<Block> Verification(ReportHeader header, string hash, ReportSeal? identity)
+    private static IReadOnlyList<Block> Verification(ReportHeader header, string hash, ReportSeal? identity, ReportLanguage? language = null)
     {
+        var l = language ?? ReportLanguage.English;
         var facts = new List<KeyValuePair<string, string>>
         {
-            new("As of (recorded time)", AsOfLine(header)),
-            new("Event-store position", header.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new("SHA-256 of the figures", hash),
+            new(l.Text("VerificationAsOf"), AsOfLine(header, l)),
+            new(l.Text("VerificationPosition"), header.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(l.Text("VerificationHash"), hash),
         };
         if (identity is { } seal)
         {
-            facts.Insert(0, new("Report", seal.ReportId.ToString()));
+            facts.Insert(0, new(l.Text("VerificationReport"), seal.ReportId.ToString()));
             if (seal.Chain is { } chain)
             {
-                facts.Add(new("Audit chain head (signed)", $"event {chain.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)}, link {chain.Link}"));
-                facts.Add(new("Signed", $"{InstantPattern.ExtendedIso.Format(chain.SignedAt)} with key {chain.KeyId} (GET /api/audit/public-key)"));
+                facts.Add(new(l.Text("VerificationChain"), l.Text("VerificationChainValue", chain.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), chain.Link)));
+                facts.Add(new(l.Text("VerificationSigned"), l.Text("VerificationSignedValue", InstantPattern.ExtendedIso.Format(chain.SignedAt), chain.KeyId)));
             }
         }
 
         return
         [
-            new Heading("Verification", 2),
+            new Heading(l.Text("Verification"), 2),
             new Facts(facts),
-            new Paragraph("Anyone can check this report: upload it to POST /api/reports/verification, which finds the ledger's record " +
-                "of it, compares the file and its printed figures with the figures rebuilt from the events as of the same instant, " +
-                "and checks the audit chain over those events. Regenerating the report for the same as-of instant gives the same " +
-                "SHA-256 of the figures. The signed audit chain head (signature in this file's metadata) fixes the ledger's " +
-                "history up to that event: a later rewrite of it no longer matches the signature.", Muted: true),
+            new Paragraph(l.Text("VerificationNote"), Muted: true),
         ];
     }
 
@@ -132,41 +133,68 @@ public static class ReportLayouts
         return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, identity, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
     }
 
-    private static ReportDocument Statement(GranteeStatementModel m, string hash, ReportSeal? identity)
+    /// <summary>
+    /// The grantee-facing statement, in the grantee's language: fixed texts, money and dates follow it; what the grantee
+    /// or finance entered (names, titles, references, notes, reasons) is printed as recorded.
+    /// </summary>
+    private static ReportDocument Statement(GranteeStatementModel m, string hash, ReportSeal? identity, ReportLanguage l)
     {
+        string Money(decimal value) => $"{l.Amount(value)} {m.Currency}";
+        // Russian column titles are longer: their tables share the width differently (English keeps its layout, so a
+        // stored English statement re-renders with the same page breaks).
+        double W(double english, double russian) => l == ReportLanguage.English ? english : russian;
+        string YesNo(bool value) => l.Text(value ? "Yes" : "No");
+        var title = l.Text("StatementTitle");
         var blocks = new List<Block>
         {
-            new Heading(m.Header.Title),
+            new Heading(title),
             new Paragraph($"{m.Grantee} · {m.Title}"),
             new Facts([
-                new("Countries", m.Countries),
-                new("Grant window", $"{Date(m.WindowStart)} to {Date(m.WindowEnd)}"),
-                new("Awarded", $"{Amount(m.Awarded)} {m.Currency}"),
-                new("Disbursed", $"{Amount(m.Disbursed)} {m.Currency}"),
-                new("Awaiting approval", $"{Amount(m.Reserved)} {m.Currency}"),
-                new("Remaining", $"{Amount(m.Remaining)} {m.Currency}"),
-                new("Spent, donor rate", $"{Amount(m.SpentAtDonorRate)} {m.Currency}"),
-                new("Spent, actual rate", $"{Amount(m.SpentAtActualRate)} {m.Currency}"),
-                new("FX difference", $"{Amount(m.FxDifference)} {m.Currency}"),
+                new(l.Text("Countries"), m.Countries),
+                new(l.Text("GrantWindow"), l.Text("DateRange", l.Date(m.WindowStart), l.Date(m.WindowEnd))),
+                new(l.Text("Awarded"), Money(m.Awarded)),
+                new(l.Text("Disbursed"), Money(m.Disbursed)),
+                new(l.Text("AwaitingApproval"), Money(m.Reserved)),
+                new(l.Text("Remaining"), Money(m.Remaining)),
+                new(l.Text("SpentAtDonorRate"), Money(m.SpentAtDonorRate)),
+                new(l.Text("SpentAtActualRate"), Money(m.SpentAtActualRate)),
+                new(l.Text("FxDifference"), Money(m.FxDifference)),
             ]),
-            new Heading("Tranches", 2),
-            new Table([new("No.", 0.5), new("Amount", 1.2, Align.Right), new("Paid", 1.2, Align.Right), new("Paid after", 3), new("Locked", 0.8)],
-                m.Tranches.Select(t => (IReadOnlyList<string>)[t.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), Amount(t.Amount),
-                    Amount(t.Paid), t.Gate, t.Locked ? "yes" : "no"]).ToList()),
-            new Heading("Disbursements and reversals", 2),
-            new Table([new("Value date", 1), new("Reference", 1.4), new("Amount", 1.1, Align.Right), new("Status", 1), new("Note or reason", 3)],
-                m.Payments.Select(p => (IReadOnlyList<string>)[Date(p.ValueDate), p.Reference, Amount(p.Amount), p.Status, p.Note ?? ""]).ToList()),
-            new Heading("Milestones", 2),
-            new Table([new("Due", 1), new("Milestone", 3), new("Kind", 1), new("Status", 1), new("Overdue", 0.8)],
-                m.Milestones.Select(x => (IReadOnlyList<string>)[Date(x.DueDate), x.Title, x.Kind, x.Status, x.Overdue ? "yes" : "no"]).ToList()),
-            new Heading("Budget against actual, per line (EUR)", 2),
-            new Table([new("Code", 0.6), new("Heading", 1.6), new("Description", 2.4), new("Planned", 1.1, Align.Right), new("Spent, donor", 1.1, Align.Right),
-                       new("Spent, actual", 1.1, Align.Right), new("FX diff.", 1, Align.Right), new("Remaining", 1.1, Align.Right)],
-                m.Budget.Select(b => (IReadOnlyList<string>)[b.Code, b.Heading, b.Description, Amount(b.Planned), Amount(b.SpentAtDonorRate),
-                    Amount(b.SpentAtActualRate), Amount(b.FxDifference), Amount(b.Remaining)]).ToList()),
+            new Heading(l.Text("Tranches"), 2),
+            new Table([new(l.Text("ColumnNumber"), 0.5), new(l.Text("ColumnAmount"), 1.2, Align.Right), new(l.Text("ColumnPaid"), 1.2, Align.Right),
+                       new(l.Text("ColumnPaidAfter"), W(3, 2.6)), new(l.Text("ColumnLocked"), W(0.8, 1.2))],
+                m.Tranches.Select(t => (IReadOnlyList<string>)[t.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), l.Amount(t.Amount),
+                    l.Amount(t.Paid), t.Gate == ReportModels.OnSignature ? l.Text("OnSignature") : t.Gate, YesNo(t.Locked)]).ToList()),
+            new Heading(l.Text("Payments"), 2),
+            new Table([new(l.Text("ColumnValueDate"), W(1, 1.4)), new(l.Text("ColumnReference"), W(1.4, 1.2)), new(l.Text("ColumnAmount"), 1.1, Align.Right),
+                       new(l.Text("ColumnStatus"), W(1, 1.2)), new(l.Text("ColumnNoteOrReason"), W(3, 2.6))],
+                m.Payments.Select(p => (IReadOnlyList<string>)[l.Date(p.ValueDate), p.Reference, l.Amount(p.Amount), Coded(l, "Payment", p.Status), p.Note ?? ""]).ToList()),
+            new Heading(l.Text("Milestones"), 2),
+            new Table([new(l.Text("ColumnDue"), 1), new(l.Text("ColumnMilestone"), 3), new(l.Text("ColumnKind"), 1), new(l.Text("ColumnStatus"), 1),
+                       new(l.Text("ColumnOverdue"), 0.8)],
+                m.Milestones.Select(x => (IReadOnlyList<string>)[l.Date(x.DueDate), x.Title, Coded(l, "Kind", x.Kind), Coded(l, "Milestone", x.Status),
+                    YesNo(x.Overdue)]).ToList()),
+            new Heading(l.Text("Budget"), 2),
+            new Table([new(l.Text("ColumnCode"), 0.6), new(l.Text("ColumnHeading"), 1.6), new(l.Text("ColumnDescription"), 2.4),
+                       new(l.Text("ColumnPlanned"), 1.1, Align.Right), new(l.Text("ColumnSpentDonor"), 1.1, Align.Right),
+                       new(l.Text("ColumnSpentActual"), 1.1, Align.Right), new(l.Text("ColumnFxDifference"), 1, Align.Right),
+                       new(l.Text("ColumnRemaining"), 1.1, Align.Right)],
+                m.Budget.Select(b => (IReadOnlyList<string>)[b.Code, b.Heading, b.Description, l.Amount(b.Planned), l.Amount(b.SpentAtDonorRate),
+                    l.Amount(b.SpentAtActualRate), l.Amount(b.FxDifference), l.Amount(b.Remaining)]).ToList()),
         };
-        blocks.AddRange(Verification(m.Header, hash, identity));
-        return new ReportDocument(m.Header.Title, m.Header.Scope, Stamp(m.Header, hash, identity, new() { ["GrantLedgerScope"] = m.Header.Scope }), blocks);
+        blocks.AddRange(Verification(m.Header, hash, identity, l));
+        return new ReportDocument(title, m.Header.Scope,
+            Stamp(m.Header, hash, identity, new() { ["GrantLedgerScope"] = m.Header.Scope }, l), blocks, l.Chrome);
+    }
+
+    /// <summary>
+    /// A status or kind the model records as an English code ("awaiting approval", "interim"), in the report's language:
+    /// the resource named for it ("PaymentAwaitingApproval", "KindInterim"); an unknown code is printed as it is.
+    /// </summary>
+    private static string Coded(ReportLanguage l, string prefix, string code)
+    {
+        var key = prefix + string.Concat(code.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+        return l.TextOr(key, code);
     }
 
     private static ReportDocument Milestones(MilestoneStatusModel m, string hash, ReportSeal? identity)

@@ -59,6 +59,9 @@ public sealed record AuditTrailModel(ReportHeader Header, Instant? From, Instant
 /// <summary>Builds report models from the ledger state (pure), and fingerprints them.</summary>
 public static class ReportModels
 {
+    /// <summary>What a tranche paid on signature (no gating milestone) records as its gate; layouts print it in their language.</summary>
+    public const string OnSignature = "on signature";
+
     private static readonly JsonSerializerOptions Canonical = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -128,7 +131,7 @@ public static class ReportModels
             grant.Amount.Amount, grant.Disbursed.Amount, grant.Reserved.Amount, grant.Remaining.Amount,
             actuals.Totals.SpentAtDonorRate.Amount, actuals.Totals.SpentAtActualRate.Amount, actuals.Totals.FxDifference.Amount,
             grant.Tranches.OrderBy(t => t.Number).Select(t => new TrancheLine(t.Number, t.Amount.Amount, grant.PaidAgainst(t.Id).Amount,
-                t.MilestoneId is { } m ? grant.FindMilestone(m)?.Title ?? "" : "on signature", grant.IsLocked(t))).ToList(),
+                t.MilestoneId is { } m ? grant.FindMilestone(m)?.Title ?? "" : OnSignature, grant.IsLocked(t))).ToList(),
             grant.Disbursements.OrderBy(d => d.ValueDate).ThenBy(d => d.BankReference).Select(d => new PaymentLine(d.ValueDate, d.BankReference,
                 d.Amount.Amount, StatusOf(d), d.Reversed ? d.ReversalReason : d.Note)).ToList(),
             grant.Milestones.OrderBy(m => m.DueDate).Select(m => Line(grant, m)).ToList(),
