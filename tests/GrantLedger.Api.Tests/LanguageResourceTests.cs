@@ -31,6 +31,13 @@ public partial class LanguageResourceTests
         Assert.Empty(Russian.Where(r => string.IsNullOrWhiteSpace(r.Value)).Select(r => r.Key));
     }
 
+    /// <summary>Resource generation keeps one of two names that differ only in case ("Note" and "note"): the other is lost.</summary>
+    [Fact]
+    public void no_two_texts_differ_only_in_case()
+    {
+        Assert.Empty(English.Keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)));
+    }
+
     [Fact]
     public void a_translation_keeps_the_placeholders_of_its_english_text()
     {

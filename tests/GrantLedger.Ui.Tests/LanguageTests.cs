@@ -81,6 +81,7 @@ public class LanguageTests(BrowserHost host)
         var row = grantee.Locator("tr", new() { HasText = milestone });
         await Assertions.Expect(row).ToContainTextAsync("30.06.2034");
 
+        await row.GetByText("Представить этот этап…").ClickAsync();
         await row.GetByLabel("Примечание").FillAsync("Отчёт за первый полевой сезон");
         await row.GetByLabel("Подтверждающие документы", new() { Exact = false }).SetInputFilesAsync(new FilePayload
         {
@@ -97,6 +98,7 @@ public class LanguageTests(BrowserHost host)
         await Assertions.Expect(finance.Locator("dt:text-is('Awarded') + dd")).ToHaveTextAsync("40,000.00 EUR");
         var submitted = finance.Locator("tr", new() { HasText = milestone });
         await Assertions.Expect(submitted.GetByRole(AriaRole.Link, new() { Name = "interim-report.pdf" })).ToBeVisibleAsync();
+        await submitted.GetByText("Send it back…").ClickAsync();
         await submitted.GetByLabel("Reason to send it back").FillAsync(reason);
         await submitted.GetByRole(AriaRole.Button, new() { Name = "Send back" }).ClickAsync();
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The milestone was sent back with your reason.");

@@ -59,7 +59,8 @@ public static class Ui
         }
 
         var words = System.Text.RegularExpressions.Regex.Replace(key, "([a-z])([A-Z])", "$1 $2").Replace('.', ' ').ToLowerInvariant();
-        return text[words] is { ResourceNotFound: false } known ? known.Value : words;
+        return text["field:" + words] is { ResourceNotFound: false } known ? known.Value : words;
+
     }
 
     /// <summary>
