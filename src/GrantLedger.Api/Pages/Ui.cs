@@ -18,6 +18,10 @@ public static class Ui
 {
     private static readonly CultureInfo English = CultureInfo.InvariantCulture;
 
+    /// <summary>As Razor encodes (Cyrillic as it is, markup characters escaped).</summary>
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
+
     /// <summary>The culture the page is read in (English figures for English and anything unknown).</summary>
     public static CultureInfo Culture =>
         CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == Identity.Languages.Russian ? CultureInfo.CurrentUICulture : English;
@@ -45,7 +49,7 @@ public static class Ui
 
     /// <summary>The problem of one field, next to it, with the id its input names in <c>aria-describedby</c>.</summary>
     public static IHtmlContent FieldError(Outcome? outcome, string field) => outcome?.ErrorFor(field) is { } message
-        ? new HtmlString($"<p class=\"error\" id=\"{Outcome.ErrorId(field)}\">{HtmlEncoder.Default.Encode(Problem.Field(outcome, message))}</p>")
+        ? new HtmlString($"<p class=\"error\" id=\"{Outcome.ErrorId(field)}\">{Html.Encode(Problem.Field(outcome, message))}</p>")
         : HtmlString.Empty;
 
     /// <summary>A field's key as words for the list of problems ("approvalThreshold" → "approval threshold", "line1-code" → "line 2, code").</summary>
