@@ -135,3 +135,15 @@ public static class LedgerNotices
         NotificationFacts facts) =>
         new(Notification.IdFor(kind, grant.Id, milestoneId, discriminator), now, kind, grant.Id, grant.Grantee, milestoneId, message, Facts: facts);
 }
+
+/// <summary>A report generated in the background is ready: its requester is told (feed for staff, e-mail).</summary>
+public static class ReportReadyNotice
+{
+    public static Notification For(Reports.ReportJob job, string fileName, Instant now)
+    {
+        var kind = Reports.Kinds.Name(job.Kind);
+        return new Notification(Notification.IdFor(NotificationKinds.ReportReady, job.GrantId ?? Guid.Empty, null, job.Id.ToString()), now,
+            NotificationKinds.ReportReady, job.GrantId ?? Guid.Empty, job.Grantee ?? "", null, $"The report {kind} ({fileName}) is ready.",
+            NotificationAudience.Requester, RecipientUserId: job.RequestedByUserId, Facts: new NotificationFacts(Title: kind, Reference: fileName));
+    }
+}

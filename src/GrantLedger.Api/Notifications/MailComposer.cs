@@ -39,7 +39,6 @@ public static class MailComposer
         // The same id for every attempt of this delivery: a receiving server that has it already may drop a repeat.
         message.MessageId = $"{deliveryId:N}@{from.Domain}";
         message.Headers.Add("Auto-Submitted", "auto-generated");
-        message.Headers.Add(HeaderId.ContentLanguage, texts.Language);
 
         var plain = new StringBuilder()
             .Append(greeting).Append("\n\n").Append(body).Append("\n\n")
@@ -57,6 +56,8 @@ public static class MailComposer
             new TextPart(TextFormat.Plain) { Text = plain },
             new TextPart(TextFormat.Html) { Text = html },
         };
+        // A Content-* header belongs to the body (MimeKit would move it there anyway): the language of both parts.
+        message.Body.Headers.Add(HeaderId.ContentLanguage, texts.Language);
         return message;
     }
 

@@ -43,6 +43,8 @@ public sealed class MailOptions
     /// <remarks>Empty means <see cref="DefaultRetrySeconds"/> (a configured list replaces it, it is not appended to).</remarks>
     public int[]? RetrySeconds { get; set; }
 
+    public const int MaxRetries = 20;
+
     public static readonly int[] DefaultRetrySeconds = [5, 30, 120, 600, 1800, 3600, 3600, 3600];
 
     public IReadOnlyList<TimeSpan> Retries =>
@@ -76,8 +78,8 @@ public sealed class MailOptions
             return "GrantLedger:Mail:Security None would send the SMTP password in clear text: use StartTls or SslOnConnect.";
         }
 
-        return RetrySeconds?.Any(s => s < 1) == true
-            ? "GrantLedger:Mail:RetrySeconds must list at least one wait of 1 second or more."
+        return RetrySeconds?.Any(s => s < 1) == true || RetrySeconds?.Length > MaxRetries
+            ? $"GrantLedger:Mail:RetrySeconds must list at most {MaxRetries} waits of 1 second or more (Wolverine's limit is 25 attempts)."
             : null;
     }
 
