@@ -53,15 +53,19 @@ public static class RejectMilestoneHandler
             return (CommandOutcome.Refused(decision.Error!), [], []);
         }
 
-        var milestone = grant!.FindMilestone(command.MilestoneId)!;
-        var notification = new Notification(Guid.NewGuid(), clock.GetCurrentInstant(), NotificationKinds.MilestoneRejected, grant.Id,
-            grant.Grantee, command.MilestoneId, $"\"{milestone.Title}\" was sent back: {command.Reason} Please resubmit." +
-            (decision.Value.Count > 1 ? " Its deadline has passed, so payments are on hold until it is delivered." : ""),
-            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate, Text: command.Reason));
+        var notification = SentBack(Guid.NewGuid(), grant!, grant!.FindMilestone(command.MilestoneId)!, command.Reason,
+            decision.Value.Count > 1, clock.GetCurrentInstant());
         session.Store(notification);
         Events events = [.. decision.Value];
         return (CommandOutcome.Done(grant.Version + decision.Value.Count), events, [new DeliverNotification(notification.Id)]);
     }
+
+    /// <summary>The grantee's notice that a milestone was sent back (and, when its deadline has passed, that payments stop).</summary>
+    public static Notification SentBack(Guid id, Grant grant, Milestone milestone, string reason, bool overdue, Instant now) =>
+        new(id, now, NotificationKinds.MilestoneRejected, grant.Id, grant.Grantee, milestone.Id,
+            $"\"{milestone.Title}\" was sent back: {reason} Please resubmit." +
+            (overdue ? " Its deadline has passed, so payments are on hold until it is delivered." : ""),
+            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate, Text: reason));
 }
 
 public static class ConfirmMilestoneEndpoint
