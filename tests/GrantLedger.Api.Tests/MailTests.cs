@@ -279,6 +279,21 @@ public class MailTests(MailFixture fixture) : IClassFixture<MailFixture>, IAsync
     }
 
     [Fact]
+    public async Task a_report_generated_in_the_background_tells_the_person_who_asked_for_it()
+    {
+        var grant = await _ledger.GrantOf(50_000m, NewOrganisation());
+        var auditor = LedgerHost.Staff["auditor"].Email;
+        static bool ReportReady(ReceivedMail m) => m.Subject == "Your report is ready: grantee-statement";
+        var before = Inbox.For(auditor).Count(ReportReady);
+
+        await _ledger.GenerateReport(new { kind = "grantee-statement", grantId = grant });
+
+        var mail = (await Inbox.WaitFor(auditor, ReportReady, before + 1)).Last();
+        Assert.Contains("https://ledger.test/reports", mail.Text);
+        Assert.Contains(".pdf", mail.Text);
+    }
+
+    [Fact]
     public async Task only_administrators_read_the_deliveries()
     {
         Assert.Equal(403, (await _host.Get("/api/mail/deliveries", user: "finance")).Status);
