@@ -110,6 +110,24 @@ public class MailTests(MailFixture fixture) : IClassFixture<MailFixture>, IAsync
     }
 
     [Fact]
+    public async Task a_milestone_sent_back_after_its_deadline_says_why_and_that_payments_stop_in_russian()
+    {
+        var organisation = NewOrganisation();
+        var (russian, _) = await AddPerson(organisation, Languages.Russian);
+        var grant = await _ledger.GrantOf(50_000m, organisation);
+        var milestone = await _ledger.PlanMilestone(grant, "2020-06-20", title: "Отчёт");
+        Assert.Equal(201, (await _ledger.Submit(grant, milestone, "Готово", ("report.pdf", "%PDF-1.4\n%%EOF\n"u8.ToArray(), "application/pdf"))).Status);
+        fixture.Clock.Reset(NodaTime.Instant.FromUtc(2020, 7, 1, 0, 0));
+
+        var rejected = await _host.Post($"/api/grants/{grant}/milestones/{milestone}/rejection", new { reason = "Нет финансового приложения." });
+        Assert.Equal(201, rejected.Status);
+
+        var mail = Assert.Single(await Inbox.WaitFor(russian, m => m.Subject == "Этап «Отчёт» возвращён на доработку"));
+        Assert.Contains("Причина:\nНет финансового приложения.", mail.Text.ReplaceLineEndings("\n"));
+        Assert.Contains($"Срок сдачи прошёл: выплаты получателю {organisation} приостановлены", mail.Text);
+    }
+
+    [Fact]
     public async Task opting_out_stops_reminders_but_never_payment_mail()
     {
         var organisation = NewOrganisation();

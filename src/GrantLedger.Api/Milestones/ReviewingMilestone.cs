@@ -65,7 +65,7 @@ public static class RejectMilestoneHandler
         new(id, now, NotificationKinds.MilestoneRejected, grant.Id, grant.Grantee, milestone.Id,
             $"\"{milestone.Title}\" was sent back: {reason} Please resubmit." +
             (overdue ? " Its deadline has passed, so payments are on hold until it is delivered." : ""),
-            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate, Text: reason));
+            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate, Text: reason, PaymentsOnHold: overdue));
 }
 
 public static class ConfirmMilestoneEndpoint

@@ -24,7 +24,7 @@ public static class MailComposer
             facts.Date is { } date ? texts.Date(date) : "", facts.Text ?? "", notification.Grantee, facts.Reference ?? "",
         ];
         var subject = OneLine(texts.Format(notification.Kind + ".Subject", args));
-        var body = texts.Format(notification.Kind + ".Body", args);
+        var body = texts.Format(notification.Kind + ".Body", args) + (facts.PaymentsOnHold ? "\n" + texts.Format("PaymentsOnHold", args) : "");
         var link = LinkFor(notification, options);
         var greeting = texts.Format("Greeting", OneLine(recipient.DisplayName));
         var footer = texts.Text(NotificationKinds.IsEssential(notification.Kind) ? "Footer.Essential" : "Footer.NonEssential") + " " +

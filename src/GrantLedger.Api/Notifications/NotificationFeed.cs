@@ -40,9 +40,10 @@ public sealed record Notification(
 /// <param name="Date">A due date or a value date.</param>
 /// <param name="Text">A reason or note, as the person wrote it.</param>
 /// <param name="Reference">A bank reference, a report's file name.</param>
+/// <param name="PaymentsOnHold">The notice also means payments to the grantee stop (a milestone sent back after its deadline).</param>
 public sealed record NotificationFacts(
     string? GrantTitle = null, string? Title = null, GrantLedger.Domain.Money? Amount = null, LocalDate? Date = null, string? Text = null,
-    string? Reference = null);
+    string? Reference = null, bool PaymentsOnHold = false);
 
 /// <summary>Who a notification is for (<see cref="Notification.Audience"/>).</summary>
 public static class NotificationAudience
