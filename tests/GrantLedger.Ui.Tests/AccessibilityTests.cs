@@ -31,7 +31,7 @@ public class AccessibilityTests(BrowserHost host, ITestOutputHelper output)
         var page = await host.SignedIn(email, prepare: PageCrawl.PrepareFor(language, host.BaseUrl));
         var problems = new List<string>();
 
-        var crawl = await PageCrawl.EveryKindOfPage(page, async path =>
+        var crawl = await PageCrawl.EveryKindOfPage(page, perKind: 2, atEachPage: async path =>
         {
             problems.AddRange(await Serious(page, path));
             if (await PageCrawl.OpenEveryDisclosure(page) > 0)
@@ -131,7 +131,7 @@ public class AccessibilityTests(BrowserHost host, ITestOutputHelper output)
         await page.SetViewportSizeAsync(390, 844);
         var problems = new List<string>();
 
-        var crawl = await PageCrawl.EveryKindOfPage(page, async path =>
+        var crawl = await PageCrawl.EveryKindOfPage(page, perKind: 2, atEachPage: async path =>
         {
             await PageCrawl.OpenEveryDisclosure(page);
             if (await SidewaysScroll(page) is { } problem)
