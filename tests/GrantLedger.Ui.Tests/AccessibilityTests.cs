@@ -86,6 +86,7 @@ public class AccessibilityTests(BrowserHost host, ITestOutputHelper output)
         // A payment whose amount is not a number: refused at the top of the grant page (whatever the grant's state, so
         // nothing is ever paid here).
         await finance.GotoAsync(WwbGrant);
+        await finance.Disclose("Record a disbursement");
         await finance.Locator("#amount").FillAsync("a thousand");
         await finance.Locator("#valueDate").FillAsync("2021-02-01");
         await finance.Locator("#reference").FillAsync("ECARO-A11Y-REFUSED");
@@ -96,6 +97,7 @@ public class AccessibilityTests(BrowserHost host, ITestOutputHelper output)
         // A receipt whose amount is not a number: refused next to the amount in the disbursement's row.
         var grantee = await host.SignedIn("grantee@wwb.example", prepare: PageCrawl.PrepareFor(language, host.BaseUrl));
         await grantee.GotoAsync(WwbGrant);
+        await grantee.Locator("#disbursements tbody tr").Filter(new() { Has = grantee.Locator("form.receipt") }).First.Disclose("Record what arrived");
         var receipt = grantee.Locator("form.receipt").First;
         await receipt.Locator("input[name=amount]").FillAsync("lots");
         await receipt.Locator("input[name=amount]").PressAsync("Enter");
@@ -172,6 +174,8 @@ public class AccessibilityTests(BrowserHost host, ITestOutputHelper output)
         var keys = new Keyboard(finance);
 
         await keys.SkipToMainContent();
+        await keys.TabTo("#record-disbursement > summary");
+        await keys.Press("Enter");
         await keys.TabTo("#trancheId");
         while (!(await finance.Locator("#trancheId option:checked").InnerTextAsync()).StartsWith("Tranche 2", StringComparison.Ordinal))
         {
@@ -185,7 +189,7 @@ public class AccessibilityTests(BrowserHost host, ITestOutputHelper output)
         Assert.Equal("2021-02-04", await finance.Locator("#valueDate").InputValueAsync());
         await keys.TabTo("#reference");
         await keys.Type("ECARO-KEYS-0001");
-        await keys.TabTo("form[aria-labelledby=record] button[type=submit]");
+        await keys.TabTo("#record-disbursement button[type=submit]");
         await keys.Press("Enter");
 
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The disbursement was recorded.");
@@ -203,11 +207,14 @@ public class AccessibilityTests(BrowserHost host, ITestOutputHelper output)
         var grantee = await host.SignedIn("grantee@slconservancy.example");
         await grantee.GotoAsync(SlcGrant, new() { WaitUntil = WaitUntilState.NetworkIdle });
         var row = grantee.Locator("tr", new() { HasText = title });
+        var rowId = await row.GetAttributeAsync("id");
         var note = await row.Locator("input[name=note]").GetAttributeAsync("id");
         var files = await row.Locator("input[type=file]").GetAttributeAsync("id");
         keys = new Keyboard(grantee);
 
         await keys.SkipToMainContent();
+        await keys.TabTo($"#{rowId} details.action > summary");
+        await keys.Press("Enter");
         await keys.TabTo($"#{note}");
         await keys.Type("Photos of the season, sent without a mouse");
         await keys.TabTo($"#{files}");

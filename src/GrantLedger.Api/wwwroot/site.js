@@ -80,7 +80,7 @@ document.querySelectorAll('[data-live-award]').forEach((input) => {
 const openTarget = () => {
   if (!window.location.hash) return;
   const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
-  if (!target) return;
+  if (!target || target.tagName !== 'TR') return; // rows only: the skip link's #main keeps its own focus
   for (let d = target.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
   const action = target.querySelector('details.action[data-opens-from-link]');
   if (action) { action.open = true; action.querySelector('summary').focus(); }
