@@ -10,6 +10,15 @@
 # (docs/operations.md, "Production settings").
 set -euo pipefail
 
+# Waits (up to a minute) until $1 answers; stops the script if process $2 has exited meanwhile (message $3).
+wait_until_up() {
+  for _ in $(seq 1 120); do
+    if curl -fsS "$1" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$2" 2>/dev/null; then echo "run.sh: $3" >&2; exit 1; fi
+    sleep 0.5
+  done
+}
+
 demo=""
 for arg in "$@"; do
   case "$arg" in
@@ -78,11 +87,7 @@ if [[ -z "${GrantLedger__Mail__Host:-}" ]]; then
     --urls="$inbox_url" --bindaddress=127.0.0.1 --smtpport="$smtp_port" --imapport= --pop3port= --hostname=localhost \
     >"$repo/.data/smtp4dev/smtp4dev.log" 2>&1 &
   inbox=$!
-  for _ in $(seq 1 120); do
-    if curl -fsS "$inbox_url/" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$inbox" 2>/dev/null; then echo "run.sh: smtp4dev exited during start-up (see .data/smtp4dev/smtp4dev.log)" >&2; exit 1; fi
-    sleep 0.5
-  done
+  wait_until_up "$inbox_url/" "$inbox" "smtp4dev exited during start-up (see .data/smtp4dev/smtp4dev.log)"
   export GrantLedger__Mail__Host=127.0.0.1 GrantLedger__Mail__Port="$smtp_port" GrantLedger__Mail__Security=None
   export GrantLedger__Mail__From="${GrantLedger__Mail__From:-GrantLedger demo <no-reply@grantledger.localhost>}"
 fi
@@ -92,11 +97,7 @@ export GrantLedger__Mail__PublicBaseUrl="${GrantLedger__Mail__PublicBaseUrl:-$ur
 dotnet run --project src/GrantLedger.Api/GrantLedger.Api.csproj -c Release --no-build --no-launch-profile &
 app=$!
 
-for _ in $(seq 1 120); do
-  if curl -fsS "$url/health" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$app" 2>/dev/null; then echo "run.sh: the app exited during start-up" >&2; exit 1; fi
-  sleep 0.5
-done
+wait_until_up "$url/health" "$app" "the app exited during start-up"
 
 cat <<MSG
 
