@@ -120,6 +120,19 @@ public sealed class ProductionGuardTests : IDisposable
         Assert.DoesNotContain("Now listening", await output);
     }
 
+    [Fact]
+    public void the_mail_password_in_a_settings_file_is_refused_but_from_the_environment_starts()
+    {
+        var file = Path.Combine(_keys, "appsettings.Production.json");
+        File.WriteAllText(file, """{"GrantLedger":{"Mail":{"Host":"smtp.example.org","Password":"in-the-file"}}}""");
+        var fromFile = new ConfigurationBuilder().AddInMemoryCollection(Sound()).AddJsonFile(file).Build();
+        Assert.Contains(ProductionGuard.Problems(fromFile, Environment("Production"), serving: true), p => p.Contains("GrantLedger:Mail:Password"));
+
+        var fromEnvironment = Sound();
+        fromEnvironment["GrantLedger:Mail:Password"] = "from-the-environment";
+        Assert.Empty(ProductionGuard.Problems(Configuration(fromEnvironment), Environment("Production"), serving: true));
+    }
+
     private static IConfiguration Configuration(Dictionary<string, string?> settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 

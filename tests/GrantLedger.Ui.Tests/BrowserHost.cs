@@ -92,10 +92,16 @@ public sealed class BrowserHost : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh browser context signed in as the user (viewport width in CSS pixels).</summary>
-    public async Task<IPage> SignedIn(string email, int width = 1280)
+    /// <summary>A fresh browser context signed in as the user (viewport width in CSS pixels); <paramref name="prepare"/>
+    /// readies the context before sign-in (e.g. the language it asks for, <see cref="PageCrawl.PrepareFor"/>).</summary>
+    public async Task<IPage> SignedIn(string email, int width = 1280, Func<IBrowserContext, Task>? prepare = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new() { Width = width, Height = 900 } });
+        if (prepare is not null)
+        {
+            await prepare(context);
+        }
+
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin");
         await page.GetByLabel("E-mail").FillAsync(email);

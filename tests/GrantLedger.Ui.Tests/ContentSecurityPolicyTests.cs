@@ -50,61 +50,21 @@ public class ContentSecurityPolicyTests(BrowserHost host)
         return Watch(page);
     }
 
-    public static TheoryData<string> Users => new()
-    {
-        "finance@ecaro.example",
-        "approver@ecaro.example",
-        "auditor@audit.example",
-        "admin@ecaro.example",
-        "grantee@snowleopard.example",
-        "grantee@wwb.example",
-    };
-
-    /// <summary>Pages every role is sent to as well, whether it may see them or not (the answer is then the error page).</summary>
-    private static readonly string[] Always = ["/", "/grants", "/approvals", "/audit", "/reports", "/rates", "/notifications", "/users",
-        "/grants/00000000-0000-0000-0000-000000000001", "/no-such-page"];
+    public static TheoryData<string> Users => new(PageCrawl.Users);
 
     [Theory]
     [MemberData(nameof(Users))]
     public async Task every_page_a_role_reaches_loads_without_a_content_security_policy_violation(string email)
     {
         var watched = await SignedIn(email);
-        var page = watched.Page;
-        var queue = new Queue<string>(Always);
-        var seen = new HashSet<string>(Always);
-        var visited = new List<string>();
         var problems = new List<string>();
-        // Each kind of page (its path with ids as {id}) a few times, so every kind is reached however many grants there are.
-        var kinds = new Dictionary<string, int>();
-        while (queue.Count > 0 && visited.Count < 200)
-        {
-            var path = queue.Dequeue();
-            await page.GotoAsync(path, new() { WaitUntil = WaitUntilState.NetworkIdle });
-            visited.Add(path);
-            problems.AddRange((await watched.Violations()).Select(v => $"{path}: {v}"));
 
-            // Follow the page's own links within the ledger: pages only (no API downloads, no sign-out).
-            var links = await page.EvaluateAsync<string[]>(
-                "() => [...document.querySelectorAll('a[href]')].filter(a => !a.hasAttribute('download')).map(a => a.getAttribute('href'))");
-            foreach (var link in links)
-            {
-                var target = link.Split('#')[0].Split('?')[0];
-                if (target.StartsWith('/') && !target.StartsWith("//", StringComparison.Ordinal) && !target.StartsWith("/api/", StringComparison.Ordinal) &&
-                    target != "/signout" && seen.Add(target))
-                {
-                    var kind = System.Text.RegularExpressions.Regex.Replace(target, "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{id}");
-                    kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
-                    if (kinds[kind] <= 3)
-                    {
-                        queue.Enqueue(target);
-                    }
-                }
-            }
-        }
+        var crawl = await PageCrawl.EveryKindOfPage(watched.Page,
+            async path => problems.AddRange((await watched.Violations()).Select(v => $"{path}: {v}")));
 
         Assert.True(problems.Count == 0, $"Content Security Policy violations as {email}:\n{string.Join("\n", problems)}");
-        Assert.True(visited.Count >= Always.Length, $"only {visited.Count} pages visited");
-        Assert.True(queue.Count == 0, $"stopped after {visited.Count} pages with {queue.Count} still to visit");
+        Assert.True(crawl.Visited.Count >= PageCrawl.Always.Length, $"only {crawl.Visited.Count} pages visited");
+        Assert.True(crawl.NotReached == 0, $"stopped after {crawl.Visited.Count} pages with {crawl.NotReached} still to visit");
     }
 
     [Fact]

@@ -108,12 +108,7 @@ public class SecondPairOfEyesTests(BrowserHost host)
     {
         var admin = await host.SignedIn("admin@ecaro.example");
         var email = $"mover-{Guid.NewGuid():N}@ecaro.example";
-        await admin.GetByLabel("E-mail").FillAsync(email);
-        await admin.GetByLabel("Name", new() { Exact = true }).FillAsync("Moves to finance");
-        await admin.GetByLabel("First password", new() { Exact = false }).FillAsync(BrowserHost.Password);
-        await admin.GetByLabel("Role").SelectOptionAsync("auditor");
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
-        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("was added");
+        await UserForms.AddUser(admin, email, "Moves to finance", "auditor");
 
         var row = admin.Locator("#users tr", new() { HasText = email });
         await row.GetByText("Change " + email).ClickAsync();

@@ -28,13 +28,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // The administrator adds the grantee's user, bound to its organisation.
         var admin = await host.SignedIn("admin@ecaro.example");
-        await admin.GetByLabel("E-mail").FillAsync(granteeEmail);
-        await admin.GetByLabel("Name", new() { Exact = true }).FillAsync("Project lead, " + organisation);
-        await admin.GetByLabel("First password", new() { Exact = false }).FillAsync(BrowserHost.Password);
-        await admin.GetByLabel("Role").SelectOptionAsync("grantee");
-        await admin.GetByLabel("Grantee organisation", new() { Exact = false }).FillAsync(organisation);
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
-        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("was added");
+        await UserForms.AddUser(admin, granteeEmail, "Project lead, " + organisation, "grantee", organisation);
 
         // Finance opens the programme with its rules.
         var finance = await host.SignedIn("finance@ecaro.example");

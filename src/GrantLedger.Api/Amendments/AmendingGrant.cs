@@ -1,5 +1,6 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
+using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Budgets;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Domain.Amendments;
@@ -67,8 +68,8 @@ public sealed record RejectAmendmentCommand(Guid GrantId, Guid AmendmentId, stri
 
 public static class ProposeAmendmentHandler
 {
-    public static async Task<(CommandOutcome, Events)> Handle(ProposeAmendmentCommand command, [WriteAggregate(Required = false)] Grant? grant,
-        IDocumentSession session)
+    public static async Task<(CommandOutcome, Events, OutgoingMessages)> Handle(ProposeAmendmentCommand command,
+        [WriteAggregate(Required = false)] Grant? grant, IDocumentSession session, IClock clock)
     {
         var programme = grant is null ? null : await session.LoadAsync<Programme>(grant.ProgrammeId);
         var request = command.Proposal;
@@ -83,7 +84,8 @@ public static class ProposeAmendmentHandler
                     request.Reason, command.Metadata.UserId);
                 return AmendmentDecisions.Propose(g, programme!, programme!.Rules, proposal);
             },
-            (proposed, version) => new AmendmentCreated(proposed.AmendmentId, version, "proposed"));
+            (proposed, version) => new AmendmentCreated(proposed.AmendmentId, version, "proposed"))
+            .Notifying(grant, session, clock);
     }
 
 }

@@ -78,6 +78,13 @@ public static class ProductionGuard
             }
         }
 
+        // A secret in a settings file travels with every copy of the file (images, backups, repositories).
+        if (configuration is IConfigurationRoot root && root.Providers.OfType<FileConfigurationProvider>()
+                .Any(p => p.TryGet("GrantLedger:Mail:Password", out var secret) && !string.IsNullOrEmpty(secret)))
+        {
+            problems.Add("GrantLedger:Mail:Password is in a settings file: give it through the environment (GrantLedger__Mail__Password) or a secret store");
+        }
+
         var keys = configuration["GrantLedger:DataProtection:KeysDirectory"];
         if (string.IsNullOrWhiteSpace(keys))
         {

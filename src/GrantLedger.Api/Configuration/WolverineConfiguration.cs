@@ -16,7 +16,7 @@ public static class WolverineConfiguration
     public static WebApplicationBuilder AddGrantLedgerWolverine(this WebApplicationBuilder builder)
     {
         builder.Services.AddMilestones(builder.Configuration);
-        builder.Services.AddNotifications();
+        builder.Services.AddNotifications(builder.Configuration);
 
         var pollingMs = builder.Configuration.GetValue("GrantLedger:Scheduling:PollingMilliseconds", 5000);
         builder.Host.UseWolverine(opts =>
@@ -52,6 +52,11 @@ public static class WolverineConfiguration
             // transaction that also carries their outgoing messages (the outbox); who and why is stamped in one place.
             opts.Policies.AutoApplyTransactions();
             opts.Policies.AddMiddleware(typeof(Http.StampCommandMetadata), chain => chain.MessageType.IsAssignableTo(typeof(Http.ILedgerCommand)));
+
+            // An SMTP server that is down or busy: the e-mail is tried again later, durably (a scheduled envelope survives a
+            // restart), with growing waits; after the last the message goes to the dead letters and its delivery shows the error.
+            var mail = builder.Configuration.GetSection(MailOptions.Section).Get<MailOptions>() ?? new MailOptions();
+            opts.OnException<MailServerUnavailableException>().ScheduleRetry([.. mail.Retries]);
 
             // A handler that lost an optimistic-concurrency race retries on fresh state.
             opts.OnException<ConcurrencyException>().RetryWithCooldown(

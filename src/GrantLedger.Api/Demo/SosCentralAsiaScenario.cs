@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Milestones;
+using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain;
 using GrantLedger.Domain.Budgets;
@@ -100,7 +101,16 @@ public static class SosCentralAsiaScenario
                 gate.t is null ? null : grant.Tranches[gate.i].Id), zone).Value;
             grant = Record(grant, events, planned);
             await MilestoneSchedule.ScheduleAsync(bus, planned, now, milestoneOptions);
-            grant = Deliver(session, grant, events, planned, g.Milestones?.GetValueOrDefault(m.Key) ?? "planned", g.Rejection, now);
+            var state = g.Milestones?.GetValueOrDefault(m.Key) ?? "planned";
+            grant = Deliver(session, grant, events, planned, state, g.Rejection, now);
+            if (state == "rejected")
+            {
+                // As the rejection through the API would: the grantee is told (feed and e-mail), after the seed commits.
+                var notice = RejectMilestoneHandler.SentBack(IdFor($"{planned.MilestoneId}/sent-back"), grant, grant.FindMilestone(planned.MilestoneId)!,
+                    g.Rejection ?? "Incomplete.", grant.FindMilestone(planned.MilestoneId)!.IsOverdue, now);
+                session.Store(notice);
+                await bus.PublishAsync(new DeliverNotification(notice.Id));
+            }
         }
 
         session.Events.StartStream<Grant>(grant.Id, events);

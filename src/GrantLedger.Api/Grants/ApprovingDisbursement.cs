@@ -1,11 +1,14 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
+using GrantLedger.Api.Notifications;
 using GrantLedger.Domain.Grants;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Marten;
+using NodaTime;
 
 namespace GrantLedger.Api.Grants;
 
@@ -28,9 +31,11 @@ public sealed record RejectDisbursementCommand(Guid GrantId, Guid DisbursementId
 
 public static class ApproveDisbursementHandler
 {
-    public static (CommandOutcome, Events) Handle(ApproveDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+    public static (CommandOutcome, Events, OutgoingMessages) Handle(ApproveDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IDocumentSession session, IClock clock) =>
         GrantCommands.Decide(command, grant, g => ApproveDisbursementDecision.Decide(g, new ApproveDisbursement(command.DisbursementId, command.Metadata.UserId)),
-            version => new DisbursementDecided(command.DisbursementId, version, "recorded"));
+            version => new DisbursementDecided(command.DisbursementId, version, "recorded"))
+            .Notifying(grant, session, clock);
 }
 
 public static class RejectDisbursementHandler

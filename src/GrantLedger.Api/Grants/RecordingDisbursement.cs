@@ -2,6 +2,7 @@ using System.Text.Json;
 using GrantLedger.Domain.Currencies;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
+using GrantLedger.Api.Notifications;
 using GrantLedger.Domain.Budgets;
 using GrantLedger.Domain.Grants;
 using Marten;
@@ -64,7 +65,7 @@ public sealed record RecordDisbursementCommand(Guid GrantId, RecordDisbursementR
 public static class RecordDisbursementHandler
 {
     public static async Task<CommandOutcome> Handle(RecordDisbursementCommand message, IDocumentSession session, IDocumentStore store, IClock clock,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IMessageBus bus)
     {
         var (grantId, request) = (message.GrantId, message.Request);
         var key = IdempotencyRecord.KeyFor("disbursement", grantId, message.IdempotencyKey);
@@ -111,6 +112,7 @@ public static class RecordDisbursementHandler
 
         var events = decision.Value.Events.ToList();
         stream.AppendMany(events);
+        await LedgerNotices.Record(session, bus, grant, events, clock.GetCurrentInstant());
         var response = new DisbursementCreated(command.DisbursementId, grant.Version + events.Count,
             decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded", decision.Value.Rule);
         var responseJson = JsonSerializer.Serialize(response, json.Value.SerializerOptions);

@@ -1,5 +1,6 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
+using GrantLedger.Api.Notifications;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
 using Marten;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
+using NodaTime;
 
 namespace GrantLedger.Api.Grants;
 
@@ -38,7 +40,7 @@ public static class ReverseDisbursementHandler
     /// Hand-written, not through the one door's single-stream workflow (ADR 0010): the decision needs the programme's
     /// approval rules as well as the grant, both read in one round trip.
     /// </summary>
-    public static async Task<CommandOutcome> Handle(ReverseDisbursementCommand command, IDocumentSession session)
+    public static async Task<CommandOutcome> Handle(ReverseDisbursementCommand command, IDocumentSession session, IMessageBus bus, IClock clock)
     {
         var reads = session.CreateBatchQuery();
         var streamRead = reads.Events.FetchForWriting<Grant>(command.GrantId);
@@ -61,6 +63,7 @@ public static class ReverseDisbursementHandler
         }
 
         stream.AppendOne(decision.Value);
+        await LedgerNotices.Record(session, bus, grant, [decision.Value], clock.GetCurrentInstant());
         var version = grant.Version + 1;
         return new CommandOutcome(null, version, decision.Value is ReversalRequested
             ? new ReversalRecorded(command.DisbursementId, version, "awaiting-approval", FourEyesRule.Reversal)
@@ -77,10 +80,12 @@ public sealed record DecideReversalCommand(Guid GrantId, Guid DisbursementId, bo
 
 public static class DecideReversalHandler
 {
-    public static (CommandOutcome, Events) Handle(DecideReversalCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+    public static (CommandOutcome, Events, OutgoingMessages) Handle(DecideReversalCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IDocumentSession session, IClock clock) =>
         GrantCommands.Decide(command, grant,
             g => ReverseDisbursementDecision.DecideRequested(g, new DecideReversal(command.DisbursementId, command.Approve, command.Metadata.UserId, command.Note)),
-            version => new ReversalRecorded(command.DisbursementId, version, command.Approve ? "reversed" : "reversal-rejected"));
+            version => new ReversalRecorded(command.DisbursementId, version, command.Approve ? "reversed" : "reversal-rejected"))
+            .Notifying(grant, session, clock);
 }
 
 public static class ApproveReversalEndpoint

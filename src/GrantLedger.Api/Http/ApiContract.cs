@@ -63,6 +63,10 @@ public static class ApiContract
         ["POST /api/me/password"] = Ok<UserView>("Change your own password (also after a one-time password)")
             .Refuses(422, "wrong-current-password", "same-password").Refuses(429, "too-many-requests"),
         ["PUT /api/me/language"] = Ok<LanguageResponse>("Set your language (en or ru) for pages, e-mail and grantee PDFs"),
+        ["GET /api/me/preferences"] = Ok<MailPreferences>("Your e-mail preference").Refuses(404, "not-found"),
+        ["PUT /api/me/preferences"] = Ok<MailPreferences>("Take non-essential e-mail or not (payment mail is always sent)")
+            .Refuses(404, "not-found"),
+        ["GET /api/mail/deliveries"] = Ok<MailDeliveryPage>("E-mail deliveries, newest first: recipient, kind, language, attempts, last error"),
         ["GET /api/users"] = Ok<IReadOnlyList<UserView>>("List users"),
         ["POST /api/users"] = Created<UserView>("Add a user").Refuses(422, "user-exists"),
         ["POST /api/users/{id}/disable"] = Ok<UserView>("Disable a user: no sign-in, sessions and tokens end within a minute")

@@ -101,19 +101,9 @@ public static class StampCommandMetadata
     }
 }
 
-/// <summary>Sends a stored notification beyond the feed, after the command that stored it committed (durable outbox).</summary>
+/// <summary>Sends a stored notification beyond the feed, after the command that stored it committed (durable outbox);
+/// handled by <c>Notifications.DeliverNotificationHandler</c>.</summary>
 public sealed record DeliverNotification(Guid NotificationId);
-
-public static class DeliverNotificationHandler
-{
-    public static async Task Handle(DeliverNotification message, IQuerySession session, INotificationSender sender, CancellationToken cancellation)
-    {
-        if (await session.LoadAsync<Notification>(message.NotificationId, cancellation) is { } notification)
-        {
-            await sender.SendAsync(notification, cancellation);
-        }
-    }
-}
 
 public static class LedgerCommandBus
 {

@@ -63,10 +63,11 @@ public static class MilestoneDeadlineHandler
                 session.RecordedBy(Ledger, $"Deadline {overdue.Event.DueDate:uuuu-MM-dd} passed without a delivery");
                 stream.AppendOne(overdue.Event);
                 var notification = new Notification(
-                    Notification.IdFor("milestone-overdue", grant.Id, milestone.Id, milestone.DueDate.ToString()),
-                    now, "milestone-overdue", grant.Id, grant.Grantee, milestone.Id,
+                    Notification.IdFor(NotificationKinds.MilestoneOverdue, grant.Id, milestone.Id, milestone.DueDate.ToString()),
+                    now, NotificationKinds.MilestoneOverdue, grant.Id, grant.Grantee, milestone.Id,
                     $"\"{milestone.Title}\" was due on {milestone.DueDate:uuuu-MM-dd} and is overdue. " +
-                    "Payments to the grantee are on hold until it is delivered.");
+                    "Payments to the grantee are on hold until it is delivered.",
+                    Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate));
                 session.Store(notification);
                 // Delivered beyond the feed once this commits (the outbox): a crash in between loses nothing.
                 await bus.PublishAsync(new DeliverNotification(notification.Id));
@@ -90,10 +91,11 @@ public static class MilestoneReminderHandler
         }
 
         var notification = new Notification(
-            Notification.IdFor("milestone-reminder", grant.Id, milestone.Id, milestone.DueDate.ToString()),
-            now, "milestone-reminder", grant.Id, grant.Grantee, milestone.Id,
+            Notification.IdFor(NotificationKinds.MilestoneReminder, grant.Id, milestone.Id, milestone.DueDate.ToString()),
+            now, NotificationKinds.MilestoneReminder, grant.Id, grant.Grantee, milestone.Id,
             $"Reminder: \"{milestone.Title}\" is due on {milestone.DueDate:uuuu-MM-dd} " +
-            $"(within {options.Value.ReminderDaysBefore} days).");
+            $"(within {options.Value.ReminderDaysBefore} days).",
+            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate));
         session.Store(notification);
         await bus.PublishAsync(new DeliverNotification(notification.Id));
         await session.SaveChangesAsync(cancellation);

@@ -29,8 +29,11 @@ public sealed record RejectMilestoneCommand(Guid GrantId, Guid MilestoneId, stri
 
 public static class ConfirmMilestoneHandler
 {
-    public static (CommandOutcome, Events) Handle(ConfirmMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
-        GrantCommands.Decide(command, grant, g => ConfirmMilestoneDecision.Decide(g, new ConfirmMilestone(command.MilestoneId, command.Note)));
+    /// <summary>The grantee is told (feed and e-mail) once the confirmation is committed.</summary>
+    public static (CommandOutcome, Events, OutgoingMessages) Handle(ConfirmMilestoneCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        IDocumentSession session, IClock clock) =>
+        GrantCommands.Decide(command, grant, g => ConfirmMilestoneDecision.Decide(g, new ConfirmMilestone(command.MilestoneId, command.Note)))
+            .Notifying(grant, session, clock);
 }
 
 public static class RejectMilestoneHandler
@@ -50,14 +53,19 @@ public static class RejectMilestoneHandler
             return (CommandOutcome.Refused(decision.Error!), [], []);
         }
 
-        var milestone = grant!.FindMilestone(command.MilestoneId)!;
-        var notification = new Notification(Guid.NewGuid(), clock.GetCurrentInstant(), "milestone-rejected", grant.Id, grant.Grantee,
-            command.MilestoneId, $"\"{milestone.Title}\" was sent back: {command.Reason} Please resubmit." +
-            (decision.Value.Count > 1 ? " Its deadline has passed, so payments are on hold until it is delivered." : ""));
+        var notification = SentBack(Guid.NewGuid(), grant!, grant!.FindMilestone(command.MilestoneId)!, command.Reason,
+            decision.Value.Count > 1, clock.GetCurrentInstant());
         session.Store(notification);
         Events events = [.. decision.Value];
         return (CommandOutcome.Done(grant.Version + decision.Value.Count), events, [new DeliverNotification(notification.Id)]);
     }
+
+    /// <summary>The grantee's notice that a milestone was sent back (and, when its deadline has passed, that payments stop).</summary>
+    public static Notification SentBack(Guid id, Grant grant, Milestone milestone, string reason, bool overdue, Instant now) =>
+        new(id, now, NotificationKinds.MilestoneRejected, grant.Id, grant.Grantee, milestone.Id,
+            $"\"{milestone.Title}\" was sent back: {reason} Please resubmit." +
+            (overdue ? " Its deadline has passed, so payments are on hold until it is delivered." : ""),
+            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate, Text: reason, PaymentsOnHold: overdue));
 }
 
 public static class ConfirmMilestoneEndpoint

@@ -182,9 +182,11 @@ public static class ReportQueries
 public static class GenerateReportHandler
 {
     public static async Task Handle(GenerateReport message, IDocumentStore store, NpgsqlDataSource dataSource, Audit.AuditCheckpointer checkpointer,
-        ILogger<GenerateReport> logger, CancellationToken cancellation)
+        ILogger<GenerateReport> logger, IMessageContext bus, Wolverine.Marten.Publishing.OutboxedSessionFactory outbox, IClock clock,
+        CancellationToken cancellation)
     {
-        await using var session = store.LightweightSession();
+        // Outboxed, so the "report ready" notice leaves only with the commit that marks the report ready.
+        await using var session = outbox.OpenSession(bus);
         if (await session.LoadAsync<ReportJob>(message.ReportId, cancellation) is not { Status: ReportStatus.Queued or ReportStatus.Running } job)
         {
             return;
@@ -214,6 +216,9 @@ public static class GenerateReportHandler
                 job.Id, pdfSha, built.Pdf);
             session.Events.StartStream(job.Id, new ReportGenerated(job.Id, job.Kind, job.ProgrammeId, job.GrantId, job.AsOf, position, hash, pdfSha, job.RequestedBy,
                 job.From, job.To, chain, ReportLanguage.Find(job.Language)?.Code ?? Languages.English));
+            var ready = Notifications.ReportReadyNotice.For(job, fileName, clock.GetCurrentInstant());
+            session.Store(ready);
+            await bus.PublishAsync(new DeliverNotification(ready.Id));
             await Progress(job with
             {
                 Status = ReportStatus.Ready, Progress = 100, Hash = hash, Position = position, PdfSha256 = pdfSha, Pages = built.Pages, FileName = fileName,

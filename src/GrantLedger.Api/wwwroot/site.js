@@ -80,7 +80,7 @@ document.querySelectorAll('[data-live-award]').forEach((input) => {
 const openTarget = () => {
   if (!window.location.hash) return;
   const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
-  if (!target) return;
+  if (!target || target.tagName !== 'TR') return; // rows only: the skip link's #main keeps its own focus
   for (let d = target.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
   const action = target.querySelector('details.action[data-opens-from-link]');
   if (action) { action.open = true; action.querySelector('summary').focus(); }
@@ -88,3 +88,33 @@ const openTarget = () => {
 };
 openTarget();
 window.addEventListener('hashchange', openTarget);
+// Tables on a narrow screen (site.css): each cell carries its column's heading as data-label, shown in front of it when
+// the rows are stacked; the heading cells say they head their column. Roles keep the table a table for screen readers
+// when the stacked layout turns its rows into blocks.
+document.querySelectorAll('table').forEach((table) => {
+  const head = table.tHead && table.tHead.rows.length ? table.tHead.rows[table.tHead.rows.length - 1] : null;
+  if (!head) return;
+  const labels = [];
+  [...head.cells].forEach((th) => {
+    if (th.tagName === 'TH' && !th.hasAttribute('scope')) th.setAttribute('scope', 'col');
+    for (let i = 0; i < (th.colSpan || 1); i++) labels.push(th.textContent.trim());
+  });
+  table.setAttribute('role', 'table');
+  [table.tHead, ...table.tBodies, table.tFoot].filter(Boolean).forEach((group) => {
+    group.setAttribute('role', 'rowgroup');
+    [...group.rows].forEach((row) => {
+      row.setAttribute('role', 'row');
+      let column = 0;
+      [...row.cells].forEach((cell) => {
+        if (group === table.tHead) {
+          cell.setAttribute('role', 'columnheader');
+        } else {
+          cell.setAttribute('role', cell.tagName === 'TH' ? 'rowheader' : 'cell');
+          if (!cell.hasAttribute('data-label')) cell.setAttribute('data-label', labels[column] || '');
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+  table.classList.add('stack');
+});
