@@ -50,7 +50,7 @@ public sealed class MailInbox : IAsyncDisposable
         _server = new SmtpServer.SmtpServer(options, services);
         _ = _server.StartAsync(_running.Token);
         // Listening once a client can connect.
-        await LedgerHost.Eventually(async () =>
+        await Until(async () =>
         {
             try
             {
@@ -62,7 +62,7 @@ public sealed class MailInbox : IAsyncDisposable
             {
                 return false;
             }
-        }, up => up, 10);
+        }, 10, "the test SMTP server to listen");
     }
 
     /// <summary>The server goes away: connections are refused until <see cref="StartAsync"/>.</summary>
@@ -87,8 +87,27 @@ public sealed class MailInbox : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="email"/> has at least <paramref name="count"/> messages that match.</summary>
-    public Task<IReadOnlyList<ReceivedMail>> WaitFor(string email, Func<ReceivedMail, bool> match, int count = 1) =>
-        LedgerHost.Eventually(() => Task.FromResult<IReadOnlyList<ReceivedMail>>([.. For(email).Where(match)]), m => m.Count >= count);
+    public async Task<IReadOnlyList<ReceivedMail>> WaitFor(string email, Func<ReceivedMail, bool> match, int count = 1)
+    {
+        await Until(() => Task.FromResult(For(email).Count(match) >= count), 30, $"{count} matching message(s) for {email}; received: " +
+            string.Join(" | ", Received.Select(m => $"{string.Join(",", m.EnvelopeTo)}: {m.Subject}")));
+        return [.. For(email).Where(match)];
+    }
+
+    /// <summary>Polls (this file is shared with the browser tests, which have no LedgerHost) until <paramref name="done"/> holds.</summary>
+    private static async Task Until(Func<Task<bool>> done, int seconds, string what)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(seconds))
+            {
+                throw new TimeoutException($"Waited {seconds} s for {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     public async ValueTask DisposeAsync() => await StopAsync();
 

@@ -24,6 +24,9 @@ public sealed class BrowserHost : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>A real SMTP server in the test process; the app sends every e-mail of the run to it.</summary>
+    public GrantLedger.Api.Tests.MailInbox Mail { get; } = new();
+
     public async Task InitializeAsync()
     {
         // As in production: the schema owner applies the schema (db-apply), the app connects as the runtime role.
@@ -59,6 +62,13 @@ public sealed class BrowserHost : IAsyncLifetime
             start.Environment[$"GrantLedger__RateLimits__{kind}__PerAddress"] = "100000";
         }
         start.Environment["GrantLedger__Scheduling__PollingMilliseconds"] = "500";
+        await Mail.StartAsync();
+        start.Environment["GrantLedger__Mail__Enabled"] = "true";
+        start.Environment["GrantLedger__Mail__Host"] = "127.0.0.1";
+        start.Environment["GrantLedger__Mail__Port"] = Mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["GrantLedger__Mail__Security"] = "None";
+        start.Environment["GrantLedger__Mail__From"] = "GrantLedger <no-reply@grantledger.test>";
+        start.Environment["GrantLedger__Mail__PublicBaseUrl"] = BaseUrl;
         start.Environment["GrantLedger__Audit__SigningKeyPath"] = Path.Combine(keys, "audit-signing-key.pem");
         _app = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
         _app.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -90,6 +100,8 @@ public sealed class BrowserHost : IAsyncLifetime
             _app.Kill(entireProcessTree: true);
             await _app.WaitForExitAsync();
         }
+
+        await Mail.DisposeAsync();
     }
 
     /// <summary>A fresh browser context signed in as the user (viewport width in CSS pixels); <paramref name="prepare"/>

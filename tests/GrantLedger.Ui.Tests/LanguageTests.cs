@@ -109,6 +109,14 @@ public class LanguageTests(BrowserHost host)
         await Assertions.Expect(grantee.Locator("#queue-sent-back")).ToContainTextAsync("Возвращено вам на доработку");
         await grantee.Locator("#queue-sent-back").GetByRole(AriaRole.Link, new() { Name = milestone, Exact = false }).ClickAsync();
         await Assertions.Expect(grantee.Locator("tr", new() { HasText = milestone })).ToContainTextAsync($"Возвращён на доработку: {reason}");
+
+        // …and the e-mail in its inbox says the same, in Russian, with finance's reason as written and a link to the grant.
+        var mail = (await host.Mail.WaitFor(email, m => m.Subject.Contains(milestone, StringComparison.Ordinal))).Single();
+        Assert.Equal($"Этап «{milestone}» возвращён на доработку", mail.Subject);
+        Assert.Equal("ru", mail.Header("Content-Language"));
+        Assert.Contains(reason, mail.Text, StringComparison.Ordinal);
+        Assert.Contains(organisation, mail.Html, StringComparison.Ordinal);
+        Assert.Contains(host.BaseUrl + grant, mail.Text, StringComparison.Ordinal);
     }
 
     [Fact]
