@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -116,11 +119,59 @@ public sealed class BrowserHost : IAsyncLifetime
 
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin");
-        await page.GetByLabel("E-mail").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // By id: the sign-in page speaks the browser's language (a Russian cookie gives Russian labels).
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("main button[type=submit]").ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/signin"));
         return page;
+    }
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _twins = new();
+
+    /// <summary>
+    /// Signs in as <paramref name="email"/> reading the pages in <paramref name="language"/>. The profile language comes
+    /// first, so for another language than English this is a twin of the user (same roles and organisation, that
+    /// profile language, made once per run through the API): the demo users keep their seeded language for the other tests.
+    /// </summary>
+    public async Task<IPage> SignedInSpeaking(string language, string email, int width = 1280) =>
+        await SignedIn(language == "en" ? email : await _twins.GetOrAdd($"{language}/{email}", _ => new(() => Twin(language, email))).Value, width,
+            PageCrawl.PrepareFor(language, BaseUrl));
+
+    private async Task<string> Twin(string language, string email)
+    {
+        using var admin = await Api("admin@ecaro.example");
+        var users = await Send(admin, HttpMethod.Get, "/api/users", null);
+        var user = users.AsArray().Single(u => string.Equals(u!["email"]!.GetValue<string>(), email, StringComparison.OrdinalIgnoreCase))!;
+        var twin = $"{language}.{email}";
+        await Send(admin, HttpMethod.Post, "/api/users", new
+        {
+            email = twin, displayName = $"{user["displayName"]} ({language})", password = Password,
+            roles = user["roles"]!.AsArray().Select(r => r!.GetValue<string>()).ToArray(), granteeOrganisation = user["granteeOrganisation"]?.GetValue<string>(),
+        });
+        using var client = await Api(twin);
+        await Send(client, HttpMethod.Put, "/api/me/language", new { language });
+        return twin;
+    }
+
+    /// <summary>An API client signed in as <paramref name="email"/> with a bearer token, for setting up what a test is not about.</summary>
+    public async Task<HttpClient> Api(string email)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        using var reply = await client.PostAsJsonAsync("/api/auth/token", new { email, password = Password });
+        var token = (await reply.Content.ReadFromJsonAsync<JsonNode>())!["accessToken"]!.GetValue<string>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Sends a JSON request (no body when <paramref name="body"/> is null) and answers the JSON reply; fails the test on an error status.</summary>
+    public static async Task<JsonNode> Send(HttpClient client, HttpMethod method, string url, object? body)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{method} {url}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
     }
 
     private void Keep(string? line)

@@ -15,23 +15,9 @@ public class LanguageTests(BrowserHost host)
 {
     private const string Nbsp = "\u00A0";
 
-    private async Task<HttpClient> Api(string email)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
-        using var reply = await client.PostAsJsonAsync("/api/auth/token", new { email, password = BrowserHost.Password });
-        var token = (await reply.Content.ReadFromJsonAsync<JsonNode>())!["accessToken"]!.GetValue<string>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private Task<HttpClient> Api(string email) => host.Api(email);
 
-    private static async Task<JsonNode> Send(HttpClient client, HttpMethod method, string url, object body)
-    {
-        using var request = new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) };
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {url}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
+    private static Task<JsonNode> Send(HttpClient client, HttpMethod method, string url, object body) => BrowserHost.Send(client, method, url, body);
 
     /// <summary>
     /// A grant of 40,000.00 EUR from 2021-03-01 with an interim report due on 2034-06-30, for an organisation of its own,

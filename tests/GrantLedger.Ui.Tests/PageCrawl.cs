@@ -24,7 +24,7 @@ public static partial class PageCrawl
 
     /// <summary>The languages the pages are checked in. A language is added here (its context prepared by
     /// <see cref="PrepareFor"/>), and every check that takes it as a parameter then runs in it too.</summary>
-    public static readonly string[] Languages = ["en"];
+    public static readonly string[] Languages = ["en", "ru"];
 
     /// <summary>Pages every role is sent to as well, whether it may see them or not.</summary>
     public static readonly string[] Always = ["/", "/grants", "/approvals", "/audit", "/reports", "/rates", "/notifications", "/users",
