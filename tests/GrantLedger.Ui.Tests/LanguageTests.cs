@@ -142,4 +142,34 @@ public class LanguageTests(BrowserHost host)
         await Assertions.Expect(again.GetByRole(AriaRole.Status)).ToHaveTextAsync("Your preferences were saved.");
         await Assertions.Expect(again.Locator("html")).ToHaveAttributeAsync("lang", "en");
     }
+
+    [Fact]
+    public async Task a_person_turns_non_essential_email_off_and_on_again_on_the_preferences_page()
+    {
+        var email = $"quiet-{Guid.NewGuid():N}@wwb.example";
+        using (var admin = await Api("admin@ecaro.example"))
+        {
+            await Send(admin, HttpMethod.Post, "/api/users", new
+            {
+                email, displayName = "Field officer, Almaty", password = BrowserHost.Password, roles = new[] { "grantee" },
+                granteeOrganisation = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan",
+            });
+        }
+
+        var page = await host.SignedIn(email);
+        await page.GotoAsync("/account/preferences");
+        var box = page.GetByLabel("Also send me reminders, milestone reviews, amendments and reports by e-mail");
+        await Assertions.Expect(box).ToBeCheckedAsync();
+        await box.UncheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save preferences" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your preferences were saved.");
+        await Assertions.Expect(box).Not.ToBeCheckedAsync();
+        using var api = await Api(email);
+        Assert.False((await Send(api, HttpMethod.Get, "/api/me/preferences", null!))["nonEssentialMail"]!.GetValue<bool>());
+
+        await box.CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save preferences" }).ClickAsync();
+        await Assertions.Expect(box).ToBeCheckedAsync();
+        Assert.True((await Send(api, HttpMethod.Get, "/api/me/preferences", null!))["nonEssentialMail"]!.GetValue<bool>());
+    }
 }

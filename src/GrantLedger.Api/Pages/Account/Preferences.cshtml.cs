@@ -9,10 +9,14 @@ using Wolverine;
 
 namespace GrantLedger.Api.Pages.Account;
 
-/// <summary>One's own preferences: the language of the pages, e-mail and grantee PDFs (<c>PUT /api/me/language</c>'s command).</summary>
+/// <summary>
+/// One's own preferences: the language of the pages, e-mail and grantee PDFs (<c>PUT /api/me/language</c>'s command) and
+/// whether non-essential e-mail is wanted (<c>PUT /api/me/preferences</c>'s command).
+/// </summary>
 public sealed class PreferencesModel(IMessageBus bus, IQuerySession session) : PageModel
 {
     public string Language { get; private set; } = Languages.English;
+    public bool NonEssentialMail { get; private set; } = true;
     public Outcome? Outcome { get; private set; }
 
     public async Task<IActionResult> OnGetAsync()
@@ -23,10 +27,11 @@ public sealed class PreferencesModel(IMessageBus bus, IQuerySession session) : P
         }
 
         Language = Languages.Supported(user.Language);
+        NonEssentialMail = user.NonEssentialMail;
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string? language)
+    public async Task<IActionResult> OnPostAsync(string? language, bool nonEssentialMail)
     {
         if (await Me() is not { } user)
         {
@@ -37,9 +42,16 @@ public sealed class PreferencesModel(IMessageBus bus, IQuerySession session) : P
         Outcome = invalid.Status is not null ? Pages.Outcome.Invalid(invalid) : Pages.Outcome.From(await bus.Send(
             new ChangeOwnLanguageCommand(user.Id, language!.Trim().ToLowerInvariant(), RequestMetadata.From(HttpContext)),
             outcome => outcome.ToOk(), HttpContext.RequestAborted));
+        if (Outcome.Ok && nonEssentialMail != user.NonEssentialMail)
+        {
+            Outcome = Pages.Outcome.From(await bus.Send(new Notifications.SetMailPreferencesCommand(user.Id, nonEssentialMail, RequestMetadata.From(HttpContext)),
+                outcome => outcome.ToOk(), HttpContext.RequestAborted));
+        }
+
         if (!Outcome.Ok)
         {
             Language = Languages.Supported(user.Language);
+            NonEssentialMail = user.NonEssentialMail;
             return Page();
         }
 
