@@ -111,7 +111,8 @@ public sealed class MailInbox : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static int FreePort()
+    /// <summary>A loopback port nobody listens on right now (the browser tests' app takes one too).</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

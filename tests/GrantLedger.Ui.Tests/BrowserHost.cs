@@ -40,7 +40,7 @@ public sealed class BrowserHost : IAsyncLifetime
         await DropSchema(connection);
         var keys = Path.Combine(Path.GetTempPath(), $"grantledger-ui-{Environment.ProcessId}");
 
-        var port = FreePort();
+        var port = GrantLedger.Api.Tests.MailInbox.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var appDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "GrantLedger.Api", "bin", configuration, "net10.0"));
@@ -271,15 +271,6 @@ public sealed class BrowserHost : IAsyncLifetime
         await conn.OpenAsync();
         await using var command = new NpgsqlCommand($"drop schema if exists {Schema} cascade", conn);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
 
