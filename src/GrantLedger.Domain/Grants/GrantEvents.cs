@@ -18,7 +18,12 @@ namespace GrantLedger.Domain.Grants
         Money Amount,
         LocalDate WindowStart,
         LocalDate WindowEnd,
-        string TimeZone = "UTC");
+        string TimeZone = "UTC",
+        Guid? OrganisationId = null);
+
+    /// <summary>A grant awarded before organisations were records was bound to the organisation its grantee name
+    /// denotes (appended once by the organisations migration; the award itself stays as recorded).</summary>
+    public sealed record GrantOrganisationLinked(Guid GrantId, Guid OrganisationId, string Grantee, string LinkedBy);
 
     /// <summary>Money was paid to the grantee, with the value date the bank applied, against a tranche when the grant has a plan.</summary>
     public sealed record DisbursementRecorded(
@@ -30,7 +35,9 @@ namespace GrantLedger.Domain.Grants
         string BankReference,
         string? Note,
         Guid? TrancheId = null,
-        Instant? RecordedAt = null);
+        Instant? RecordedAt = null,
+        Guid? BankAccountId = null,
+        Guid? PaymentRequestId = null);
 
     /// <summary>A payment at or above the programme's approval threshold (alone, or with the grant's other payments
     /// recorded within the window: <c>rule</c>) was recorded; its amount is reserved on the grant but nothing is paid
@@ -46,7 +53,9 @@ namespace GrantLedger.Domain.Grants
         Guid? TrancheId,
         string RecordedBy,
         Instant? RecordedAt = null,
-        string? Rule = null);
+        string? Rule = null,
+        Guid? BankAccountId = null,
+        Guid? PaymentRequestId = null);
 
     /// <summary>A second person approved a payment awaiting approval: it now counts as disbursed.</summary>
     public sealed record DisbursementApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy);
@@ -61,6 +70,32 @@ namespace GrantLedger.Domain.Grants
         Guid DisbursementId,
         Money Amount,
         string Reason);
+
+    /// <summary>The bank sent a payment back (wrong or closed account, sanctions screening): the money came back, which is
+    /// not a correction of a mistake. The grant's remaining amount grows by <paramref name="Amount"/>.</summary>
+    public sealed record DisbursementReturned(
+        Guid GrantId,
+        Guid ProgrammeId,
+        Guid DisbursementId,
+        Money Amount,
+        LocalDate ValueDate,
+        string BankReason,
+        string? BankReference,
+        string RecordedBy);
+
+    /// <summary>A grantee user asked for a payment (its next tranche); finance pays it (the payment carries the request's
+    /// id) or declines it.</summary>
+    public sealed record PaymentRequested(
+        Guid GrantId,
+        Guid RequestId,
+        Money Amount,
+        Guid? TrancheId,
+        string? Note,
+        IReadOnlyList<Milestones.EvidenceFile> Files,
+        string RequestedBy);
+
+    /// <summary>Finance declined a payment request, with a reason the grantee sees.</summary>
+    public sealed record PaymentRequestDeclined(Guid GrantId, Guid RequestId, string Reason, string DeclinedBy);
 
     /// <summary>A grant at or above the programme's approval threshold was awarded; it is committed against the allocation
     /// but cannot be paid until a second person approves the award (four eyes). Follows <see cref="GrantAwarded"/>.</summary>
