@@ -4,8 +4,9 @@ using GrantLedger.Domain.Programmes;
 
 namespace GrantLedger.Reports.Models;
 
-/// <summary>One recorded event: its place in the store, when it was recorded, its stream and its data.</summary>
-public sealed record RecordedEvent(long Sequence, NodaTime.Instant RecordedAt, Guid StreamId, object Data);
+/// <summary>One recorded event: its place in the store, when it was recorded, its stream, its data and (where the reader
+/// has it) its id.</summary>
+public sealed record RecordedEvent(long Sequence, NodaTime.Instant RecordedAt, Guid StreamId, object Data, Guid Id = default);
 
 /// <summary>
 /// The ledger as it was recorded up to a position: every programme, grant and the rate table, folded from events with
