@@ -92,6 +92,8 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("GET /api/exports/budget-vs-actual.csv?grantId={g}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
         ("GET /api/exports/ledger-entries.csv?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/exports/audit-trail.csv", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/exports/journal.csv?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/exports/journal.csv?grantId={g}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/exports/iati.xml?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
     ];
 

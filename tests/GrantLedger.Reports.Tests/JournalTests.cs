@@ -121,14 +121,21 @@ public class JournalTests
     }
 
     [Fact]
-    public void a_receipt_without_a_donor_rate_for_its_month_books_nothing_yet()
+    public void a_receipt_without_a_donor_rate_for_its_month_is_booked_when_the_rate_is_set()
     {
         var paid = Guid.NewGuid();
-        var journal = Journal([.. Awarded(80_000m),
+        object[] received = [.. Awarded(80_000m),
             new DisbursementRecorded(GrantId, ProgrammeId, paid, Eur(36_943.52m), new LocalDate(2020, 5, 4), "SWIFT-1", null),
-            new DisbursementReceived(GrantId, paid, new Money(3_300_000m, "KGS"))]);
+            new DisbursementReceived(GrantId, paid, new Money(3_300_000m, "KGS"))];
+        Assert.DoesNotContain(Journal(received), e => e.Kind == JournalKind.FxDifference);
 
-        Assert.DoesNotContain(journal, e => e.Kind == JournalKind.FxDifference);
+        var journal = Journal([.. received, new FxRateSet("KGS", new YearMonth(2020, 4), 80m, "InforEuro"),
+            new FxRateSet("KGS", new YearMonth(2020, 5), 86m, "InforEuro")]);
+
+        var fx = Assert.Single(journal, e => e.Kind == JournalKind.FxDifference);
+        Assert.Equal(("1410", "7910", 1_428.57m), Posting(fx));
+        // Booked on the day May's rate was set (the 7th event: 2020-04-07 20:00 UTC, the 8th in Bishkek), naming the receipt (5th).
+        Assert.Equal((new LocalDate(2020, 4, 8), "JE-7-5", 5L), (fx.Date, fx.EntryId, fx.Sequence));
     }
 
     [Fact]

@@ -103,6 +103,7 @@ public static class Journal
         var grants = new Dictionary<Guid, GrantInfo>();
         var payments = new Dictionary<Guid, Payment>();
         var committed = new Dictionary<Guid, JournalEntry>();
+        var unvalued = new List<(RecordedEvent Event, DisbursementReceived Received, Payment Payment)>();
         var rates = FxRateTable.Empty;
 
         foreach (var e in events)
@@ -115,6 +116,17 @@ public static class Journal
                     break;
                 case FxRateSet x:
                     rates = rates.Evolve(x);
+                    // Receipts confirmed before their month had a rate are booked now that they can be valued.
+                    foreach (var waiting in unvalued.Where(u => u.Received.Received.Currency == x.Currency
+                                                                 && u.Payment.ValueDate.ToYearMonth() == x.Month).ToList())
+                    {
+                        unvalued.Remove(waiting);
+                        if (FxDifference(waiting.Event, waiting.Received, waiting.Payment, e) is { } late)
+                        {
+                            yield return late;
+                        }
+                    }
+
                     break;
                 case GrantAwarded x:
                     grants[x.GrantId] = new GrantInfo(x.ProgrammeId, x.Grantee, x.OrganisationId, x.Amount.Currency);
@@ -166,7 +178,12 @@ public static class Journal
                         $"Returned by the bank{(x.BankReference is null ? "" : $" ({x.BankReference})")}: {x.BankReason}");
                     break;
                 case DisbursementReceived x when payments.TryGetValue(x.DisbursementId, out var received):
-                    entry = FxDifference(e, x, received);
+                    entry = FxDifference(e, x, received, e);
+                    if (entry is null && rates.Rate(x.Received.Currency, received.ValueDate.ToYearMonth()) is null && x.Received.Currency != Currencies.Eur)
+                    {
+                        unvalued.Add((e, x, received));
+                    }
+
                     break;
             }
 
@@ -194,8 +211,9 @@ public static class Journal
                 : null;
 
         // What the grantee received, valued at the donor rate of the payment's month, against what was paid: the
-        // difference is a gain or a loss on the funds the grantee holds. No rate for the month: no entry (yet).
-        JournalEntry? FxDifference(RecordedEvent e, DisbursementReceived x, Payment payment)
+        // difference is a gain or a loss on the funds the grantee holds. It is booked when the receipt is confirmed, or,
+        // when its month had no rate yet, when the rate is set (`booking`: that event; the entry still names the receipt).
+        JournalEntry? FxDifference(RecordedEvent e, DisbursementReceived x, Payment payment, RecordedEvent booking)
         {
             if (new Valuation(rates, new Dictionary<string, decimal>()).AtDonorRate(x.Received, payment.ValueDate) is not { } valued
                 || valued.Currency != payment.Amount.Currency || valued == payment.Amount)
@@ -205,11 +223,12 @@ public static class Journal
 
             var difference = valued - payment.Amount;
             var description = $"{x.Received} received for {payment.Amount} paid on {payment.ValueDate:uuuu-MM-dd}, {valued} at the donor rate";
-            return difference.Amount > 0m
-                ? Entry(e, payment.GrantId, RecordedDate(e, payment.GrantId), JournalKind.FxDifference, difference, chart.FxRevaluation, chart.FxGain,
-                    x.DisbursementId.ToString(), description)
-                : Entry(e, payment.GrantId, RecordedDate(e, payment.GrantId), JournalKind.FxDifference, payment.Amount - valued, chart.FxLoss,
-                    chart.FxRevaluation, x.DisbursementId.ToString(), description);
+            var date = RecordedDate(booking, payment.GrantId);
+            var entry = difference.Amount > 0m
+                ? Entry(e, payment.GrantId, date, JournalKind.FxDifference, difference, chart.FxRevaluation, chart.FxGain, x.DisbursementId.ToString(), description)
+                : Entry(e, payment.GrantId, date, JournalKind.FxDifference, payment.Amount - valued, chart.FxLoss, chart.FxRevaluation,
+                    x.DisbursementId.ToString(), description);
+            return booking == e ? entry : entry! with { EntryId = $"JE-{booking.Sequence}-{e.Sequence}", Description = description + " (rate set later)" };
         }
 
         LocalDate RecordedDate(RecordedEvent e, Guid grantId) =>
