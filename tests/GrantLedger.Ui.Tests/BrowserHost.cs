@@ -123,7 +123,17 @@ public sealed class BrowserHost : IAsyncLifetime
         await page.Locator("#email").FillAsync(email);
         await page.Locator("#password").FillAsync(Password);
         await page.Locator("main button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin"));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/signin"));
+        }
+        catch (TimeoutException e)
+        {
+            // Say why the sign-in page kept us (locked out, throttled, a wrong password) instead of only that it did.
+            var said = await page.Locator("main").InnerTextAsync(new() { Timeout = 5_000 });
+            throw new TimeoutException($"Signing in as {email} stayed on {page.Url}; the page says: {said}", e);
+        }
+
         return page;
     }
 
