@@ -49,6 +49,10 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("POST /api/grants/{g}/milestones/{m}/confirmation", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/milestones/{m}/rejection", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/grants/{g}/milestones/{m}/files/{f}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/payment-requests", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/payment-requests/{pr}/decline", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/payment-requests", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/grants/{g}/payment-requests/{pr}/files/{pf}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
         ("GET /api/milestones", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
         ("GET /api/notifications", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
         ("GET /api/audit", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
@@ -113,13 +117,15 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     /// <summary>The ids an endpoint and its body name ({p}, {g}, ...); <see cref="Guid.Empty"/> for what a cell does not need.</summary>
     private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, Guid Amendment,
-        Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default, Guid User = default)
+        Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default, Guid User = default, Guid PaymentRequest = default,
+        Guid PaymentRequestFile = default)
     {
         public string Fill(string template) => template
             .Replace("{p}", Programme.ToString()).Replace("{g}", Grant.ToString()).Replace("{d}", Disbursement.ToString())
             .Replace("{pending}", Pending.ToString()).Replace("{m}", Milestone.ToString()).Replace("{f}", File.ToString())
             .Replace("{a}", Amendment.ToString()).Replace("{r}", Report.ToString()).Replace("{e}", Entry.ToString())
-            .Replace("{report}", GeneratedReport.ToString()).Replace("{rc}", RuleChange.ToString()).Replace("{u}", User.ToString());
+            .Replace("{report}", GeneratedReport.ToString()).Replace("{rc}", RuleChange.ToString()).Replace("{u}", User.ToString())
+            .Replace("{pr}", PaymentRequest.ToString()).Replace("{pf}", PaymentRequestFile.ToString());
     }
 
     /// <summary>Every scene's grant belongs to the own grantee; the other grantee is bound to an organisation without it.</summary>
@@ -127,7 +133,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     private static readonly string OtherOrganisation = "Matrix Other Org " + Guid.NewGuid().ToString("N")[..6];
 
-    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc} {u}";
+    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc} {u} {pr} {pf}";
 
     /// <summary>Built by the first read cell and only ever read: no GET changes anything.</summary>
     private static Task<Scene>? _readScene;
@@ -220,6 +226,14 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
             amendment = proposed.Id;
         }
 
+        var (paymentRequest, paymentRequestFile) = (none, none);
+        if (Names("{pr}", "{pf}"))
+        {
+            var asked = await host.Send(HttpMethod.Post, $"/api/grants/{grant}/payment-requests", user: ownUser, content: PaymentRequestForm());
+            Assert.True(asked.Status == 201, asked.ToString());
+            (paymentRequest, paymentRequestFile) = (asked.Id, Guid.Parse(asked.Json["files"]![0]!.Text("id")));
+        }
+
         var generated = none;
         if (Names("{report}"))
         {
@@ -230,7 +244,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         }
 
         return new Scene(programme, grant, disbursement, pending, milestone, file, amendment, report, entry, generated, ruleChange,
-            Names("{u}") ? await MatrixUser() : none);
+            Names("{u}") ? await MatrixUser() : none, paymentRequest, paymentRequestFile);
     }
 
     /// <summary>A user of its own for each cell that changes one (an auditor, so no rule about administrators applies).</summary>
@@ -262,7 +276,8 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         var reply = await host.Send(new HttpMethod(method), url, body, headers: new Dictionary<string, string>
         {
             ["Idempotency-Key"] = Guid.NewGuid().ToString(),
-        }, user: caller, content: path.EndsWith("/submission") || path.EndsWith("/verification") ? Evidence() : null);
+        }, user: caller, content: path.EndsWith("/submission") || path.EndsWith("/verification") ? Evidence()
+            : path.EndsWith("/payment-requests") ? PaymentRequestForm() : null);
         Assert.True(reply.Status != 500, $"{endpoint} as {user}: {reply}");
 
         if (caller is null)
@@ -307,10 +322,17 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         (_, "/api/users") => $$"""{"email":"m-{{Guid.NewGuid():N}}@test.example","displayName":"M","password":"long enough password","roles":["auditor"]}""",
         (_, "/api/users/{u}/password-reset") => """{"oneTimePassword":"matrix one time","reason":"matrix"}""",
         _ when path.StartsWith("/api/users/{u}/", StringComparison.Ordinal) => """{"reason":"matrix"}""",
-        _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") => """{"reason":"matrix"}""",
+        _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") || path.EndsWith("/decline") => """{"reason":"matrix"}""",
         _ when path.EndsWith("/confirmation") || path.EndsWith("/approval") => "{}",
         _ => null,
     };
+
+    private static MultipartFormDataContent PaymentRequestForm()
+    {
+        var form = new MultipartFormDataContent { { new StringContent("100.00"), "amount" }, { new StringContent("Matrix request"), "note" } };
+        form.Add(new ByteArrayContent(Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF")), "files", "matrix.pdf");
+        return form;
+    }
 
     private static MultipartFormDataContent Evidence()
     {

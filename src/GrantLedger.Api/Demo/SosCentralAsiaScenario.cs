@@ -49,6 +49,7 @@ public static class SosCentralAsiaScenario
 
         Pay(session, demo, grants, programme, rates, users, now);
         RecordReceipts(session, demo, grants);
+        RequestPayment(session, grants, users, now);
 
         await session.SaveChangesAsync(cancellationToken);
     }
@@ -256,6 +257,29 @@ public static class SosCentralAsiaScenario
 
             grants[d.Grant] = grant;
         }
+    }
+
+    /// <summary>
+    /// One payment request waiting in finance's queue: Snow Leopard Conservancy asks for its second tranche, open since its
+    /// mid-term report was confirmed and not paid yet, with an invoice. Decided like any request (a locked or overpaid
+    /// tranche would throw here, not seed a request the ledger would refuse).
+    /// </summary>
+    private static void RequestPayment(IDocumentSession session, Dictionary<string, Grant> grants, IReadOnlyDictionary<string, string> users, Instant now)
+    {
+        if (!grants.TryGetValue("slc", out var grant) || grant.Tranches.FirstOrDefault(t => t.Number == 2) is not { } tranche)
+        {
+            return;
+        }
+
+        var requestId = IdFor($"{grant.Id}/payment-request/1");
+        var invoice = DemoEvidence.Pdf("Invoice for tranche 2");
+        var file = new EvidenceFile(IdFor($"{requestId}/invoice"), "invoice-tranche-2.pdf", "application/pdf", invoice.LongLength, EvidenceStore.Sha256Of(invoice));
+        var requested = RequestPaymentDecision.Decide(grant, new RequestPayment(requestId, tranche.Amount.Amount, tranche.Id,
+            "Tranche 2, due now that the mid-term report is confirmed. Invoice attached.", [file],
+            users.GetValueOrDefault("grantee@slconservancy.example", "demo-grantee"), now)).Value;
+        EvidenceStore.Store(session, grant.Id, requestId, file, invoice);
+        session.Events.Append(grant.Id, requested);
+        grants["slc"] = grant.Evolve(requested);
     }
 
     private static string FinanceOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("finance@ecaro.example", "demo-finance");

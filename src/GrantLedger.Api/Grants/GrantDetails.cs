@@ -29,12 +29,14 @@ public sealed record DisbursementView(
     string? ApprovalRule = null,
     string? ReversalRequestedBy = null,
     string? RequestedReversalReason = null,
-    DisbursementReceiptView? Receipt = null)
+    DisbursementReceiptView? Receipt = null,
+    Guid? PaymentRequestId = null)
 {
     public static DisbursementView From(Disbursement d) =>
         new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, StatusOf(d), d.Reversed, d.ReversalReason,
             d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason, d.ApprovalRule, d.ReversalRequestedBy, d.RequestedReversalReason,
-            d.Received is { } received ? new DisbursementReceiptView(received.Amount, received.Currency, d.ReceivedReference) : null);
+            d.Received is { } received ? new DisbursementReceiptView(received.Amount, received.Currency, d.ReceivedReference) : null,
+            d.PaymentRequestId);
 
     public static string StatusOf(Disbursement d) => d switch
     {
@@ -81,7 +83,8 @@ public sealed record GrantDetailsResponse(
     bool PlanComplete,
     IReadOnlyList<AmendmentView> Amendments,
     string AwardStatus = "approved",
-    string? AwardedBy = null)
+    string? AwardedBy = null,
+    IReadOnlyList<PaymentRequestView>? PaymentRequests = null)
 {
     public static string AwardStatusOf(Grant grant) => grant.AwardState switch
     {
@@ -104,7 +107,8 @@ public sealed record GrantDetailsResponse(
             grant.Amendments.Select(a => new AmendmentView(a.Proposal.AmendmentId, a.Status.ToString().ToLowerInvariant(), a.Proposal.Reason,
                 a.Proposal.NewAmount?.Amount, a.Proposal.NewEndDate, a.Proposal.Budget is not null, a.Proposal.Tranches is not null,
                 a.Proposal.Milestones?.Count ?? 0, a.RejectionReason)).ToList(),
-            AwardStatusOf(grant), grant.AwardedBy);
+            AwardStatusOf(grant), grant.AwardedBy,
+            grant.PaymentRequests.Select(r => PaymentRequestView.From(grant, r)).ToList());
 }
 
 public sealed record GrantListItem(Guid Id, Guid ProgrammeId, string Grantee, string Title, decimal Amount, decimal Disbursed,

@@ -23,7 +23,8 @@ public sealed record RecordDisbursementRequest(
     string? Currency = null,
     long? ExpectedVersion = null,
     Guid? TrancheId = null,
-    HoldOverrideRequest? Override = null);
+    HoldOverrideRequest? Override = null,
+    Guid? PaymentRequestId = null);
 
 /// <summary>Pays a grantee on hold anyway; recorded as its own event with the reason.</summary>
 public sealed record HoldOverrideRequest(string Reason);
@@ -100,7 +101,8 @@ public static class RecordDisbursementHandler
 
         var metadata = message.Metadata;
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
-            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId, clock.GetCurrentInstant());
+            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId, clock.GetCurrentInstant(),
+            request.PaymentRequestId);
         var spend = programme.Rules.SpendThreshold > 0m
             ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await ratesRead ?? FxRateTable.Empty), programme.Rules.SpendThreshold)
             : null;

@@ -38,7 +38,8 @@ public static class ApiContract
     [
         "idempotency-key-reused", "currency-mismatch", "invalid-amount", "outside-window", "grantee-on-hold", "tranche-required",
         "tranche-not-found", "tranche-locked", "tranche-exceeded", "insufficient-reported-spend", "grant-exceeded",
-        "award-awaiting-approval", "award-rejected",
+        "award-awaiting-approval", "award-rejected", "payment-request-unknown", "payment-request-paid", "payment-request-declined",
+        "payment-request-tranche-mismatch",
     ];
 
     private static readonly string[] ApprovalRuleRefusals =
@@ -155,6 +156,22 @@ public static class ApiContract
             .Refuses(422, "milestone-already-confirmed", "milestone-not-submitted"),
         ["GET /api/grants/{grantId}/milestones/{milestoneId}/files/{fileId}"] = File("Download an evidence file", "application/octet-stream")
             .Refuses(404, "not-found"),
+        ["POST /api/grants/{grantId}/payment-requests"] = Created<PaymentRequestCreated>(
+                "A grantee user asks for a payment (multipart: amount, trancheId, note, files); the rules are checked again when it is paid")
+            .Reads(RequestBody.PaymentRequest)
+            .Refuses(400, "malformed-request", "too-many-files").Refuses(404, "not-found").Refuses(409, "version-conflict")
+            .Refuses(413, "evidence-too-large", "payload-too-large").Refuses(415, "unsupported-media-type", "unsupported-evidence-type")
+            .Refuses(422, "invalid-amount", "tranche-required", "tranche-not-found", "tranche-locked", "tranche-exceeded", "grant-exceeded",
+                "award-awaiting-approval", "award-rejected", "payment-request-open")
+            .Refuses(429, "too-many-requests"),
+        ["POST /api/grants/{grantId}/payment-requests/{requestId}/decline"] = Ok<VersionResponse>("Finance declines a payment request with a reason")
+            .Refuses(404, "not-found", "payment-request-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "payment-request-paid", "payment-request-declined"),
+        ["GET /api/payment-requests"] = Ok<IReadOnlyList<PaymentRequestListItem>>("Payment requests (?status=open|declined|paid); a grantee sees its own")
+            .Refuses(400, "invalid-status"),
+        ["GET /api/grants/{grantId}/payment-requests/{requestId}/files/{fileId}"] = File("Download a file sent with a payment request",
+                "application/octet-stream")
+            .Refuses(404, "not-found").Refuses(409, "file-integrity-failed"),
         ["GET /api/milestones"] = Ok<IReadOnlyList<MilestoneListItem>>("Milestones across grants (?status=overdue|due-soon|submitted)"),
 
         ["GET /api/notifications"] = Ok<IReadOnlyList<Notification>>("The notification feed, newest first"),
@@ -276,6 +293,11 @@ public sealed record RequestBody(IReadOnlyDictionary<string, BodyContent> Conten
     public static readonly RequestBody Evidence = new(new Dictionary<string, BodyContent>
     {
         ["multipart/form-data"] = new(null, Texts: ["note"], RepeatedFiles: ["files"]),
+    });
+
+    public static readonly RequestBody PaymentRequest = new(new Dictionary<string, BodyContent>
+    {
+        ["multipart/form-data"] = new(null, Texts: ["amount", "trancheId", "note"], RepeatedFiles: ["files"]),
     });
 
     public static readonly RequestBody ReportPdf = new(new Dictionary<string, BodyContent>

@@ -170,6 +170,7 @@ public static class InputLimits
         [(typeof(PlanMilestoneRequest), "title")] = Title,
         [(typeof(ConfirmMilestoneRequest), "note")] = Reason,
         [(typeof(RejectMilestoneRequest), "reason")] = Reason,
+        [(typeof(DeclinePaymentRequestRequest), "reason")] = Reason,
         [(typeof(SetBudgetRequest), "lines")] = BudgetLines,
         [(typeof(BudgetLineRequest), "heading")] = Heading,
         [(typeof(BudgetLineRequest), "description")] = Description,

@@ -30,10 +30,20 @@ public static class NotificationKinds
     public const string AmendmentAwaitingApproval = "amendment-awaiting-approval";
     public const string ReportReady = "report-ready";
 
+    /// <summary>A grantee asked for a payment: finance is told (feed, e-mail to finance users).</summary>
+    public const string PaymentRequested = "payment-requested";
+
+    /// <summary>The payment a grantee asked for was recorded as paid (at once, or when a second person approved it).</summary>
+    public const string PaymentRequestPaid = "payment-request-paid";
+
+    /// <summary>Finance declined a grantee's payment request; the grantee reads the reason.</summary>
+    public const string PaymentRequestDeclined = "payment-request-declined";
+
     public static readonly IReadOnlyList<string> All =
     [
         MilestoneReminder, MilestoneOverdue, MilestoneRejected, MilestoneConfirmed, PaymentRecorded, PaymentApproved, PaymentReversed,
-        PaymentReturned, PaymentAwaitingApproval, AmendmentAwaitingApproval, ReportReady,
+        PaymentReturned, PaymentAwaitingApproval, AmendmentAwaitingApproval, ReportReady, PaymentRequested, PaymentRequestPaid,
+        PaymentRequestDeclined,
     ];
 
     /// <summary>
@@ -44,6 +54,7 @@ public static class NotificationKinds
     public static readonly IReadOnlySet<string> Essential = new HashSet<string>
     {
         MilestoneOverdue, PaymentRecorded, PaymentApproved, PaymentReversed, PaymentReturned, PaymentAwaitingApproval,
+        PaymentRequestPaid, PaymentRequestDeclined,
     };
 
     public static bool IsEssential(string kind) => Essential.Contains(kind);
@@ -63,6 +74,24 @@ public static class LedgerNotices
         {
             switch (e)
             {
+                case DisbursementRecorded { PaymentRequestId: { } requestId } paid when grant.FindPaymentRequest(requestId) is { } request:
+                    notices.Add(RequestPaid(grant, request, paid.DisbursementId, paid.Amount, paid.ValueDate, paid.BankReference, now));
+                    break;
+                case DisbursementApproved approved when grant.FindDisbursement(approved.DisbursementId) is { PaymentRequestId: { } requestId } payment &&
+                                                        grant.FindPaymentRequest(requestId) is { } request:
+                    notices.Add(RequestPaid(grant, request, approved.DisbursementId, approved.Amount, payment.ValueDate, payment.BankReference, now));
+                    break;
+                case PaymentRequested requested:
+                    notices.Add(Notice(NotificationKinds.PaymentRequested, grant, requested.RequestId.ToString(), now, null,
+                        $"{grant.Grantee} asks for a payment of {requested.Amount} under \"{grant.Title}\".",
+                        new NotificationFacts(grant.Title, Amount: requested.Amount, Text: requested.Note))
+                        with { Audience = NotificationAudience.Finance });
+                    break;
+                case PaymentRequestDeclined declined when grant.FindPaymentRequest(declined.RequestId) is { } request:
+                    notices.Add(Notice(NotificationKinds.PaymentRequestDeclined, grant, declined.RequestId.ToString(), now, null,
+                        $"Your request for a payment of {request.Amount} was declined: {declined.Reason}",
+                        new NotificationFacts(grant.Title, Amount: request.Amount, Text: declined.Reason)));
+                    break;
                 case DisbursementRecorded paid:
                     notices.Add(Notice(NotificationKinds.PaymentRecorded, grant, paid.DisbursementId.ToString(), now, null,
                         $"A payment of {paid.Amount} (value date {paid.ValueDate:uuuu-MM-dd}, reference {paid.BankReference}) was recorded.",
@@ -130,6 +159,13 @@ public static class LedgerNotices
         decided.Outcome.Accepted && grant is not null
             ? (decided.Outcome, decided.Events, Record(session, grant, decided.Events, clock.GetCurrentInstant()))
             : (decided.Outcome, decided.Events, []);
+
+    /// <summary>Told in place of the plain payment notice: the payment settles what the grantee asked for (finance may pay another amount).</summary>
+    private static Notification RequestPaid(Grant grant, PaymentRequest request, Guid disbursementId, Domain.Money amount, LocalDate valueDate,
+        string reference, Instant now) =>
+        Notice(NotificationKinds.PaymentRequestPaid, grant, disbursementId.ToString(), now, null,
+            $"Your request for a payment of {request.Amount} was paid: {amount} (value date {valueDate:uuuu-MM-dd}, reference {reference}).",
+            new NotificationFacts(grant.Title, Amount: amount, Date: valueDate, Reference: reference, Text: $"{request.Amount.Amount:0.00} {request.Amount.Currency}"));
 
     private static Notification Notice(string kind, Grant grant, string discriminator, Instant now, Guid? milestoneId, string message,
         NotificationFacts facts) =>

@@ -69,6 +69,8 @@ public static class NotificationRecipients
         {
             NotificationAudience.Approvers => await session.Query<UserAccount>()
                 .Where(u => !u.Disabled && u.Roles.Contains(Roles.Approver)).ToListAsync(cancellation),
+            NotificationAudience.Finance => await session.Query<UserAccount>()
+                .Where(u => !u.Disabled && u.Roles.Contains(Roles.Finance)).ToListAsync(cancellation),
             NotificationAudience.Requester => Guid.TryParse(notification.RecipientUserId, out var id) &&
                 await session.LoadAsync<UserAccount>(id, cancellation) is { } requester ? [requester] : [],
             _ => await session.Query<UserAccount>()
@@ -85,6 +87,7 @@ public static class NotificationRecipients
             NotificationAudience.Approvers when !user.Roles.Contains(Roles.Approver) => "not-an-approver",
             NotificationAudience.Approvers when user.Id.ToString() == notification.ExcludedUserId => "proposer",
             NotificationAudience.Approvers => null,
+            NotificationAudience.Finance => user.Roles.Contains(Roles.Finance) ? null : "not-finance",
             NotificationAudience.Requester => user.Id.ToString() == notification.RecipientUserId ? null : "not-the-requester",
             _ => user.Roles.Contains(Roles.Grantee) && string.Equals(user.GranteeOrganisation, notification.Grantee, StringComparison.Ordinal)
                 ? null : "not-the-grantee",

@@ -51,6 +51,9 @@ public static class NotificationAudience
     public const string Grantee = "grantee";
     public const string Approvers = "approvers";
     public const string Requester = "requester";
+
+    /// <summary>Finance users (a grantee's payment request waits for them).</summary>
+    public const string Finance = "finance";
 }
 
 /// <summary>Delivers notifications beyond the feed (e-mail and the like). Replace the registration to plug one in.</summary>

@@ -91,6 +91,13 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Submitted)
                 .Select(m => new QueueItem(text["{0}: {1} (due {2})", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}#milestone-{m.Id}")))
             .ToList());
+        yield return new("payment-requests", text["Payment requests to pay or decline"], grants
+            .SelectMany(g => g.PaymentRequests.Where(r => r.IsOpen)
+                .Select(r => new QueueItem(r.TrancheId is { } t && g.FindTranche(t) is { } tranche
+                        ? text["{0}: {1} asked for tranche {2}", g.Grantee, Ui.Eur(r.Amount.Amount), tranche.Number]
+                        : text["{0}: {1} asked for", g.Grantee, Ui.Eur(r.Amount.Amount)],
+                    $"/grants/{g.Id}#request-{r.Id}")))
+            .ToList());
         yield return new("expenditure", text["Expenditure entries to review"], grants
             .SelectMany(g => g.ExpenditureReports
                 .Select(r => (Report: r, Waiting: r.Entries.Count(e => e.Status == EntryStatus.Submitted)))

@@ -34,7 +34,8 @@ public sealed record Disbursement(
     string? ReversalRequestedBy = null,
     string? RequestedReversalReason = null,
     string? ApprovalRule = null,
-    string? ReceivedReference = null)
+    string? ReceivedReference = null,
+    Guid? PaymentRequestId = null)
 {
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
@@ -67,7 +68,8 @@ public sealed record Grant(
     ImmutableList<ExpenditureReport>? Reports = null,
     ImmutableList<Amendment>? AmendmentList = null,
     AwardStatus AwardState = AwardStatus.Approved,
-    string? AwardedBy = null)
+    string? AwardedBy = null,
+    ImmutableList<PaymentRequest>? RequestList = null)
 {
     /// <summary>Paid and reserved payments recorded after <paramref name="since"/>: what a new payment is added to for
     /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out.</summary>
@@ -77,6 +79,8 @@ public sealed record Grant(
 
     public ImmutableList<ExpenditureReport> ExpenditureReports => Reports ?? [];
     public ImmutableList<Amendment> Amendments => AmendmentList ?? [];
+    public ImmutableList<PaymentRequest> PaymentRequests => RequestList ?? [];
+    public PaymentRequest? FindPaymentRequest(Guid requestId) => PaymentRequests.FirstOrDefault(r => r.Id == requestId);
 
     public string Currency => Amount.Currency;
     public DateWindow Window => new(WindowStart, WindowEnd);
@@ -152,6 +156,12 @@ public sealed record Grant(
         },
         GrantAmountChanged x => this with { Amount = x.To },
         GrantWindowChanged x => this with { WindowEnd = x.ToEnd },
+        PaymentRequested x => this with
+        {
+            RequestList = PaymentRequests.Add(new PaymentRequest(x.RequestId, x.Amount, x.TrancheId, x.Note, x.Files, x.RequestedBy, x.RequestedAt)),
+        },
+        PaymentRequestDeclined x => WithPaymentRequest(x.RequestId,
+            r => r with { Status = PaymentRequestStatus.Declined, DeclineReason = x.Reason, DeclinedBy = x.DeclinedBy }),
         MilestoneRescheduled x => WithMilestone(x.MilestoneId, m => m with { DueDate = x.DueDate, Deadline = x.Deadline, DeadlineMissed = false }),
         _ => throw new InvalidOperationException($"A grant does not know how to apply {e.GetType().Name}."),
     } with { Version = Version + 1 };
@@ -161,26 +171,38 @@ public sealed record Grant(
             e.TimeZone, [], [], [], 1);
 
     private Grant On(DisbursementRecorded e) =>
-        this with
+        Settling(e.PaymentRequestId, e.DisbursementId) with
         {
             Disbursements = Disbursements.Add(
                 new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId,
-                    RecordedAt: e.RecordedAt)),
+                    RecordedAt: e.RecordedAt, PaymentRequestId: e.PaymentRequestId)),
         };
 
+    /// <summary>The request a payment settles counts as paid from the moment the payment is recorded (also awaiting approval).</summary>
+    private Grant Settling(Guid? requestId, Guid disbursementId) =>
+        requestId is { } id ? WithPaymentRequest(id, r => r with { Status = PaymentRequestStatus.Paid, DisbursementId = disbursementId }) : this;
+
+    private Grant WithPaymentRequest(Guid requestId, Func<PaymentRequest, PaymentRequest> change) =>
+        this with { RequestList = PaymentRequests.Select(r => r.Id == requestId ? change(r) : r).ToImmutableList() };
+
     private Grant On(DisbursementSubmittedForApproval e) =>
-        this with
+        Settling(e.PaymentRequestId, e.DisbursementId) with
         {
             Disbursements = Disbursements.Add(new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference,
                 e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy, RecordedAt: e.RecordedAt,
-                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment)),
+                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment, PaymentRequestId: e.PaymentRequestId)),
         };
 
     private Grant On(DisbursementApproved e) =>
         WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Recorded, DecidedBy = e.ApprovedBy });
 
+    /// <summary>A rejected payment paid nothing: the request it settled is open again, for finance to pay or decline.</summary>
     private Grant On(DisbursementRejected e) =>
-        WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Rejected, DecidedBy = e.RejectedBy, RejectionReason = e.Reason });
+        (FindDisbursement(e.DisbursementId)?.PaymentRequestId is { } requestId
+            ? WithPaymentRequest(requestId, r => r.DisbursementId == e.DisbursementId
+                ? r with { Status = PaymentRequestStatus.Open, DisbursementId = null } : r)
+            : this)
+        .WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Rejected, DecidedBy = e.RejectedBy, RejectionReason = e.Reason });
 
     public IEnumerable<ReportedEntry> Entries => ExpenditureReports.SelectMany(r => r.Entries);
 

@@ -13,7 +13,8 @@ public sealed record RecordDisbursement(
     Guid? TrancheId = null,
     string? OverrideReason = null,
     string RecordedBy = "system",
-    Instant RecordedAt = default);
+    Instant RecordedAt = default,
+    Guid? PaymentRequestId = null);
 
 /// <summary>The grantee's overdue milestones on all of its grants: while any exist, payments are on hold.</summary>
 public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
@@ -67,6 +68,20 @@ public static class RecordDisbursementDecision
             return DomainErrors.CurrencyMismatch(grant.Currency, currency);
         }
 
+        if (cmd.PaymentRequestId is { } requestId)
+        {
+            // The payment settles a request of this grant that is still open, for the tranche it asked for.
+            switch (grant.FindPaymentRequest(requestId))
+            {
+                case null:
+                    return PaymentRequestErrors.Unknown(requestId);
+                case { IsOpen: false } settled:
+                    return PaymentRequestErrors.NotOpen(settled);
+                case { TrancheId: var asked } when cmd.TrancheId != asked:
+                    return PaymentRequestErrors.TrancheMismatch(requestId);
+            }
+        }
+
         return Money.Positive(cmd.Amount, grant.Currency).Then<DisbursementDecision>(amount =>
         {
             if (!programmeWindow.Contains(cmd.ValueDate) || !grant.Window.Contains(cmd.ValueDate))
@@ -110,9 +125,10 @@ public static class RecordDisbursementDecision
 
             object payment = FourEyesRuleFor(grant, amount, cmd.RecordedAt, approval) is { } rule
                 ? new DisbursementSubmittedForApproval(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule)
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule,
+                    PaymentRequestId: cmd.PaymentRequestId)
                 : new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt);
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt, PaymentRequestId: cmd.PaymentRequestId);
             if (hold.IsOnHold)
             {
                 overrides.Insert(0, new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
@@ -143,7 +159,9 @@ public static class RecordDisbursementDecision
         return amount + recent >= approval.Threshold ? Programmes.FourEyesRule.CumulativeWindow : null;
     }
 
-    private static DomainError? CheckTranche(Grant grant, Guid? trancheId, Money amount)
+    /// <summary>The tranche rules of a payment (named when the grant has a plan, known, open, not overpaid); a payment
+    /// request is checked against them too.</summary>
+    public static DomainError? CheckTranche(Grant grant, Guid? trancheId, Money amount)
     {
         if (trancheId is null)
         {

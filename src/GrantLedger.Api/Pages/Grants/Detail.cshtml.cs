@@ -15,6 +15,8 @@ namespace GrantLedger.Api.Pages.Grants;
 
 public sealed record ReceiptForm(string Amount = "", string Currency = "", string BankReference = "");
 
+public sealed record PaymentRequestForm(string Amount = "", string TrancheId = "", string Note = "");
+
 public sealed record DisbursementForm(string Amount = "", string ValueDate = "", string Reference = "", string OverrideReason = "");
 
 /// <summary>
@@ -39,13 +41,22 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
 
     public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
 
+    /// <summary>Who asked for each payment request, by user id (the grant's requests name users by id).</summary>
+    public IReadOnlyDictionary<string, string> Requesters { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The grantee's payment request form, as sent, when it was refused.</summary>
+    public PaymentRequestForm RequestForm { get; private set; } = new();
+
+    /// <param name="paymentRequestId">Set by "Pay this request…": the payment settles the grantee's request.</param>
     public async Task<IActionResult> OnPostDisburseAsync(Guid id, string idempotencyKey, long? expectedVersion, Guid? trancheId,
-        string amount, string valueDate, string reference, string? overrideReason)
+        string amount, string valueDate, string reference, string? overrideReason, Guid? paymentRequestId = null)
     {
         if (!await Can(Policies.Finance))
         {
             return Forbid();
         }
+
+        ActedOn = paymentRequestId;
 
         Form = new DisbursementForm(amount, valueDate, reference, overrideReason ?? "");
         var date = LocalDatePattern.Iso.Parse(valueDate ?? "");
@@ -58,7 +69,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         // A double-click or a resubmitted form carries the same key: the ledger pays once and answers as the first time.
         HttpContext.Request.Headers[IdempotencyRecord.HeaderName] = idempotencyKey;
         var request = new RecordDisbursementRequest(value, date.Value, reference ?? "", null, null, expectedVersion, trancheId,
-            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason));
+            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason), paymentRequestId);
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
         var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, bus, HttpContext);
         var success = result is IValueHttpResult { Value: DisbursementCreated { Status: "awaiting-approval" } created }
@@ -204,6 +215,36 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
             "Thank you: the amount that arrived was recorded.");
     }
 
+    /// <summary>The grantee asks for a payment: the same form reading and command as <c>POST /api/grants/{id}/payment-requests</c>.</summary>
+    public async Task<IActionResult> OnPostRequestPaymentAsync(Guid id, [FromServices] IOptions<MilestoneOptions> options)
+    {
+        if (!await Can(Policies.Deliver))
+        {
+            return Forbid();
+        }
+
+        var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
+        RequestForm = new PaymentRequestForm(form["amount"].ToString(), form["trancheId"].ToString(), form["note"].ToString());
+        return await Done(id, Pages.Outcome.From(await RequestPaymentEndpoint.Post(id, bus, options, HttpContext)),
+            "Your payment request was sent; ECARO finance will pay or decline it.");
+    }
+
+    /// <summary>Finance declines a payment request with the reason the grantee reads.</summary>
+    public async Task<IActionResult> OnPostDeclineRequestAsync(Guid id, Guid requestId, string reason)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        ActedOn = requestId;
+        var request = new DeclinePaymentRequestRequest(reason ?? "");
+        var invalid = DeclinePaymentRequestEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await DeclinePaymentRequestEndpoint.Post(id, requestId, request, bus, HttpContext)),
+            "The payment request was declined; the grantee sees your reason.");
+    }
+
     /// <summary>The same policies as the API endpoints behind each button.</summary>
     private async Task<bool> Can(string policy) => (await authorization.AuthorizeAsync(User, policy)).Succeeded;
 
@@ -228,6 +269,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         }
 
         Grant = ok.Value!;
+        Requesters = await PaymentRequestsModel.NamesOf(query, Grant.PaymentRequests?.Select(r => r.RequestedBy) ?? []);
 
         if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
         {
