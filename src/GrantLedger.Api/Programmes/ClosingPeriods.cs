@@ -206,22 +206,24 @@ public static class RejectReopeningEndpoint
 /// </summary>
 public static class PeriodGuard
 {
-    public const string SqlState = "GLPC1";
+    /// <summary>How the guard fails: PostgreSQL's "invalid input syntax for type integer" (Marten runs one statement per
+    /// queued command, so no PL/pgSQL block can raise a code of our own), with <c>period-closed yyyy-MM</c> in its message.</summary>
+    public const string SqlState = "22P02";
+    private const string Marker = "period-closed ";
 
     public static void GuardOpenPeriod(this IDocumentSession session, Guid programmeId, LocalDate date)
     {
         var table = session.DocumentStore.DocumentTable<Programme>();
         var member = MartenNames.Member(nameof(Programme.ClosedMonthList));
-        // Both values are typed (a Guid, a formatted month): nothing a user typed reaches this text.
+        // Both values are typed (a Guid, a formatted month): nothing a user typed reaches this text. The failing cast names
+        // the row's id, so PostgreSQL cannot fold it into a constant and raise it when the month is open; FOR SHARE
+        // re-reads the row after a close that held it committed, and the check runs on what the close wrote.
         var month = BookPeriods.Name(date.ToYearMonth());
-        session.QueueSqlCommand($"""
-            do $guard$ declare closed jsonb; begin
-              select coalesce(p.data -> '{member}', '[]'::jsonb) into closed from {table} p where p.id = '{programmeId:D}' for share;
-              if jsonb_exists(closed, '{month}') then
-                raise exception using errcode = '{SqlState}', message = 'period-closed {month}';
-              end if;
-            end $guard$
-            """);
+        // An UPDATE that never matches (the sub-select answers 1 or fails): a queued command must not answer rows, which
+        // Marten would read as another operation's result.
+        session.QueueSqlCommand($"update {table} set data = data where id = '{programmeId:D}' and (select case when " +
+            $"jsonb_exists(coalesce(p.data -> '{member}', '[]'::jsonb), '{month}') then cast('{Marker}{month} ' || p.id::text as integer) " +
+            $"else 1 end from {table} p where p.id = '{programmeId:D}' for share) = 2");
     }
 
     /// <summary>Today in the grant's time zone: the day a reversal or a receipt is booked on.</summary>
@@ -233,8 +235,9 @@ public static class PeriodGuard
     {
         for (; ex is not null; ex = ex.InnerException)
         {
-            if (ex is PostgresException { SqlState: SqlState } closed
-                && YearMonthPattern.Iso.Parse(closed.MessageText["period-closed ".Length..]) is { Success: true } month)
+            if (ex is PostgresException { SqlState: SqlState } closed && closed.MessageText.IndexOf(Marker, StringComparison.Ordinal) is var at and >= 0
+                && closed.MessageText.Length >= at + Marker.Length + 7
+                && YearMonthPattern.Iso.Parse(closed.MessageText.Substring(at + Marker.Length, 7)) is { Success: true } month)
             {
                 return month.Value;
             }
