@@ -21,7 +21,7 @@ public class MoneyBackAndBooksTests(BrowserHost host)
         var paid = finance.Locator("#disbursements tr", new() { HasText = "ECARO-2020-0425" });
         await paid.Disclose("Record a return from the bank");
         await paid.GetByLabel("Amount that came back").FillAsync("12000.01");
-        await paid.GetByLabel("Value date of the bank's credit").FillAsync("2021-02-01");
+        await paid.GetByLabel("Date the money came back").FillAsync("2021-02-01");
         await paid.GetByLabel("Bank's reason").FillAsync("Sanctions screening");
         await paid.GetByRole(AriaRole.Button, new() { Name = "Record the return" }).ClickAsync();
 
