@@ -29,6 +29,12 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("POST /api/programmes/{p}/approval-rules", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/programmes/{p}/approval-rules/{rc}/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/programmes/{p}/approval-rules/{rc}/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/programmes/{p}/periods", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/2020-04/close", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/2020-04/reopen", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/reopenings/{rc}/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/reopenings/{rc}/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/disbursements/{d}/return", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/award/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/award/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/disbursements/{d}/reversal/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
@@ -169,7 +175,16 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         var ledger = new Ledger(host);
         var programme = await ledger.OpenProgramme(approvalThreshold: 10_000m);
         var ruleChange = none;
-        if (Names("{rc}"))
+        if (Names("{rc}") && template.Contains("/periods/reopenings/", StringComparison.Ordinal))
+        {
+            // {rc} names a request to reopen a month here: the month closed and a reopening asked for, by the scene's finance user.
+            var closed = await host.Post($"/api/programmes/{programme}/periods/2020-04/close", new { });
+            Assert.True(closed.Status == 201, closed.ToString());
+            var asked = await host.Post($"/api/programmes/{programme}/periods/2020-04/reopen", new { reason = "Matrix" });
+            Assert.True(asked.Status == 201, asked.ToString());
+            ruleChange = Guid.Parse(asked.Json.Text("requestId"));
+        }
+        else if (Names("{rc}"))
         {
             var proposed = await host.Post($"/api/programmes/{programme}/approval-rules", new { approvalThreshold = 20_000m, reason = "Matrix" });
             Assert.True(proposed.Status == 201, proposed.ToString());
@@ -322,7 +337,9 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         (_, "/api/users") => $$"""{"email":"m-{{Guid.NewGuid():N}}@test.example","displayName":"M","password":"long enough password","roles":["auditor"]}""",
         (_, "/api/users/{u}/password-reset") => """{"oneTimePassword":"matrix one time","reason":"matrix"}""",
         _ when path.StartsWith("/api/users/{u}/", StringComparison.Ordinal) => """{"reason":"matrix"}""",
-        _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") || path.EndsWith("/decline") => """{"reason":"matrix"}""",
+        _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") || path.EndsWith("/decline") || path.EndsWith("/reopen") => """{"reason":"matrix"}""",
+        _ when path.EndsWith("/return") => """{"amount":1,"valueDate":"2020-05-04","bankReason":"matrix"}""",
+        _ when path.EndsWith("/close") => "{}",
         _ when path.EndsWith("/confirmation") || path.EndsWith("/approval") => "{}",
         _ => null,
     };

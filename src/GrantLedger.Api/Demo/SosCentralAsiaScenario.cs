@@ -50,6 +50,8 @@ public static class SosCentralAsiaScenario
         Pay(session, demo, grants, programme, rates, users, now);
         RecordReceipts(session, demo, grants);
         RequestPayment(session, grants, users, now);
+        grants["wwb"] = ReturnedByTheBank(session, demo, grants["wwb"], programme, users);
+        programme = CloseFirstMonths(session, programme, users, now);
 
         await session.SaveChangesAsync(cancellationToken);
     }
@@ -297,5 +299,49 @@ public static class SosCentralAsiaScenario
             session.Events.Append(grant.Id, received);
             grants[demo.Disbursements[receipt.Disbursement].Grant] = grant.Evolve(received);
         }
+    }
+
+    /// <summary>
+    /// Issue #19 item 4: the second half of WWB's first tranche (6,000.00, held for a second person by the cumulative
+    /// four-eyes window and approved) went to an account the grantee had closed, and the bank sent all of it back a week
+    /// later. Nets to nothing, so the figures of README's tables stay as they are; the grant page shows "returned".
+    /// </summary>
+    private static Grant ReturnedByTheBank(IDocumentSession session, DemoLedger demo, Grant grant, Programme programme, IReadOnlyDictionary<string, string> users)
+    {
+        var (financeId, approverId) = (FinanceOf(users), ApproverOf(users));
+        var disbursementId = IdFor($"{demo.Programme.Code}/disbursement/returned");
+        var tranche = grant.Tranches.Single(t => t.Number == 1).Id;
+        var valueDate = new LocalDate(2020, 5, 11);
+        var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(disbursementId, 6_000m, null, valueDate,
+            "ECARO-2020-0511", "Tranche 1, second half", tranche, null, financeId,
+            valueDate.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[programme.TimeZone]).ToInstant()), GranteeHold.None, programme.Approval).Value;
+        var events = new List<object> { paid.Payment };
+        grant = grant.Evolve(paid.Payment);
+        if (paid.AwaitsApproval)
+        {
+            var approved = ApproveDisbursementDecision.Decide(grant, new ApproveDisbursement(disbursementId, approverId)).Value;
+            events.Add(approved);
+            grant = grant.Evolve(approved);
+        }
+
+        var returned = ReturnDisbursementDecision.Decide(grant, new ReturnDisbursement(disbursementId, 6_000m, new LocalDate(2020, 5, 18),
+            "Beneficiary account closed", "RTN-2020-0518-07", financeId), programme.Books).Value;
+        events.Add(returned);
+        session.Events.Append(grant.Id, [.. events]);
+        return grant.Evolve(returned);
+    }
+
+    /// <summary>Issue #19 item 5: finance closed April and May 2020, the months of the first payments and the return.</summary>
+    private static Programme CloseFirstMonths(IDocumentSession session, Programme programme, IReadOnlyDictionary<string, string> users, Instant now)
+    {
+        var today = now.InZone(DateTimeZoneProviders.Tzdb[programme.TimeZone]).Date;
+        foreach (var month in new[] { new YearMonth(2020, 4), new YearMonth(2020, 5) })
+        {
+            var closed = BookPeriodDecisions.Close(programme, new ClosePeriod(month, "Bank statements reconciled", FinanceOf(users)), today).Value;
+            session.Events.Append(programme.Id, closed);
+            programme = programme.Evolve(closed);
+        }
+
+        return programme;
     }
 }

@@ -13,6 +13,10 @@ namespace GrantLedger.Api.Grants;
 /// <summary>What the grantee confirmed arrived for a payment, in its account currency, and its bank statement reference.</summary>
 public sealed record DisbursementReceiptView(decimal Amount, string Currency, string? BankReference);
 
+/// <summary>What the bank sent back of a payment, when, why; <c>Net</c> is what the payment still costs the grant (the
+/// bank's charges on a partial return).</summary>
+public sealed record DisbursementReturnView(decimal Amount, LocalDate ValueDate, string BankReason, string? BankReference, decimal Net);
+
 public sealed record DisbursementView(
     Guid Id,
     decimal Amount,
@@ -30,17 +34,20 @@ public sealed record DisbursementView(
     string? ReversalRequestedBy = null,
     string? RequestedReversalReason = null,
     DisbursementReceiptView? Receipt = null,
-    Guid? PaymentRequestId = null)
+    Guid? PaymentRequestId = null,
+    DisbursementReturnView? Return = null)
 {
     public static DisbursementView From(Disbursement d) =>
         new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, StatusOf(d), d.Reversed, d.ReversalReason,
             d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason, d.ApprovalRule, d.ReversalRequestedBy, d.RequestedReversalReason,
             d.Received is { } received ? new DisbursementReceiptView(received.Amount, received.Currency, d.ReceivedReference) : null,
-            d.PaymentRequestId);
+            d.PaymentRequestId,
+            d.ReturnedAmount is { } back ? new DisbursementReturnView(back.Amount, d.ReturnedOn!.Value, d.ReturnReason!, d.ReturnReference, d.Net.Amount) : null);
 
     public static string StatusOf(Disbursement d) => d switch
     {
         { Reversed: true } => "reversed",
+        { IsReturned: true } => "returned",
         { Status: DisbursementStatus.AwaitingApproval } => "awaiting-approval",
         { Status: DisbursementStatus.Rejected } => "rejected",
         _ => "recorded",

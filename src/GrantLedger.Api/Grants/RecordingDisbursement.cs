@@ -3,6 +3,7 @@ using GrantLedger.Domain.Currencies;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Notifications;
+using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Budgets;
 using GrantLedger.Domain.Grants;
 using Marten;
@@ -106,7 +107,7 @@ public static class RecordDisbursementHandler
         var spend = programme.Rules.SpendThreshold > 0m
             ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await ratesRead ?? FxRateTable.Empty), programme.Rules.SpendThreshold)
             : null;
-        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.Approval, spend);
+        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.Approval, spend, programme.Books);
         if (!decision.IsSuccess)
         {
             return CommandOutcome.Refused(decision.Error!);
@@ -114,6 +115,7 @@ public static class RecordDisbursementHandler
 
         var events = decision.Value.Events.ToList();
         stream.AppendMany(events);
+        session.GuardOpenPeriod(grant.ProgrammeId, command.ValueDate);
         await LedgerNotices.Record(session, bus, grant, events, clock.GetCurrentInstant());
         var response = new DisbursementCreated(command.DisbursementId, grant.Version + events.Count,
             decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded", decision.Value.Rule);

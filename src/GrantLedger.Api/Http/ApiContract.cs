@@ -29,6 +29,10 @@ public static class ApiContract
         "records nothing new; the same key with a different body is `422 idempotency-key-reused`. Use a new key for each new " +
         "payment and the same key when retrying one.");
 
+    public static readonly RequestHeader OptionalIdempotencyKey = new(IdempotencyRecord.HeaderName, Required: false, MaxLength: IdempotencyRecord.MaxKeyLength,
+        "Optional. The same key and body for the same payment replays the first answer (with `Idempotent-Replayed: true`) and " +
+        "records nothing new; the same key with a different body is `422 idempotency-key-reused`.");
+
     public static readonly ResponseHeader Location = new("Location", "The address of what was created or changed.");
 
     public static readonly ResponseHeader Replayed = new(IdempotencyRecord.ReplayedHeader,
@@ -39,7 +43,7 @@ public static class ApiContract
         "idempotency-key-reused", "currency-mismatch", "invalid-amount", "outside-window", "grantee-on-hold", "tranche-required",
         "tranche-not-found", "tranche-locked", "tranche-exceeded", "insufficient-reported-spend", "grant-exceeded",
         "award-awaiting-approval", "award-rejected", "payment-request-unknown", "payment-request-paid", "payment-request-declined",
-        "payment-request-tranche-mismatch",
+        "payment-request-tranche-mismatch", "period-closed",
     ];
 
     private static readonly string[] ApprovalRuleRefusals =
@@ -97,6 +101,21 @@ public static class ApiContract
         ["POST /api/programmes/{programmeId}/approval-rules/{proposalId}/rejection"] = Created<ApprovalRulesProposal>(
                 "Turn the proposed approval rules down")
             .Refuses(404, "not-found", "approval-rule-change-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
+        ["GET /api/programmes/{programmeId}/periods"] = Ok<PeriodsResponse>("The programme's closed months and requests to reopen one")
+            .Refuses(404, "not-found"),
+        ["POST /api/programmes/{programmeId}/periods/{month}/close"] = Created<PeriodAnswer>(
+                "Close a month (yyyy-MM) of the books: nothing dated in it is accepted any more")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "period-not-ended", "period-already-closed", "period-outside-window"),
+        ["POST /api/programmes/{programmeId}/periods/{month}/reopen"] = Created<PeriodAnswer>(
+                "Ask to reopen a closed month; a second person approves")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, "period-not-closed", "reopening-pending"),
+        ["POST /api/programmes/{programmeId}/periods/reopenings/{requestId}/approval"] = Created<PeriodAnswer>(
+                "A second person reopens the month (never the requester)")
+            .Refuses(404, "not-found", "reopening-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval", "same-person-approval"),
+        ["POST /api/programmes/{programmeId}/periods/reopenings/{requestId}/rejection"] = Created<PeriodAnswer>(
+                "Turn a request to reopen a month down; it stays closed")
+            .Refuses(404, "not-found", "reopening-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
         ["POST /api/programmes/{programmeId}/grants"] = Created<AwardCreated>(
                 "Award a grant, optionally with a tranche plan; at or above the threshold it awaits a second person")
             .Refuses(404, "not-found").Refuses(409, "version-conflict")
@@ -115,7 +134,7 @@ public static class ApiContract
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal"] = Created<ReversalRecorded>(
                 "Reverse a payment recorded in error; at or above the threshold the reversal awaits a second person")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "already-reversed", "not-disbursed", "reversal-pending"),
+            .Refuses(422, "already-reversed", "not-disbursed", "reversal-pending", "payment-returned", "period-closed"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal/approval"] = Created<ReversalRecorded>(
                 "A second person approves a requested reversal, which then applies")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
@@ -125,12 +144,17 @@ public static class ApiContract
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/approval"] = Created<DisbursementDecided>("Approve a payment awaiting approval")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "not-awaiting-approval", "same-person-approval"),
+            .Refuses(422, "not-awaiting-approval", "same-person-approval", "period-closed"),
+        ["POST /api/grants/{grantId}/disbursements/{disbursementId}/return"] = Created<DisbursementReturnRecorded>(
+                "Record that the bank sent a payment back (all or part); the grant can pay the amount again", Replayed)
+            .Takes(OptionalIdempotencyKey)
+            .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "payment-not-returnable", "return-exceeds-payment", "return-before-payment", "invalid-amount", "period-closed", "idempotency-key-reused"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/rejection"] = Created<DisbursementDecided>("Turn down a payment awaiting approval")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/receipt"] = Created<VersionResponse>("The grantee confirms what arrived, in its currency")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "not-disbursed", "currency-mismatch", "invalid-amount"),
+            .Refuses(422, "not-disbursed", "currency-mismatch", "invalid-amount", "payment-returned", "period-closed"),
         ["POST /api/grants/{grantId}/tranches"] = Created<StreamCreated>("Add a tranche")
             .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, "invalid-amount", "tranche-plan-exceeded", "milestone-not-found"),
         ["PUT /api/grants/{grantId}/tranches"] = Ok<TranchePlanResponse>("Amend (restate) the tranche plan")

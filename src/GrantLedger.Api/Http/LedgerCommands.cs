@@ -116,7 +116,20 @@ public static class LedgerCommandBus
             ? Problems.NotFound("grant", id)
             : new RequestCheck().MaxLength("reason", command.Reason, InputLimits.Reason) is { HasErrors: true } tooLong
                 ? Results.Problem(tooLong.Result())
-                : answer(await bus.InvokeAsync<CommandOutcome>(command, cancellation));
+                : answer(await Invoke(bus, command, cancellation));
+
+    /// <summary>A commit refused by the closed-period guard in the database (ADR 0015) is the same 422 as the decision's.</summary>
+    private static async Task<CommandOutcome> Invoke(IMessageBus bus, ILedgerCommand command, CancellationToken cancellation)
+    {
+        try
+        {
+            return await bus.InvokeAsync<CommandOutcome>(command, cancellation);
+        }
+        catch (Exception ex) when (Programmes.PeriodGuard.ClosedMonthOf(ex) is { } month)
+        {
+            return CommandOutcome.Refused(DomainErrors.PeriodClosed(month));
+        }
+    }
 
     /// <summary>Sends the command through its one handler and answers as the API does. The empty id names no stream.</summary>
     public static Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, string location, CancellationToken cancellation) =>

@@ -20,10 +20,7 @@ public static class NotificationKinds
     public const string PaymentApproved = "payment-approved";
     public const string PaymentReversed = "payment-reversed";
 
-    /// <summary>
-    /// Money the bank sent back (issue 2-6/8 records it). Its texts and its place among the essential kinds are ready: the
-    /// handler that records the return stores a notification of this kind (see <see cref="LedgerNotices.For"/>).
-    /// </summary>
+    /// <summary>Money the bank sent back (<c>DisbursementReturned</c>): the grantee is told in the feed and by e-mail.</summary>
     public const string PaymentReturned = "payment-returned";
 
     public const string PaymentAwaitingApproval = "payment-awaiting-approval";
@@ -112,6 +109,13 @@ public static class LedgerNotices
                     notices.Add(Notice(NotificationKinds.PaymentReversed, grant, reversed.DisbursementId.ToString(), now, null,
                         $"The payment of {reversed.Amount} (value date {payment.ValueDate:uuuu-MM-dd}) was reversed: {reversed.Reason}",
                         new NotificationFacts(grant.Title, Amount: reversed.Amount, Date: payment.ValueDate, Text: reversed.Reason,
+                            Reference: payment.BankReference)));
+                    break;
+                case DisbursementReturned returned when grant.FindDisbursement(returned.DisbursementId) is { } payment:
+                    notices.Add(Notice(NotificationKinds.PaymentReturned, grant, returned.DisbursementId.ToString(), now, null,
+                        $"The bank returned {returned.Amount} of the payment of {payment.Amount} (value date {payment.ValueDate:uuuu-MM-dd}, " +
+                        $"reference {payment.BankReference}) on {returned.ValueDate:uuuu-MM-dd}: {returned.BankReason}",
+                        new NotificationFacts(grant.Title, Amount: returned.Amount, Date: returned.ValueDate, Text: returned.BankReason,
                             Reference: payment.BankReference)));
                     break;
                 case MilestoneConfirmed confirmed when grant.FindMilestone(confirmed.MilestoneId) is { } milestone:

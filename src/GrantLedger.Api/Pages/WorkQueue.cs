@@ -168,7 +168,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
                     .Select(e => new QueueItem(text["Expense \"{0}\" of {1}: {2}", e.Entry.Description, Ui.Date(e.Entry.Date), e.Reason ?? ""], $"/grants/{g.Id}/budget"))))
             .ToList());
         yield return new("receipts", text["Payments received: confirm what arrived"], grants
-            .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && d.Received is null)
+            .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && !d.IsReturned && d.Received is null)
                 .Select(d => new QueueItem(text["Payment {0} of {1}, value date {2}", d.BankReference, Ui.Eur(d.Amount.Amount), Ui.Date(d.ValueDate)], $"/grants/{g.Id}#payment-{d.Id}")))
             .ToList());
     }

@@ -35,9 +35,19 @@ public sealed record Disbursement(
     string? RequestedReversalReason = null,
     string? ApprovalRule = null,
     string? ReceivedReference = null,
-    Guid? PaymentRequestId = null)
+    Guid? PaymentRequestId = null,
+    Money? ReturnedAmount = null,
+    LocalDate? ReturnedOn = null,
+    string? ReturnReason = null,
+    string? ReturnReference = null)
 {
+    /// <summary>Paid and not reversed. A payment the bank sent back still counts (it was paid); only its net amount does.</summary>
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
+    public bool IsReturned => ReturnedAmount is not null;
+
+    /// <summary>What the payment still costs the grant: its amount less what the bank sent back (the bank's charges on a
+    /// partial return stay paid).</summary>
+    public Money Net => ReturnedAmount is { } returned ? Amount - returned : Amount;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
     public bool ReversalAwaitsApproval => ReversalRequestedBy is not null;
 }
@@ -84,7 +94,10 @@ public sealed record Grant(
 
     public string Currency => Amount.Currency;
     public DateWindow Window => new(WindowStart, WindowEnd);
-    public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Amount).Sum(Currency);
+    public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Net).Sum(Currency);
+
+    /// <summary>What the bank sent back of paid payments.</summary>
+    public Money Returned => Disbursements.Where(d => d.CountsAsDisbursed && d.IsReturned).Select(d => d.ReturnedAmount!.Value).Sum(Currency);
     public Money Reserved => Disbursements.Where(d => d.IsReserved).Select(d => d.Amount).Sum(Currency);
 
     /// <summary>What can still be committed to payments: neither paid nor reserved by a payment awaiting approval.</summary>
@@ -96,11 +109,11 @@ public sealed record Grant(
     public Milestone? FindMilestone(Guid milestoneId) => Milestones.FirstOrDefault(m => m.Id == milestoneId);
 
     public Money PaidAgainst(Guid trancheId) =>
-        Disbursements.Where(d => d.CountsAsDisbursed && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
+        Disbursements.Where(d => d.CountsAsDisbursed && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency);
 
     /// <summary>Paid and reserved against the tranche: what a new payment must fit beside.</summary>
     public Money CommittedAgainst(Guid trancheId) =>
-        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
+        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency);
 
     /// <summary>A gated tranche opens when its milestone is confirmed.</summary>
     public bool IsLocked(Tranche tranche) =>
@@ -131,6 +144,10 @@ public sealed record Grant(
         ReversalRequested x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason }),
         ReversalApproved x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
         ReversalRejected x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
+        DisbursementReturned x => WithDisbursement(x.DisbursementId, d => d with
+        {
+            ReturnedAmount = x.Amount, ReturnedOn = x.ValueDate, ReturnReason = x.BankReason, ReturnReference = x.BankReference,
+        }),
         DisbursementReceived x => WithDisbursement(x.DisbursementId, d => d with { Received = x.Received, ReceivedReference = x.BankReference }),
         BudgetSet x => this with { Budget = Budget.From(x.Lines) },
         BudgetRevised x => this with { Budget = Budget!.Apply(x) },

@@ -53,10 +53,11 @@ public static class RecordDisbursementDecision
     /// <param name="approval">From the threshold a second person must approve the payment, alone or added to the grant's
     /// payments recorded (paid or awaiting approval) within the window before <see cref="RecordDisbursement.RecordedAt"/>;
     /// null: never.</param>
+    /// <param name="books">The programme's closed months: a value date in one is refused.</param>
     /// <param name="spend">Accepted reported spending (donor rate) and the share of funds received it must reach before a
     /// tranche after the first is paid; null: the rule does not apply.</param>
     public static Result<DisbursementDecision> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd, GranteeHold hold,
-        Programmes.ApprovalRules? approval = null, ReportedSpend? spend = null)
+        Programmes.ApprovalRules? approval = null, ReportedSpend? spend = null, Programmes.BookPeriods? books = null)
     {
         if (grant.AwardState != AwardStatus.Approved)
         {
@@ -89,6 +90,11 @@ public static class RecordDisbursementDecision
                 return DomainErrors.OutsideWindow(
                     $"The value date {cmd.ValueDate:uuuu-MM-dd} must lie inside the grant window {grant.Window} " +
                     $"and the programme window {programmeWindow}.");
+            }
+
+            if (books?.Refusal(cmd.ValueDate) is { } closed)
+            {
+                return closed;
             }
 
             if (hold.IsOnHold && string.IsNullOrWhiteSpace(cmd.OverrideReason))

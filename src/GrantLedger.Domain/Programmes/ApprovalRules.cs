@@ -20,6 +20,9 @@ public static class FourEyesRule
     /// <summary>Any change of the threshold or the window.</summary>
     public const string RuleChange = "approval-rule-change";
 
+    /// <summary>Reopening a closed month of the books (always four eyes).</summary>
+    public const string PeriodReopening = "period-reopening";
+
     /// <summary>A grant amendment (always four eyes).</summary>
     public const string Amendment = "amendment";
 }

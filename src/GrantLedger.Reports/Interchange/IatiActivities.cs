@@ -99,6 +99,11 @@ public static partial class IatiActivities
                 Transaction(TransactionTypes.Disbursement, d.ValueDate, d.Amount.Amount,
                     d.TrancheId is { } t && grant.FindTranche(t) is { } tranche ? $"Tranche {tranche.Number}" : "Payment",
                     Provider(), Receiver())));
+            // Money the bank sent back: a negative disbursement on the return's value date, never a reversal (which would
+            // say the payment was a mistake). The bank's reason stays out of published data (it may name sanctions screening).
+            child.Add(grant.Disbursements.Where(d => d.CountsAsDisbursed && d.IsReturned).OrderBy(d => d.ReturnedOn).ThenBy(d => d.BankReference).Select(d =>
+                Transaction(TransactionTypes.Disbursement, d.ReturnedOn!.Value, -d.ReturnedAmount!.Value.Amount,
+                    $"Returned by the bank: payment of {d.ValueDate:uuuu-MM-dd}", Provider(), Receiver())));
 
             child.Add(Expenditures(grant, state.Rates).Select(x => Transaction(TransactionTypes.Expenditure, x.Date, x.Amount, x.Description,
                 Org("provider-org", grantee), null)));

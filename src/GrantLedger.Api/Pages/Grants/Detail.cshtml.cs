@@ -16,6 +16,7 @@ namespace GrantLedger.Api.Pages.Grants;
 public sealed record ReceiptForm(string Amount = "", string Currency = "", string BankReference = "");
 
 public sealed record PaymentRequestForm(string Amount = "", string TrancheId = "", string Note = "");
+public sealed record ReturnForm(string Amount = "", string ValueDate = "", string BankReason = "", string BankReference = "");
 
 public sealed record DisbursementForm(string Amount = "", string ValueDate = "", string Reference = "", string OverrideReason = "");
 
@@ -37,6 +38,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
 
     public ReceiptForm Receipt { get; private set; } = new();
     public DisbursementForm Form { get; private set; } = new();
+    public ReturnForm Return { get; private set; } = new();
     public string NewIdempotencyKey { get; } = Guid.NewGuid().ToString("N");
 
     public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
@@ -108,6 +110,36 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
                 return outcome.ToCreated("");
             }, HttpContext.RequestAborted);
         return await Done(id, Pages.Outcome.From(result), success);
+    }
+
+    /// <summary>Finance records that the bank sent a payment back; the form's key makes a resubmission answer as the first.</summary>
+    public async Task<IActionResult> OnPostReturnAsync(Guid id, Guid disbursementId, string idempotencyKey, string amount, string valueDate,
+        string bankReason, string? bankReference)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        ActedOn = disbursementId;
+        Return = new ReturnForm(amount ?? "", valueDate ?? "", bankReason ?? "", bankReference ?? "");
+        var date = LocalDatePattern.Iso.Parse(valueDate ?? "");
+        var parsed = decimal.TryParse(amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var value);
+        if (!parsed || !date.Success)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (!parsed) errors["amount"] = [SharedResource.Localizer["Enter the amount as a number (e.g. 12500.00)."].Value];
+            if (!date.Success) errors["valueDate"] = [SharedResource.Localizer["Enter the value date of the bank's credit."].Value];
+            return await Done(id, new Outcome(false, "Enter the amount as a number (e.g. 12500.00) and the value date.", errors, false), "");
+        }
+
+        HttpContext.Request.Headers[IdempotencyRecord.HeaderName] = idempotencyKey;
+        var request = new ReturnDisbursementRequest(value, date.Value, bankReason ?? "", bankReference);
+        var invalid = ReturnDisbursementEndpoint.Validate(request, HttpContext);
+        return await Done(id, invalid.Status is not null
+            ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await ReturnDisbursementEndpoint.Post(id, disbursementId, request, bus, HttpContext)),
+            "The return from the bank was recorded; the amount is available to pay again.");
     }
 
     public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId) =>
