@@ -34,7 +34,8 @@ public sealed record Disbursement(
     string? ReversalRequestedBy = null,
     string? RequestedReversalReason = null,
     string? ApprovalRule = null,
-    string? ReceivedReference = null)
+    string? ReceivedReference = null,
+    Guid? BankAccountId = null)
 {
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
@@ -67,7 +68,8 @@ public sealed record Grant(
     ImmutableList<ExpenditureReport>? Reports = null,
     ImmutableList<Amendment>? AmendmentList = null,
     AwardStatus AwardState = AwardStatus.Approved,
-    string? AwardedBy = null)
+    string? AwardedBy = null,
+    Guid? OrganisationId = null)
 {
     /// <summary>Paid and reserved payments recorded after <paramref name="since"/>: what a new payment is added to for
     /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out.</summary>
@@ -123,6 +125,7 @@ public sealed record Grant(
         MilestoneBecameOverdue x => On(x),
         GrantAwardSubmittedForApproval x => this with { AwardState = AwardStatus.AwaitingApproval, AwardedBy = x.AwardedBy },
         GrantAwardApproved => this with { AwardState = AwardStatus.Approved },
+        GrantOrganisationLinked x => this with { OrganisationId = x.OrganisationId },
         GrantAwardRejected => this with { AwardState = AwardStatus.Rejected },
         ReversalRequested x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason }),
         ReversalApproved x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
@@ -158,14 +161,14 @@ public sealed record Grant(
 
     public static Grant Start(GrantAwarded e) =>
         new(e.GrantId, e.ProgrammeId, e.Grantee, e.Countries, e.Title, e.Amount, e.WindowStart, e.WindowEnd,
-            e.TimeZone, [], [], [], 1);
+            e.TimeZone, [], [], [], 1, OrganisationId: e.OrganisationId);
 
     private Grant On(DisbursementRecorded e) =>
         this with
         {
             Disbursements = Disbursements.Add(
                 new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId,
-                    RecordedAt: e.RecordedAt)),
+                    RecordedAt: e.RecordedAt, BankAccountId: e.BankAccountId)),
         };
 
     private Grant On(DisbursementSubmittedForApproval e) =>
@@ -173,7 +176,7 @@ public sealed record Grant(
         {
             Disbursements = Disbursements.Add(new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference,
                 e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy, RecordedAt: e.RecordedAt,
-                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment)),
+                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment, BankAccountId: e.BankAccountId)),
         };
 
     private Grant On(DisbursementApproved e) =>

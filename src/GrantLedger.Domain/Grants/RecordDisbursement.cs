@@ -13,7 +13,8 @@ public sealed record RecordDisbursement(
     Guid? TrancheId = null,
     string? OverrideReason = null,
     string RecordedBy = "system",
-    Instant RecordedAt = default);
+    Instant RecordedAt = default,
+    Guid? BankAccountId = null);
 
 /// <summary>The grantee's overdue milestones on all of its grants: while any exist, payments are on hold.</summary>
 public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
@@ -110,9 +111,9 @@ public static class RecordDisbursementDecision
 
             object payment = FourEyesRuleFor(grant, amount, cmd.RecordedAt, approval) is { } rule
                 ? new DisbursementSubmittedForApproval(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule)
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule, cmd.BankAccountId)
                 : new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt);
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt, cmd.BankAccountId);
             if (hold.IsOnHold)
             {
                 overrides.Insert(0, new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
