@@ -29,11 +29,13 @@ public static class NotificationKinds
     public const string PaymentAwaitingApproval = "payment-awaiting-approval";
     public const string AmendmentAwaitingApproval = "amendment-awaiting-approval";
     public const string ReportReady = "report-ready";
+    public const string BankAccountProposed = "bank-account-proposed";
+    public const string BankAccountApproved = "bank-account-approved";
 
     public static readonly IReadOnlyList<string> All =
     [
         MilestoneReminder, MilestoneOverdue, MilestoneRejected, MilestoneConfirmed, PaymentRecorded, PaymentApproved, PaymentReversed,
-        PaymentReturned, PaymentAwaitingApproval, AmendmentAwaitingApproval, ReportReady,
+        PaymentReturned, PaymentAwaitingApproval, AmendmentAwaitingApproval, ReportReady, BankAccountProposed, BankAccountApproved,
     ];
 
     /// <summary>
@@ -44,6 +46,7 @@ public static class NotificationKinds
     public static readonly IReadOnlySet<string> Essential = new HashSet<string>
     {
         MilestoneOverdue, PaymentRecorded, PaymentApproved, PaymentReversed, PaymentReturned, PaymentAwaitingApproval,
+        BankAccountProposed, BankAccountApproved,
     };
 
     public static bool IsEssential(string kind) => Essential.Contains(kind);
@@ -133,7 +136,8 @@ public static class LedgerNotices
 
     private static Notification Notice(string kind, Grant grant, string discriminator, Instant now, Guid? milestoneId, string message,
         NotificationFacts facts) =>
-        new(Notification.IdFor(kind, grant.Id, milestoneId, discriminator), now, kind, grant.Id, grant.Grantee, milestoneId, message, Facts: facts);
+        new(Notification.IdFor(kind, grant.Id, milestoneId, discriminator), now, kind, grant.Id, grant.Grantee, milestoneId, message, Facts: facts,
+            OrganisationId: grant.OrganisationId);
 }
 
 /// <summary>A report generated in the background is ready: its requester is told (feed for staff, e-mail).</summary>
