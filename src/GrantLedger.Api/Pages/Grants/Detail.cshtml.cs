@@ -33,6 +33,9 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
     /// <summary>The row (disbursement, amendment) a refused form was sent from, so its messages stand next to its fields.</summary>
     public Guid? ActedOn { get; private set; }
 
+    /// <summary>The organisation the grant is bound to, its accounts as this user may see them (masked except for finance and approvers).</summary>
+    public GrantLedger.Api.Organisations.OrganisationView? Organisation { get; private set; }
+
     public ReceiptForm Receipt { get; private set; } = new();
     public DisbursementForm Form { get; private set; } = new();
     public string NewIdempotencyKey { get; } = Guid.NewGuid().ToString("N");
@@ -40,7 +43,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
     public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
 
     public async Task<IActionResult> OnPostDisburseAsync(Guid id, string idempotencyKey, long? expectedVersion, Guid? trancheId,
-        string amount, string valueDate, string reference, string? overrideReason)
+        string amount, string valueDate, string reference, string? overrideReason, Guid? bankAccountId)
     {
         if (!await Can(Policies.Finance))
         {
@@ -58,7 +61,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         // A double-click or a resubmitted form carries the same key: the ledger pays once and answers as the first time.
         HttpContext.Request.Headers[IdempotencyRecord.HeaderName] = idempotencyKey;
         var request = new RecordDisbursementRequest(value, date.Value, reference ?? "", null, null, expectedVersion, trancheId,
-            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason));
+            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason), bankAccountId);
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
         var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, bus, HttpContext);
         var success = result is IValueHttpResult { Value: DisbursementCreated { Status: "awaiting-approval" } created }
@@ -228,6 +231,10 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         }
 
         Grant = ok.Value!;
+        Organisation = Grant.OrganisationId is { } organisationId
+            && await GrantLedger.Api.Organisations.OrganisationQueries.Visible(query, organisationId, CurrentUser.From(User)) is { } organisation
+            ? GrantLedger.Api.Organisations.OrganisationView.From(organisation, CurrentUser.From(User))
+            : null;
 
         if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
         {
