@@ -66,6 +66,7 @@ public static class DomainErrors
             Programmes.FourEyesRule.Reversal => "The person who asked for a reversal cannot approve it: a second person must.",
             Programmes.FourEyesRule.RuleChange => "The person who proposed a change of the approval rules cannot approve it: a second person must.",
             Programmes.FourEyesRule.Amendment => "The person who proposed an amendment cannot approve it: a second person must.",
+            Programmes.FourEyesRule.BankAccount => "The person who proposed a bank account cannot approve it: a second person must.",
             _ => "The person who recorded a payment cannot approve it: a second person must.",
         }, Rule: rule);
     public static DomainError AwardAwaitingApproval() =>

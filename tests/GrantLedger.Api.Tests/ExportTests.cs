@@ -370,6 +370,20 @@ public class ExportTests(LedgerHost host) : FromStartOfTime(host.Clock)
     private static decimal Value(XElement withValue) => decimal.Parse(withValue.Element("value")!.Value, CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task the_iati_file_names_each_implementing_organisation_by_its_registered_legal_name_and_iati_identifier()
+    {
+        ClockAfterTheDemo();
+        var file = await Iati(await DemoProgramme(), AfterDemo);
+
+        var implementers = file.Root!.Elements("iati-activity").Where(a => a.Attribute("hierarchy")!.Value == "2")
+            .Select(a => a.Elements("participating-org").Single(o => o.Attribute("role")!.Value == "4")).ToList();
+        Assert.Equal(["XI-GRANTLEDGER-DEMO-SLC", "XI-GRANTLEDGER-DEMO-SLT", "XI-GRANTLEDGER-DEMO-WWB"],
+            implementers.Select(o => o.Attribute("ref")!.Value).Order());
+        Assert.Contains(implementers, o => o.Element("narrative")!.Value == "Snow Leopard Trust Public Foundation (Kyrgyz Republic office)"
+            && o.Attribute("type")!.Value == "21");
+    }
+
+    [Fact]
     public async Task on_the_demo_the_iati_file_has_the_programme_as_parent_and_each_grant_as_a_child_linked_both_ways()
     {
         ClockAfterTheDemo();
@@ -405,7 +419,7 @@ public class ExportTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.All(children, c => Assert.Equal(parentId, c.Elements("related-activity").Single(r => r.Attribute("type")!.Value == "1").Attribute("ref")!.Value));
         Assert.Equal(["KG", "KZ", "TJ"], parent.Elements("recipient-country").Select(c => c.Attribute("code")!.Value));
         Assert.Equal("54.76", parent.Elements("recipient-country").First().Attribute("percentage")!.Value);
-        var conservancy = children.Single(c => c.Descendants("narrative").Any(n => n.Value == "Snow Leopard Conservancy"));
+        var conservancy = children.Single(c => c.Descendants("narrative").Any(n => n.Value == "Snow Leopard Conservancy Public Association"));
         Assert.Equal(["50.00", "50.00"], conservancy.Elements("recipient-country").Select(c => c.Attribute("percentage")!.Value));
         Assert.Equal(3, conservancy.Elements("planned-disbursement").Count());
         Assert.Equal(70_000m, conservancy.Elements("planned-disbursement").Sum(Value));

@@ -105,6 +105,14 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("GET /api/exports/journal.csv?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/exports/journal.csv?grantId={g}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/exports/iati.xml?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/organisations", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/organisations/{o}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/organisations", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("PUT /api/organisations/{o}", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/organisations/{o}/bank-accounts", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/organisations/{o}/bank-accounts/{acc}/approve", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/organisations/{o}/bank-accounts/{acc}/reject", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/organisations/{o}/bank-accounts/{live}/retire", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
     ];
 
     public static TheoryData<string, string> Cells()
@@ -124,9 +132,10 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
     /// <summary>The ids an endpoint and its body name ({p}, {g}, ...); <see cref="Guid.Empty"/> for what a cell does not need.</summary>
     private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, Guid Amendment,
         Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default, Guid User = default, Guid PaymentRequest = default,
-        Guid PaymentRequestFile = default)
+        Guid PaymentRequestFile = default, Guid Organisation = default, Guid Account = default, Guid Live = default)
     {
         public string Fill(string template) => template
+            .Replace("{o}", Organisation.ToString()).Replace("{acc}", Account.ToString()).Replace("{live}", Live.ToString())
             .Replace("{p}", Programme.ToString()).Replace("{g}", Grant.ToString()).Replace("{d}", Disbursement.ToString())
             .Replace("{pending}", Pending.ToString()).Replace("{m}", Milestone.ToString()).Replace("{f}", File.ToString())
             .Replace("{a}", Amendment.ToString()).Replace("{r}", Report.ToString()).Replace("{e}", Entry.ToString())
@@ -139,7 +148,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     private static readonly string OtherOrganisation = "Matrix Other Org " + Guid.NewGuid().ToString("N")[..6];
 
-    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc} {u} {pr} {pf}";
+    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc} {u} {pr} {pf} {o}";
 
     /// <summary>Built by the first read cell and only ever read: no GET changes anything.</summary>
     private static Task<Scene>? _readScene;
@@ -159,6 +168,35 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
     /// confirms or reviews changes only what it built, so no cell sees what another one did.
     /// </summary>
     private async Task<Scene> Build(string template)
+    {
+        var scene = await BuildGrants(template);
+        if (!new[] { "{o}", "{acc}", "{live}" }.Any(template.Contains))
+        {
+            return scene;
+        }
+
+        // With a grant (the read scene): the grant's organisation. Otherwise an organisation of the cell's own (one approved
+        // account), so retiring or approving changes nobody else's.
+        var organisation = scene.Grant != Guid.Empty
+            ? await host.OrganisationNamed(OwnOrganisation)
+            : await host.RegisterOrganisation("Matrix Org " + Guid.NewGuid().ToString("N")[..6]);
+        var live = Guid.Parse((await host.Get($"/api/organisations/{organisation}")).Json["bankAccounts"]![0]!.Text("id"));
+        var account = Guid.Empty;
+        if (template.Contains("{acc}"))
+        {
+            var proposed = await host.Post($"/api/organisations/{organisation}/bank-accounts", new
+            {
+                holder = "Matrix", accountNumber = "KZ86125KZT5004100100", bankName = "Bank CenterCredit", bankCountry = "KZ", currency = "EUR",
+                reason = "matrix",
+            });
+            Assert.True(proposed.Status == 201, proposed.ToString());
+            account = Guid.Parse(proposed.Json.Text("accountId"));
+        }
+
+        return scene with { Organisation = organisation, Account = account, Live = live };
+    }
+
+    private async Task<Scene> BuildGrants(string template)
     {
         bool Names(params string[] placeholders) => placeholders.Any(template.Contains);
         var none = Guid.Empty;
@@ -282,7 +320,9 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         var (url, body) = (scene.Fill(path), template is null ? null : scene.Fill(template));
         var caller = user switch
         {
-            "grantee-own" => await host.GranteeUser(OwnOrganisation),
+            "grantee-own" => scene.Organisation != Guid.Empty && scene.Grant == Guid.Empty
+                ? await host.GranteeUserOf(scene.Organisation)
+                : await host.GranteeUser(OwnOrganisation),
             "grantee-other" => await host.GranteeUser(OtherOrganisation),
             "anonymous" => null,
             _ => user,
@@ -322,6 +362,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("PUT", "/api/fx-rates") => """{"rates":[{"currency":"KGS","month":"2018-01","unitsPerEur":80}]}""",
         ("PUT", "/api/grants/{g}/budget") => """{"lines":[{"heading":"personnel","description":"x","amount":1}]}""",
         ("PUT", "/api/users/{u}/roles") => """{"roles":["finance"],"reason":"matrix"}""",
+        ("PUT", "/api/organisations/{o}") => """{"legalName":"Matrix Org","shortName":"Matrix","countries":["KG"],"reason":"matrix"}""",
         ("PUT", _) => """{"reason":"matrix","tranches":[{"amount":1}]}""",
         (_, "/api/grants/{g}/budget/revisions") => """{"reason":"matrix","changes":[{"lineId":"00000000-0000-0000-0000-000000000001","amount":1}]}""",
         (_, "/api/grants/{g}/amendments") => """{"reason":"matrix","endDate":"2021-05-31"}""",
@@ -330,7 +371,12 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         (_, "/api/grants/{g}/disbursements/{d}/receipt") => """{"amount":9000,"currency":"KGS"}""",
         (_, "/api/programmes") => $$"""{"code":"M-{{Guid.NewGuid():N}}","name":"Matrix","currency":"EUR","allocation":1000,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
         (_, "/api/programmes/{p}/approval-rules") => """{"approvalThreshold":5000,"reason":"matrix"}""",
-        (_, "/api/programmes/{p}/grants") => """{"grantee":"Matrix","countries":["KG"],"title":"Matrix","amount":1,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
+        (_, "/api/programmes/{p}/grants") => """{"organisationId":"{o}","countries":["KG"],"title":"Matrix","amount":1,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
+        (_, "/api/organisations") => """{"legalName":"Matrix Org","shortName":"Matrix","countries":["KG"]}""",
+        (_, "/api/organisations/{o}/bank-accounts") =>
+            """{"holder":"Matrix","accountNumber":"1280016012345678","bankName":"KICB","bankCountry":"KG","currency":"EUR","reason":"matrix"}""",
+        _ when path.EndsWith("/approve") => "{}",
+        _ when path.EndsWith("/reject") || path.EndsWith("/retire") => """{"reason":"matrix"}""",
         (_, "/api/grants/{g}/disbursements") => """{"amount":1,"valueDate":"2020-05-04","reference":"MATRIX"}""",
         (_, "/api/grants/{g}/tranches") => """{"amount":1}""",
         (_, "/api/grants/{g}/milestones") => """{"title":"Matrix","kind":"other","dueDate":"2021-01-31"}""",

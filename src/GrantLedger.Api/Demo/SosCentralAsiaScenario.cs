@@ -80,10 +80,11 @@ public static class SosCentralAsiaScenario
         var p = demo.Programme;
         var zone = DateTimeZoneProviders.Tzdb[p.TimeZone];
         var shares = demo.Tranches ?? [];
+        // The grant is bound to its organisation by id (DemoOrganisations registers it first); the name is its short name.
         var award = AwardGrantDecision.Decide(programme, new AwardGrant(IdFor($"{p.Code}/{g.Key}"), g.Grantee,
             g.Countries, g.Title, g.Amount, null, p.WindowStart, p.WindowEnd,
             shares.Select((t, i) => new AddTranche(IdFor($"{p.Code}/{g.Key}/tranche/{i + 1}"), decimal.Round(g.Amount * t.Share, 2), null)).ToList(),
-            FinanceOf(users))).Value;
+            FinanceOf(users), DemoOrganisations.IdOf(g.Grantee))).Value;
         session.Events.Append(programme.Id, award.Commitment);
         var events = new List<object> { award.Award };
         events.AddRange(award.Tranches);
@@ -228,7 +229,7 @@ public static class SosCentralAsiaScenario
                 disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId,
                 // The demo replays a history: each payment counts as recorded on its value date, so the cumulative
                 // four-eyes window adds up the payments that were close in time then, not everything seeded today.
-                d.ValueDate.AtStartOfDayInZone(zone).ToInstant()),
+                d.ValueDate.AtStartOfDayInZone(zone).ToInstant(), DemoOrganisations.AccountOf(grant.Grantee)),
                 GranteeHold.None, programme.Approval,
                 new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, rates), programme.Rules.SpendThreshold)).Value;
             session.Events.Append(grant.Id, paid.Payment);
@@ -284,9 +285,9 @@ public static class SosCentralAsiaScenario
         grants["slc"] = grant.Evolve(requested);
     }
 
-    private static string FinanceOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
+    internal static string FinanceOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
 
-    private static string ApproverOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
+    internal static string ApproverOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
 
     /// <summary>The grantees confirm receipt of some payments (the file gives the payment by its position).</summary>
     private static void RecordReceipts(IDocumentSession session, DemoLedger demo, Dictionary<string, Grant> grants)

@@ -6,6 +6,7 @@ using GrantLedger.Api.Notifications;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Budgets;
 using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Organisations;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -25,7 +26,8 @@ public sealed record RecordDisbursementRequest(
     long? ExpectedVersion = null,
     Guid? TrancheId = null,
     HoldOverrideRequest? Override = null,
-    Guid? PaymentRequestId = null);
+    Guid? PaymentRequestId = null,
+    Guid? BankAccountId = null);
 
 /// <summary>Pays a grantee on hold anyway; recorded as its own event with the reason.</summary>
 public sealed record HoldOverrideRequest(string Reason);
@@ -82,6 +84,7 @@ public static class RecordDisbursementHandler
         var streamRead = reads.Events.FetchForWriting<Grant>(grantId);
         var programmeRead = reads.ProgrammeOfGrant(grantId);
         var granteeGrantsRead = reads.GranteesGrants(grantId);
+        var organisationRead = reads.OrganisationOfGrant(grantId);
         var ratesRead = reads.Load<FxRateTable>(FxRateTable.StreamId);
         await reads.Execute();
         if (await earlierRead is { } earlier)
@@ -100,10 +103,17 @@ public static class RecordDisbursementHandler
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
         var hold = GranteeHold.Of((await granteeGrantsRead).Select(g => g.Id == grant.Id ? grant : g));
 
+        // Every payment says where the money went: an account a second person approved (ADR 0014).
+        var account = PaymentAccount.Choose(await organisationRead, request.BankAccountId);
+        if (!account.IsSuccess)
+        {
+            return CommandOutcome.Refused(account.Error!);
+        }
+
         var metadata = message.Metadata;
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
             request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId, clock.GetCurrentInstant(),
-            request.PaymentRequestId);
+            PaymentRequestId: request.PaymentRequestId, BankAccountId: account.Value);
         var spend = programme.Rules.SpendThreshold > 0m
             ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await ratesRead ?? FxRateTable.Empty), programme.Rules.SpendThreshold)
             : null;

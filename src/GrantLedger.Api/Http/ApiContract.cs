@@ -8,6 +8,7 @@ using GrantLedger.Api.Health;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Notifications;
+using GrantLedger.Api.Organisations;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Api.Reports;
 
@@ -44,6 +45,7 @@ public static class ApiContract
         "tranche-not-found", "tranche-locked", "tranche-exceeded", "insufficient-reported-spend", "grant-exceeded",
         "award-awaiting-approval", "award-rejected", "payment-request-unknown", "payment-request-paid", "payment-request-declined",
         "payment-request-tranche-mismatch", "period-closed",
+        "bank-account-required", "no-approved-bank-account", "bank-account-not-approved",
     ];
 
     private static readonly string[] ApprovalRuleRefusals =
@@ -73,16 +75,35 @@ public static class ApiContract
             .Refuses(404, "not-found"),
         ["GET /api/mail/deliveries"] = Ok<MailDeliveryPage>("E-mail deliveries, newest first: recipient, kind, language, attempts, last error"),
         ["GET /api/users"] = Ok<IReadOnlyList<UserView>>("List users"),
-        ["POST /api/users"] = Created<UserView>("Add a user").Refuses(422, "user-exists"),
+        ["POST /api/users"] = Created<UserView>("Add a user").Refuses(422, "user-exists", "unknown-organisation"),
         ["POST /api/users/{id}/disable"] = Ok<UserView>("Disable a user: no sign-in, sessions and tokens end within a minute")
             .Refuses(404, "not-found").Refuses(422, "cannot-disable-self", "last-admin"),
         ["POST /api/users/{id}/enable"] = Ok<UserView>("Enable a user again (also ends a lockout)").Refuses(404, "not-found"),
         ["PUT /api/users/{id}/roles"] = Ok<UserView>("Change a user's roles and grantee organisation")
-            .Refuses(404, "not-found").Refuses(422, "last-admin"),
+            .Refuses(404, "not-found").Refuses(422, "last-admin", "unknown-organisation"),
         ["POST /api/users/{id}/password-reset"] = Ok<UserView>("Set a one-time password the user must change at sign-in")
             .Refuses(404, "not-found"),
         ["GET /api/users/{id}/history"] = Ok<IReadOnlyList<UserHistoryEntry>>("A user's stream: every change, with actor and reason")
             .Refuses(404, "not-found"),
+        ["POST /api/organisations"] = Created<OrganisationWritten>("Register a grantee organisation"),
+        ["GET /api/organisations"] = Ok<IReadOnlyList<OrganisationView>>(
+            "Organisations with contacts and bank accounts (a grantee: its own; numbers masked except to finance and approvers)"),
+        ["GET /api/organisations/{id}"] = Ok<OrganisationView>("One organisation (404 to a grantee of another)").Refuses(404, "not-found"),
+        ["PUT /api/organisations/{id}"] = Ok<OrganisationWritten>("Restate an organisation's details, with a reason")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict"),
+        ["POST /api/organisations/{id}/bank-accounts"] = Created<OrganisationWritten>(
+                "Propose a bank account (or a change to one: replaces); it takes effect when a second person approves it")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "invalid-bank-account", "invalid-iban", "invalid-account-number", "invalid-bic", "bank-account-not-approved"),
+        ["POST /api/organisations/{id}/bank-accounts/{accountId}/approve"] = Created<OrganisationWritten>(
+                "A second person approves a proposed bank account (never the proposer)")
+            .Refuses(404, "not-found", "bank-account-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "not-awaiting-approval", "same-person-approval"),
+        ["POST /api/organisations/{id}/bank-accounts/{accountId}/reject"] = Created<OrganisationWritten>("Turn down a proposed bank account, with a reason")
+            .Refuses(404, "not-found", "bank-account-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
+        ["POST /api/organisations/{id}/bank-accounts/{accountId}/retire"] = Created<OrganisationWritten>(
+                "Stop payments to an approved bank account, with a reason")
+            .Refuses(404, "not-found", "bank-account-not-found").Refuses(409, "version-conflict").Refuses(422, "bank-account-not-approved"),
         ["GET /api/security/log"] = Ok<SecurityLogPage>("The security log: sign-ins, failures, lockouts, refusals, newest first"),
 
         ["GET /api/programmes"] = Ok<IReadOnlyList<ProgrammeListItem>>("Programmes with their totals"),
@@ -119,7 +140,8 @@ public static class ApiContract
         ["POST /api/programmes/{programmeId}/grants"] = Created<AwardCreated>(
                 "Award a grant, optionally with a tranche plan; at or above the threshold it awaits a second person")
             .Refuses(404, "not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "currency-mismatch", "invalid-amount", "invalid-window", "outside-window", "allocation-exceeded", "tranche-plan-exceeded"),
+            .Refuses(422, "currency-mismatch", "invalid-amount", "invalid-window", "outside-window", "allocation-exceeded", "tranche-plan-exceeded",
+                "unknown-organisation"),
 
         ["GET /api/grants"] = Ok<IReadOnlyList<GrantListItem>>("Grants with totals, hold and pending approvals"),
         ["GET /api/grants/{id}"] = Ok<GrantDetailsResponse>("One grant: tranches, milestones, disbursements, amendments").Refuses(404, "not-found"),

@@ -62,7 +62,7 @@ public static class GrantCommands
 
     /// <summary>Why the command cannot go to its decision at all, if it cannot.</summary>
     public static CommandOutcome? Refusal(IGrantCommand command, Grant? grant) =>
-        grant is null || (command.Metadata.Grantee is { } organisation && grant.Grantee != organisation)
+        grant is null || (command.Metadata.Grantee is { } organisation && grant.OrganisationId != organisation)
             ? CommandOutcome.NotFound("grant", command.GrantId)
             : CommandOutcome.StaleUnless(command.ExpectedVersion, grant.Version, "grant");
 }

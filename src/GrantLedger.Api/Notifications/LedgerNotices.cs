@@ -26,6 +26,8 @@ public static class NotificationKinds
     public const string PaymentAwaitingApproval = "payment-awaiting-approval";
     public const string AmendmentAwaitingApproval = "amendment-awaiting-approval";
     public const string ReportReady = "report-ready";
+    public const string BankAccountProposed = "bank-account-proposed";
+    public const string BankAccountApproved = "bank-account-approved";
 
     /// <summary>A grantee asked for a payment: finance is told (feed, e-mail to finance users).</summary>
     public const string PaymentRequested = "payment-requested";
@@ -41,6 +43,7 @@ public static class NotificationKinds
         MilestoneReminder, MilestoneOverdue, MilestoneRejected, MilestoneConfirmed, PaymentRecorded, PaymentApproved, PaymentReversed,
         PaymentReturned, PaymentAwaitingApproval, AmendmentAwaitingApproval, ReportReady, PaymentRequested, PaymentRequestPaid,
         PaymentRequestDeclined,
+        BankAccountProposed, BankAccountApproved,
     ];
 
     /// <summary>
@@ -52,6 +55,7 @@ public static class NotificationKinds
     {
         MilestoneOverdue, PaymentRecorded, PaymentApproved, PaymentReversed, PaymentReturned, PaymentAwaitingApproval,
         PaymentRequestPaid, PaymentRequestDeclined,
+        BankAccountProposed, BankAccountApproved,
     };
 
     public static bool IsEssential(string kind) => Essential.Contains(kind);
@@ -173,7 +177,8 @@ public static class LedgerNotices
 
     private static Notification Notice(string kind, Grant grant, string discriminator, Instant now, Guid? milestoneId, string message,
         NotificationFacts facts) =>
-        new(Notification.IdFor(kind, grant.Id, milestoneId, discriminator), now, kind, grant.Id, grant.Grantee, milestoneId, message, Facts: facts);
+        new(Notification.IdFor(kind, grant.Id, milestoneId, discriminator), now, kind, grant.Id, grant.Grantee, milestoneId, message, Facts: facts,
+            OrganisationId: grant.OrganisationId);
 }
 
 /// <summary>A report generated in the background is ready: its requester is told (feed for staff, e-mail).</summary>

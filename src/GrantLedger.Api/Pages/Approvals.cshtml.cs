@@ -24,9 +24,11 @@ public sealed class ApprovalsModel(IQuerySession session, IMessageBus bus) : Pag
     public IReadOnlyList<(Grant Grant, Disbursement Disbursement)> PendingReversals { get; private set; } = [];
     public IReadOnlyList<(Programme Programme, ApprovalRuleChange Change)> PendingRuleChanges { get; private set; } = [];
     public IReadOnlyList<(Programme Programme, PeriodReopening Request)> PendingReopenings { get; private set; } = [];
+    public IReadOnlyList<(GrantLedger.Domain.Organisations.Organisation Organisation, GrantLedger.Domain.Organisations.BankAccount Account)> PendingAccounts { get; private set; } = [];
     public Outcome? Outcome { get; private set; }
 
-    public bool Nothing => Pending.Count + PendingAwards.Count + PendingReversals.Count + PendingRuleChanges.Count + PendingReopenings.Count == 0;
+    public bool Nothing => Pending.Count + PendingAwards.Count + PendingReversals.Count + PendingRuleChanges.Count + PendingReopenings.Count
+        + PendingAccounts.Count == 0;
 
     /// <summary>What others asked for: nobody approves their own.</summary>
     public async Task OnGetAsync()
@@ -49,7 +51,18 @@ public sealed class ApprovalsModel(IQuerySession session, IMessageBus bus) : Pag
             .SelectMany(p => p.Reopenings.Where(r => r.Status == ReopeningStatus.Requested && r.RequestedBy != me).Select(r => (p, r)))
             .OrderBy(x => x.p.Code).ThenBy(x => x.r.Month)
             .ToList();
+        PendingAccounts = (await session.Query<GrantLedger.Domain.Organisations.Organisation>().ToListAsync())
+            .SelectMany(o => o.Accounts.Where(a => a.Status == GrantLedger.Domain.Organisations.BankAccountStatus.Proposed && a.ProposedBy != me).Select(a => (o, a)))
+            .ToList();
     }
+
+    public Task<IActionResult> OnPostApproveAccountAsync(Guid organisationId, Guid accountId) =>
+        Done(new GrantLedger.Api.Organisations.DecideBankAccountCommand(organisationId, accountId, GrantLedger.Api.Organisations.BankAccountDecision.Approve, null, null,
+            RequestMetadata.From(HttpContext)), "The bank account was approved: payments may be sent to it.");
+
+    public Task<IActionResult> OnPostRejectAccountAsync(Guid organisationId, Guid accountId, string reason) =>
+        Decide(reason, r => new GrantLedger.Api.Organisations.DecideBankAccountCommand(organisationId, accountId, GrantLedger.Api.Organisations.BankAccountDecision.Reject, r, null,
+            RequestMetadata.From(HttpContext)), "The bank account was rejected; nothing can be paid to it.");
 
     public Task<IActionResult> OnPostRejectPaymentAsync(Guid grantId, Guid disbursementId, string reason) =>
         Decide(reason, r => new RejectDisbursementCommand(grantId, disbursementId, r, null, RequestMetadata.From(HttpContext)), "The payment was rejected; nothing was paid.");

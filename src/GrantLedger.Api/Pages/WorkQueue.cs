@@ -55,7 +55,8 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
             var query = session.Query<Grant>().AsQueryable();
             if (user.IsGrantee)
             {
-                query = query.Where(g => g.Grantee == user.GranteeOrganisation);
+                var own = user.OrganisationId ?? Guid.Empty; // a grantee bound to no organisation sees nothing
+                query = query.Where(g => g.OrganisationId == own);
             }
 
             grants = (await query.OrderBy(g => g.Grantee).Take(MaxDocuments).ToListAsync(cancellationToken)).ToList();

@@ -39,7 +39,8 @@ public sealed record Disbursement(
     Money? ReturnedAmount = null,
     LocalDate? ReturnedOn = null,
     string? ReturnReason = null,
-    string? ReturnReference = null)
+    string? ReturnReference = null,
+    Guid? BankAccountId = null)
 {
     /// <summary>Paid and not reversed. A payment the bank sent back still counts (it was paid); only its net amount does.</summary>
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
@@ -79,7 +80,8 @@ public sealed record Grant(
     ImmutableList<Amendment>? AmendmentList = null,
     AwardStatus AwardState = AwardStatus.Approved,
     string? AwardedBy = null,
-    ImmutableList<PaymentRequest>? RequestList = null)
+    ImmutableList<PaymentRequest>? RequestList = null,
+    Guid? OrganisationId = null)
 {
     /// <summary>Paid and reserved payments recorded after <paramref name="since"/>: what a new payment is added to for
     /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out.</summary>
@@ -140,6 +142,7 @@ public sealed record Grant(
         MilestoneBecameOverdue x => On(x),
         GrantAwardSubmittedForApproval x => this with { AwardState = AwardStatus.AwaitingApproval, AwardedBy = x.AwardedBy },
         GrantAwardApproved => this with { AwardState = AwardStatus.Approved },
+        GrantOrganisationLinked x => this with { OrganisationId = x.OrganisationId },
         GrantAwardRejected => this with { AwardState = AwardStatus.Rejected },
         ReversalRequested x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason }),
         ReversalApproved x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
@@ -185,14 +188,14 @@ public sealed record Grant(
 
     public static Grant Start(GrantAwarded e) =>
         new(e.GrantId, e.ProgrammeId, e.Grantee, e.Countries, e.Title, e.Amount, e.WindowStart, e.WindowEnd,
-            e.TimeZone, [], [], [], 1);
+            e.TimeZone, [], [], [], 1, OrganisationId: e.OrganisationId);
 
     private Grant On(DisbursementRecorded e) =>
         Settling(e.PaymentRequestId, e.DisbursementId) with
         {
             Disbursements = Disbursements.Add(
                 new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId,
-                    RecordedAt: e.RecordedAt, PaymentRequestId: e.PaymentRequestId)),
+                    RecordedAt: e.RecordedAt, PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId)),
         };
 
     /// <summary>The request a payment settles counts as paid from the moment the payment is recorded (also awaiting approval).</summary>
@@ -207,7 +210,7 @@ public sealed record Grant(
         {
             Disbursements = Disbursements.Add(new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference,
                 e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy, RecordedAt: e.RecordedAt,
-                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment, PaymentRequestId: e.PaymentRequestId)),
+                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment, PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId)),
         };
 
     private Grant On(DisbursementApproved e) =>

@@ -14,7 +14,8 @@ public sealed record RecordDisbursement(
     string? OverrideReason = null,
     string RecordedBy = "system",
     Instant RecordedAt = default,
-    Guid? PaymentRequestId = null);
+    Guid? PaymentRequestId = null,
+    Guid? BankAccountId = null);
 
 /// <summary>The grantee's overdue milestones on all of its grants: while any exist, payments are on hold.</summary>
 public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
@@ -132,9 +133,9 @@ public static class RecordDisbursementDecision
             object payment = FourEyesRuleFor(grant, amount, cmd.RecordedAt, approval) is { } rule
                 ? new DisbursementSubmittedForApproval(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
                     cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule,
-                    PaymentRequestId: cmd.PaymentRequestId)
+                    PaymentRequestId: cmd.PaymentRequestId, BankAccountId: cmd.BankAccountId)
                 : new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt, PaymentRequestId: cmd.PaymentRequestId);
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt, PaymentRequestId: cmd.PaymentRequestId, BankAccountId: cmd.BankAccountId);
             if (hold.IsOnHold)
             {
                 overrides.Insert(0, new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,

@@ -25,6 +25,9 @@ public static class FourEyesRule
 
     /// <summary>A grant amendment (always four eyes).</summary>
     public const string Amendment = "amendment";
+
+    /// <summary>A new or changed bank account of an organisation (always four eyes).</summary>
+    public const string BankAccount = "bank-account";
 }
 
 /// <summary>

@@ -36,6 +36,9 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
     /// <summary>The row (disbursement, amendment) a refused form was sent from, so its messages stand next to its fields.</summary>
     public Guid? ActedOn { get; private set; }
 
+    /// <summary>The organisation the grant is bound to, its accounts as this user may see them (masked except for finance and approvers).</summary>
+    public GrantLedger.Api.Organisations.OrganisationView? Organisation { get; private set; }
+
     public ReceiptForm Receipt { get; private set; } = new();
     public DisbursementForm Form { get; private set; } = new();
     public ReturnForm Return { get; private set; } = new();
@@ -51,7 +54,7 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
 
     /// <param name="paymentRequestId">Set by "Pay this request…": the payment settles the grantee's request.</param>
     public async Task<IActionResult> OnPostDisburseAsync(Guid id, string idempotencyKey, long? expectedVersion, Guid? trancheId,
-        string amount, string valueDate, string reference, string? overrideReason, Guid? paymentRequestId = null)
+        string amount, string valueDate, string reference, string? overrideReason, Guid? bankAccountId, Guid? paymentRequestId = null)
     {
         if (!await Can(Policies.Finance))
         {
@@ -71,7 +74,8 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         // A double-click or a resubmitted form carries the same key: the ledger pays once and answers as the first time.
         HttpContext.Request.Headers[IdempotencyRecord.HeaderName] = idempotencyKey;
         var request = new RecordDisbursementRequest(value, date.Value, reference ?? "", null, null, expectedVersion, trancheId,
-            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason), paymentRequestId);
+            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason), PaymentRequestId: paymentRequestId,
+            BankAccountId: bankAccountId);
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
         var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, bus, HttpContext);
         var success = result is IValueHttpResult { Value: DisbursementCreated { Status: "awaiting-approval" } created }
@@ -302,6 +306,10 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
 
         Grant = ok.Value!;
         Requesters = await PaymentRequestsModel.NamesOf(query, Grant.PaymentRequests?.Select(r => r.RequestedBy) ?? []);
+        Organisation = Grant.OrganisationId is { } organisationId
+            && await GrantLedger.Api.Organisations.OrganisationQueries.Visible(query, organisationId, CurrentUser.From(User)) is { } organisation
+            ? GrantLedger.Api.Organisations.OrganisationView.From(organisation, CurrentUser.From(User))
+            : null;
 
         if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
         {
