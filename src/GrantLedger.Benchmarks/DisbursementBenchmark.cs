@@ -35,10 +35,11 @@ public static class DisbursementBenchmark
         var token = await ApiCalls.Token(http, "finance@ecaro.example", password);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var programme = await Programme(http, "BENCH");
+        var organisation = await ApiCalls.Organisation(http, password, "Benchmark grantee " + Guid.NewGuid().ToString("N")[..6]);
 
         // Warm up every path (JIT, connection pools, Wolverine's generated handlers) before anything is timed.
         await Measure(1, TimeSpan.FromSeconds(2), _ => RawInsert(dataSource, payload));
-        var warmGrant = await Award(http, programme, 0);
+        var warmGrant = await Award(http, programme, organisation);
         await Measure(4, TimeSpan.FromSeconds(2), _ => Disburse(http, warmGrant));
         var warmPeer = await peer.Grant();
         await Measure(4, TimeSpan.FromSeconds(1), _ => peer.Disburse(warmPeer));
@@ -54,7 +55,7 @@ public static class DisbursementBenchmark
                 grants[i] = new Guid[GrantsPerClient];
                 for (var j = 0; j < GrantsPerClient; j++)
                 {
-                    grants[i][j] = await Award(http, programme, clients * 1000 + i * GrantsPerClient + j);
+                    grants[i][j] = await Award(http, programme, organisation);
                 }
             }
 
@@ -119,13 +120,14 @@ public static class DisbursementBenchmark
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await ApiCalls.Token(http, "finance@ecaro.example", password));
         var programme = await Programme(http, "LOAD");
+        var organisation = await ApiCalls.Organisation(http, password, "Load grantee " + Guid.NewGuid().ToString("N")[..6]);
         var grants = new Guid[clients][];
         for (var i = 0; i < clients; i++)
         {
             grants[i] = new Guid[GrantsPerClient];
             for (var j = 0; j < GrantsPerClient; j++)
             {
-                grants[i][j] = await Award(http, programme, i * GrantsPerClient + j);
+                grants[i][j] = await Award(http, programme, organisation);
             }
         }
 
@@ -233,9 +235,9 @@ public static class DisbursementBenchmark
         return response.IsSuccessStatusCode;
     }
 
-    internal static Task<Guid> Award(HttpClient http, Guid programme, int number) => ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
+    internal static Task<Guid> Award(HttpClient http, Guid programme, Guid organisation) => ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
     {
-        grantee = $"Benchmark grantee {number:000}", countries = new[] { "KG" }, title = "Benchmark grant", amount = 1_000_000m,
+        organisationId = organisation, countries = new[] { "KG" }, title = "Benchmark grant", amount = 1_000_000m,
         windowStart = "2020-01-01", windowEnd = "2030-12-31",
     });
 }

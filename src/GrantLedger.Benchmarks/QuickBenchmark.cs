@@ -34,7 +34,8 @@ public static class QuickBenchmark
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await ApiCalls.Token(http, "finance@ecaro.example", password));
         var programme = await DisbursementBenchmark.Programme(http, "QUICK");
-        var warm = await DisbursementBenchmark.Award(http, programme, 0);
+        var organisation = await ApiCalls.Organisation(http, password, "Quick grantee " + Guid.NewGuid().ToString("N")[..6]);
+        var warm = await DisbursementBenchmark.Award(http, programme, organisation);
         var warmPeer = await peer.Grant();
         await DisbursementBenchmark.Measure(1, TimeSpan.FromSeconds(2), _ => DisbursementBenchmark.RawInsert(dataSource, payload));
         await DisbursementBenchmark.Measure(4, TimeSpan.FromSeconds(2), _ => DisbursementBenchmark.Disburse(http, warm));
@@ -47,7 +48,7 @@ public static class QuickBenchmark
             var peerGrants = new Guid[clients];
             for (var i = 0; i < clients; i++)
             {
-                grants[i] = await DisbursementBenchmark.Award(http, programme, clients * 100 + i);
+                grants[i] = await DisbursementBenchmark.Award(http, programme, organisation);
                 peerGrants[i] = await peer.Grant();
             }
 
@@ -71,8 +72,8 @@ public static class QuickBenchmark
         var (shortGrants, longGrants) = (new Guid[Clients], new Guid[Clients]);
         for (var i = 0; i < Clients; i++)
         {
-            shortGrants[i] = await DisbursementBenchmark.Award(http, programme, 10_000 + i);
-            longGrants[i] = await DisbursementBenchmark.Award(http, programme, 20_000 + i);
+            shortGrants[i] = await DisbursementBenchmark.Award(http, programme, organisation);
+            longGrants[i] = await DisbursementBenchmark.Award(http, programme, organisation);
         }
 
         await Seed(connection, schema, programme, shortGrants, ShortHistory);

@@ -75,7 +75,7 @@ public static class PaymentRequestQueryEndpoints
         var query = session.Query<Grant>().AsQueryable();
         if (user.IsGrantee)
         {
-            query = query.Where(g => g.Grantee == user.GranteeOrganisation);
+            query = query.Where(g => g.OrganisationId == user.OrganisationId);
         }
 
         return (await query.ToListAsync())
