@@ -229,7 +229,7 @@ public static class SosCentralAsiaScenario
                 disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId,
                 // The demo replays a history: each payment counts as recorded on its value date, so the cumulative
                 // four-eyes window adds up the payments that were close in time then, not everything seeded today.
-                d.ValueDate.AtStartOfDayInZone(zone).ToInstant(), DemoOrganisations.AccountOf(grant.Grantee)),
+                d.ValueDate.AtStartOfDayInZone(zone).ToInstant(), BankAccountId: DemoOrganisations.AccountOf(grant.Grantee)),
                 GranteeHold.None, programme.Approval,
                 new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, rates), programme.Rules.SpendThreshold)).Value;
             session.Events.Append(grant.Id, paid.Payment);
@@ -315,7 +315,8 @@ public static class SosCentralAsiaScenario
         var valueDate = new LocalDate(2020, 5, 11);
         var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(disbursementId, 6_000m, null, valueDate,
             "ECARO-2020-0511", "Tranche 1, second half", tranche, null, financeId,
-            valueDate.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[programme.TimeZone]).ToInstant()), GranteeHold.None, programme.Approval).Value;
+            valueDate.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[programme.TimeZone]).ToInstant(), BankAccountId: DemoOrganisations.AccountOf(grant.Grantee)),
+            GranteeHold.None, programme.Approval).Value;
         var events = new List<object> { paid.Payment };
         grant = grant.Evolve(paid.Payment);
         if (paid.AwaitsApproval)
