@@ -26,12 +26,37 @@ public class WholeGrantWalkTests(BrowserHost host)
         var organisation = "Alatoo Rangers " + code;
         var granteeEmail = $"rangers-{code.ToLowerInvariant()}@walk.example";
 
+        // Finance registers the organisation and proposes the bank account of its grant agreement; a second person
+        // approves the account (four eyes on where money goes) before anything can be paid to it.
+        var finance = await host.SignedIn("finance@ecaro.example");
+        await finance.GotoAsync("/organisations");
+        await finance.Disclose("Register an organisation…");
+        await finance.Locator("#legalName").FillAsync(organisation + " Public Foundation");
+        await finance.Locator("#shortName").FillAsync(organisation);
+        await finance.Locator("#countries").FillAsync("KG");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Register organisation" }).ClickAsync();
+        await finance.GetByRole(AriaRole.Link, new() { Name = organisation, Exact = true }).ClickAsync();
+        await finance.Disclose("Propose a bank account…");
+        await finance.Locator("#holder-new").FillAsync(organisation + " Public Foundation");
+        await finance.Locator("#number-new").FillAsync("1280016012345678");
+        await finance.Locator("#swift-new").FillAsync("KICBKG22");
+        await finance.Locator("#bank-new").FillAsync("Kyrgyz Investment and Credit Bank");
+        await finance.Locator("#bankCountry-new").FillAsync("KG");
+        await finance.Locator("#account-reason-new").FillAsync("Account named in the grant agreement");
+        await finance.GetByRole(AriaRole.Button, new() { Name = "Propose account" }).ClickAsync();
+        await Assertions.Expect(finance.Locator("main")).ToContainTextAsync("1280016012345678");
+        var accountApprover = await host.SignedIn("approver@ecaro.example");
+        await accountApprover.GotoAsync("/approvals");
+        var pendingAccount = accountApprover.Locator("#pending-accounts tr", new() { HasText = organisation });
+        await pendingAccount.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Assertions.Expect(accountApprover.GetByRole(AriaRole.Status)).ToContainTextAsync("approved");
+
         // The administrator adds the grantee's user, bound to its organisation.
         var admin = await host.SignedIn("admin@ecaro.example");
         await UserForms.AddUser(admin, granteeEmail, "Project lead, " + organisation, "grantee", organisation);
 
         // Finance opens the programme with its rules.
-        var finance = await host.SignedIn("finance@ecaro.example");
+        await finance.GotoAsync("/");
         await finance.GetByRole(AriaRole.Link, new() { Name = "Open a programme" }).ClickAsync();
         await finance.GetByLabel("Code", new() { Exact = false }).FillAsync(code);
         await finance.GetByLabel("Name", new() { Exact = true }).FillAsync("High mountain corridors " + code);
@@ -47,7 +72,7 @@ public class WholeGrantWalkTests(BrowserHost host)
 
         // Finance awards the grant at the threshold: it waits for a second person.
         await finance.GetByRole(AriaRole.Link, new() { Name = "Award a grant" }).ClickAsync();
-        await finance.GetByLabel("Grantee organisation").FillAsync(organisation);
+        await finance.GetByLabel("Grantee organisation").SelectOptionAsync(new SelectOptionValue { Label = organisation + " – " + organisation + " Public Foundation" });
         await finance.GetByLabel("Countries", new() { Exact = false }).FillAsync("KG");
         await finance.GetByLabel("Title", new() { Exact = true }).FillAsync(title);
         await finance.GetByLabel("Amount (EUR)").FillAsync("40000.00");
