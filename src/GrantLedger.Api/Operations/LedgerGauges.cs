@@ -41,6 +41,7 @@ public sealed class LedgerGauges(NpgsqlDataSource dataSource, IDocumentStore sto
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        LedgerMetrics.Announce();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.SampleSeconds)));
         do
         {

@@ -110,6 +110,17 @@ public static class LedgerMetrics
 
     public static void IdempotentReplay() => Replays.Add(1);
 
+    /// <summary>Zero for the counters that may not move for a while, so a scrape (and an alert on their rate) sees them from the start.</summary>
+    public static void Announce()
+    {
+        DeadlineChecks.Add(0, new KeyValuePair<string, object?>("outcome", "overdue"));
+        LateDeadlineChecks.Add(0);
+        Mails.Add(0, new KeyValuePair<string, object?>("outcome", "sent"));
+        Mails.Add(0, new KeyValuePair<string, object?>("outcome", "failed"));
+        Replays.Add(0);
+        DisbursedCents.Add(0, new KeyValuePair<string, object?>("currency", "EUR"));
+    }
+
     /// <summary>The names a Prometheus scrape shows for the ledger's measures (docs/operations.md promises these).</summary>
     public static readonly string[] PrometheusNames =
     [

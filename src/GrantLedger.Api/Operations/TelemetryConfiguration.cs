@@ -40,8 +40,6 @@ public static class TelemetryConfiguration
             .Validate(o => string.IsNullOrEmpty(o.ScrapeToken) || o.ScrapeToken.Length >= 16, "GrantLedger:Metrics:ScrapeToken must be at least 16 characters.")
             .ValidateOnStart();
         builder.Services.AddSingleton(Readiness.Of);
-        builder.Services.AddSingleton<LedgerGauges>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerGauges>());
 
         // Logs: every line carries the trace and span id (and, from ProblemMiddleware's scope, the correlation id).
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -85,6 +83,10 @@ public static class TelemetryConfiguration
             });
             telemetry.UseOtlpExporter();
         }
+
+        // After OpenTelemetry's own hosted service, so the meter is listened to when the gauges announce the counters.
+        builder.Services.AddSingleton<LedgerGauges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerGauges>());
 
         return builder;
     }
