@@ -55,6 +55,9 @@ public static class TelemetryConfiguration
             });
         }
 
+        // Refused input (an unreadable JSON body) at information, one line, no stack trace: QuietRefusals.cs.
+        QuietRefusals.Register(builder.Services);
+
         var otlp = OtlpConfigured(configuration);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "grantledger", serviceInstanceId: Environment.MachineName))
