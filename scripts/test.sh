@@ -36,6 +36,14 @@ if ! dotnet build GrantLedger.sln -c Release -nologo -v quiet; then
 fi
 
 passed=0; failed=0; skipped=0; status=0
+# The generated code Production loads (TypeLoadMode.Static) must match the handlers and endpoints; it counts as one check.
+if GRANTLEDGER_CODEGEN_BUILD=false scripts/codegen.sh --check; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: stale generated code: run scripts/codegen.sh and commit src/GrantLedger.Api/Internal/Generated"
+  failed=$((failed + 1)); status=1
+fi
+
 results="$(mktemp -d)"
 for project in tests/*/*.csproj; do
   name="$(basename "$project" .csproj)"
