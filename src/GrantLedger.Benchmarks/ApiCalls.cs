@@ -35,6 +35,31 @@ internal static class ApiCalls
         return Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Registers an organisation of the driver's own (so a scenario's holds or overdue milestones never touch the demo's
+    /// grantees) with one bank account: finance proposes it, the demo approver approves it (four eyes), so it can be paid.
+    /// </summary>
+    public static async Task<Guid> Organisation(HttpClient finance, string password, string name)
+    {
+        var organisation = await Created(finance, "/api/organisations", new { legalName = name + " Public Foundation", shortName = name, countries = new[] { "KG" } });
+        using var proposed = await finance.PostAsJsonAsync($"/api/organisations/{organisation}/bank-accounts", new
+        {
+            holder = name, accountNumber = "1280016012345678", bankName = "Kyrgyz Investment and Credit Bank", bankCountry = "KG",
+            currency = "EUR", swift = "KICBKG22", reason = "account in the grant agreement",
+        });
+        var text = await proposed.Content.ReadAsStringAsync();
+        var account = proposed.IsSuccessStatusCode ? JsonNode.Parse(text)!["accountId"]!.GetValue<string>()
+            : throw new InvalidOperationException($"proposing {name}'s account answered {(int)proposed.StatusCode}: {text}");
+        using var approver = await SignedIn(finance.BaseAddress!, "approver@ecaro.example", password, TimeSpan.FromSeconds(100));
+        using var approved = await approver.PostAsJsonAsync($"/api/organisations/{organisation}/bank-accounts/{account}/approve", new { });
+        if (!approved.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"approving {name}'s account answered {(int)approved.StatusCode}: {await approved.Content.ReadAsStringAsync()}");
+        }
+
+        return organisation;
+    }
+
     /// <summary>GETs with the client's own credentials.</summary>
     public static async Task<JsonNode> Json(HttpClient http, string path)
     {

@@ -29,11 +29,12 @@ public static class CrashScenario
             windowStart = "2020-01-01", windowEnd = "2030-12-31", approvalThreshold = 1_000_000m,
         });
         var grants = new List<string>();
+        var organisation = await ApiCalls.Organisation(http, password, "Crash grantee " + Guid.NewGuid().ToString("N")[..6]);
         for (var i = 0; i < Clients; i++)
         {
             grants.Add((await ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
             {
-                grantee = $"Crash grantee {i}", countries = new[] { "KG" }, title = "Crash grant", amount = 100_000m,
+                organisationId = organisation, countries = new[] { "KG" }, title = $"Crash grant {i}", amount = 100_000m,
                 windowStart = "2020-01-01", windowEnd = "2030-12-31",
             })).ToString());
         }

@@ -22,7 +22,7 @@ public static class DeadlineScenario
         });
         var grant = await ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
         {
-            grantee = "Deadline grantee", countries = new[] { "KG" }, title = "Deadline grant", amount = 1_000m,
+            organisationId = await ApiCalls.Organisation(http, password, "Deadline grantee " + Guid.NewGuid().ToString("N")[..6]), countries = new[] { "KG" }, title = "Deadline grant", amount = 1_000m,
             windowStart = "2020-01-01", windowEnd = "2035-12-31",
         });
         var milestone = await ApiCalls.Created(http, $"/api/grants/{grant}/milestones", new

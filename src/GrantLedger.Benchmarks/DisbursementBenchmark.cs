@@ -27,25 +27,22 @@ public static class DisbursementBenchmark
         await using var dataSource = NpgsqlDataSource.Create(connection);
         await dataSource.CreateCommand("drop table if exists bench_raw_insert; create table bench_raw_insert " +
             "(id uuid primary key, stream_id uuid not null, type text not null, data jsonb not null, recorded timestamptz not null default now())").ExecuteNonQueryAsync();
-        var payload = JsonSerializer.Serialize(new
-        {
-            grantId = Guid.NewGuid(), programmeId = Guid.NewGuid(), disbursementId = Guid.NewGuid(),
-            amount = new { amount = 1.00m, currency = "EUR" }, valueDate = "2020-05-04", reference = "BENCH-000000", note = (string?)null,
-        });
+        var payload = Payload();
+        var peer = new ConventionalPeer(dataSource, "bench_peer");
+        await peer.Create();
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
         var token = await ApiCalls.Token(http, "finance@ecaro.example", password);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var programme = await ApiCalls.Created(http, "/api/programmes", new
-        {
-            code = "BENCH-" + Guid.NewGuid().ToString("N")[..6], name = "Benchmark programme", currency = "EUR", allocation = 900_000_000m,
-            windowStart = "2020-01-01", windowEnd = "2030-12-31", timeZone = "Asia/Bishkek", approvalThreshold = 100_000_000m,
-        });
+        var programme = await Programme(http, "BENCH");
+        var organisation = await ApiCalls.Organisation(http, password, "Benchmark grantee " + Guid.NewGuid().ToString("N")[..6]);
 
-        // Warm up both paths (JIT, connection pools, Wolverine's generated handlers) before anything is timed.
+        // Warm up every path (JIT, connection pools, Wolverine's generated handlers) before anything is timed.
         await Measure(1, TimeSpan.FromSeconds(2), _ => RawInsert(dataSource, payload));
-        var warmGrant = await Award(http, programme, 0);
+        var warmGrant = await Award(http, programme, organisation);
         await Measure(4, TimeSpan.FromSeconds(2), _ => Disburse(http, warmGrant));
+        var warmPeer = await peer.Grant();
+        await Measure(4, TimeSpan.FromSeconds(1), _ => peer.Disburse(warmPeer));
 
         foreach (var clients in Concurrency)
         {
@@ -58,7 +55,7 @@ public static class DisbursementBenchmark
                 grants[i] = new Guid[GrantsPerClient];
                 for (var j = 0; j < GrantsPerClient; j++)
                 {
-                    grants[i][j] = await Award(http, programme, clients * 1000 + i * GrantsPerClient + j);
+                    grants[i][j] = await Award(http, programme, organisation);
                 }
             }
 
@@ -68,6 +65,17 @@ public static class DisbursementBenchmark
             var read = await Measure(clients, Duration / 2, client => Get(http, $"/api/grants/{grants[client][0]}"));
             var calls = new int[clients];
             var command = await Measure(clients, Duration, client => Disburse(http, grants[client][calls[client]++ % GrantsPerClient]));
+            // The conventional peer: the same payment as one SQL transaction (lock, check, insert, update totals).
+            var peerGrants = new Guid[clients];
+            for (var i = 0; i < clients; i++)
+            {
+                peerGrants[i] = await peer.Grant();
+            }
+
+            var conventional = await Measure(clients, Duration, client => peer.Disburse(peerGrants[client]));
+            Console.WriteLine($"c{clients}_peer_per_s={conventional.PerSecond:0} c{clients}_peer_p50_ms={conventional.P50:0.00} " +
+                $"c{clients}_peer_p99_ms={conventional.P99:0.00} c{clients}_peer_errors={conventional.Errors} " +
+                $"c{clients}_vs_peer={command.PerSecond / conventional.PerSecond:0.00}x");
             Console.WriteLine(
                 $"c{clients}_raw_per_s={raw.PerSecond:0} c{clients}_raw_p50_ms={raw.P50:0.00} c{clients}_raw_p99_ms={raw.P99:0.00} " +
                 $"c{clients}_http_per_s={command.PerSecond:0} c{clients}_http_p50_ms={command.P50:0.00} c{clients}_http_p99_ms={command.P99:0.00} " +
@@ -76,11 +84,31 @@ public static class DisbursementBenchmark
                 $"c{clients}_read_per_s={read.PerSecond:0} c{clients}_read_p50_ms={read.P50:0.00}");
         }
 
-        var rss = File.ReadLines($"/proc/{appPid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        var kilobytes = long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        Console.WriteLine($"app_peak_rss_mb={kilobytes / 1024.0:0} seconds_per_cell={Duration.TotalSeconds:0}");
+        Console.WriteLine($"app_peak_rss_mb={PeakRssMegabytes(appPid):0} seconds_per_cell={Duration.TotalSeconds:0}");
+        await peer.Drop();
         await dataSource.CreateCommand("drop table bench_raw_insert").ExecuteNonQueryAsync();
     }
+
+    /// <summary>The app's peak resident memory so far (VmHWM), in MB.</summary>
+    internal static double PeakRssMegabytes(int pid)
+    {
+        var rss = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    /// <summary>A JSON document the size of a disbursement event: the raw INSERT baseline's row.</summary>
+    internal static string Payload() => JsonSerializer.Serialize(new
+    {
+        grantId = Guid.NewGuid(), programmeId = Guid.NewGuid(), disbursementId = Guid.NewGuid(),
+        amount = new { amount = 1.00m, currency = "EUR" }, valueDate = "2020-05-04", reference = "BENCH-000000", note = (string?)null,
+    });
+
+    /// <summary>A programme large enough for every benchmark grant, with a threshold no 1.00 EUR payment reaches.</summary>
+    internal static Task<Guid> Programme(HttpClient http, string prefix) => ApiCalls.Created(http, "/api/programmes", new
+    {
+        code = prefix + "-" + Guid.NewGuid().ToString("N")[..6], name = "Benchmark programme", currency = "EUR", allocation = 900_000_000m,
+        windowStart = "2020-01-01", windowEnd = "2030-12-31", timeZone = "Asia/Bishkek", approvalThreshold = 100_000_000m,
+    });
 
     /// <summary>
     /// Only the command, at one concurrency, for as long as asked (what a profiler attaches to), with the CPU time the
@@ -91,18 +119,15 @@ public static class DisbursementBenchmark
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = app };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await ApiCalls.Token(http, "finance@ecaro.example", password));
-        var programme = await ApiCalls.Created(http, "/api/programmes", new
-        {
-            code = "LOAD-" + Guid.NewGuid().ToString("N")[..6], name = "Load programme", currency = "EUR", allocation = 900_000_000m,
-            windowStart = "2020-01-01", windowEnd = "2030-12-31", timeZone = "Asia/Bishkek", approvalThreshold = 100_000_000m,
-        });
+        var programme = await Programme(http, "LOAD");
+        var organisation = await ApiCalls.Organisation(http, password, "Load grantee " + Guid.NewGuid().ToString("N")[..6]);
         var grants = new Guid[clients][];
         for (var i = 0; i < clients; i++)
         {
             grants[i] = new Guid[GrantsPerClient];
             for (var j = 0; j < GrantsPerClient; j++)
             {
-                grants[i][j] = await Award(http, programme, i * GrantsPerClient + j);
+                grants[i][j] = await Award(http, programme, organisation);
             }
         }
 
@@ -155,10 +180,10 @@ public static class DisbursementBenchmark
         }
     }
 
-    private sealed record Result(double PerSecond, double P50, double P99, long Errors);
+    internal sealed record Result(double PerSecond, double P50, double P99, long Errors);
 
     /// <summary>Runs <paramref name="clients"/> loops for the duration; each call returns whether it succeeded.</summary>
-    private static async Task<Result> Measure(int clients, TimeSpan duration, Func<int, Task<bool>> call)
+    internal static async Task<Result> Measure(int clients, TimeSpan duration, Func<int, Task<bool>> call)
     {
         var latencies = new List<double>[clients];
         var errors = 0L;
@@ -182,9 +207,9 @@ public static class DisbursementBenchmark
         return new Result(all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), errors);
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
+    internal static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static async Task<bool> RawInsert(NpgsqlDataSource dataSource, string payload)
+    internal static async Task<bool> RawInsert(NpgsqlDataSource dataSource, string payload)
     {
         await using var command = dataSource.CreateCommand("insert into bench_raw_insert (id, stream_id, type, data) values ($1, $2, 'disbursement_recorded', $3::jsonb)");
         command.Parameters.AddWithValue(Guid.NewGuid());
@@ -193,7 +218,7 @@ public static class DisbursementBenchmark
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
-    private static async Task<bool> Disburse(HttpClient http, Guid grant)
+    internal static async Task<bool> Disburse(HttpClient http, Guid grant)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/grants/{grant}/disbursements")
         {
@@ -204,15 +229,15 @@ public static class DisbursementBenchmark
         return response.IsSuccessStatusCode;
     }
 
-    private static async Task<bool> Get(HttpClient http, string path)
+    internal static async Task<bool> Get(HttpClient http, string path)
     {
         using var response = await http.GetAsync(path);
         return response.IsSuccessStatusCode;
     }
 
-    private static Task<Guid> Award(HttpClient http, Guid programme, int number) => ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
+    internal static Task<Guid> Award(HttpClient http, Guid programme, Guid organisation) => ApiCalls.Created(http, $"/api/programmes/{programme}/grants", new
     {
-        grantee = $"Benchmark grantee {number:000}", countries = new[] { "KG" }, title = "Benchmark grant", amount = 1_000_000m,
+        organisationId = organisation, countries = new[] { "KG" }, title = "Benchmark grant", amount = 1_000_000m,
         windowStart = "2020-01-01", windowEnd = "2030-12-31",
     });
 }

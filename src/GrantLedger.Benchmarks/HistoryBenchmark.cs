@@ -94,18 +94,28 @@ public static class HistoryBenchmark
         await store.Advanced.Clean.CompletelyRemoveAllAsync();
     }
 
-    private static DocumentStore Store(string connection, SteppedTime recordedAt, bool withProjections) => DocumentStore.For(o =>
+    private static DocumentStore Store(string connection, SteppedTime recordedAt, bool withProjections) =>
+        Store(connection, Schema, recordedAt, withProjections, AutoCreate.All);
+
+    /// <summary>A store shaped as the app's (event names, JSON, inline snapshots when asked) on a schema.
+    /// <paramref name="autoCreate"/> None for a schema the app owns (db-apply made it).</summary>
+    internal static DocumentStore Store(string connection, string schema, TimeProvider recordedAt, bool withProjections, AutoCreate autoCreate) =>
+        DocumentStore.For(o =>
     {
         o.Connection(connection);
-        o.DatabaseSchemaName = Schema;
+        o.DatabaseSchemaName = schema;
         o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, j => j.ConfigureGrantLedger());
         o.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        // The same event metadata columns as the app (MartenConfiguration), so the append function is the same.
+        o.Events.MetadataConfig.HeadersEnabled = true;
+        o.Events.MetadataConfig.CorrelationIdEnabled = true;
+        o.Events.MetadataConfig.CausationIdEnabled = true;
+        o.Events.MetadataConfig.UserNameEnabled = true;
         o.Events.TimeProvider = recordedAt;
-        o.AutoCreateSchemaObjects = AutoCreate.All;
+        o.AutoCreateSchemaObjects = autoCreate;
         if (withProjections)
         {
-            o.Projections.Add<ProgrammeProjection>(ProjectionLifecycle.Inline);
-            o.Projections.Add<GrantProjection>(ProjectionLifecycle.Inline);
+            o.AddProgrammes().AddGrants();
         }
     });
 

@@ -35,7 +35,7 @@ public static class RaceScenario
         });
         var grant = await ApiCalls.Created(nodeB, $"/api/programmes/{programme}/grants", new
         {
-            grantee = "Race grantee", countries = new[] { "KG" }, title = "Race grant", amount = Award, windowStart = "2020-01-01", windowEnd = "2030-12-31",
+            organisationId = await ApiCalls.Organisation(nodeA, password, "Race grantee " + Guid.NewGuid().ToString("N")[..6]), countries = new[] { "KG" }, title = "Race grant", amount = Award, windowStart = "2020-01-01", windowEnd = "2030-12-31",
         });
 
         var acknowledged = new ConcurrentBag<string>();

@@ -61,10 +61,12 @@ public static class DomainErrors
     public static DomainError SamePersonApproval(string rule = Programmes.FourEyesRule.SinglePayment) =>
         new("same-person-approval", rule switch
         {
+            Programmes.FourEyesRule.PeriodReopening => "The person who asked to reopen a month cannot approve it: a second person must.",
             Programmes.FourEyesRule.Award => "The person who awarded a grant cannot approve the award: a second person must.",
             Programmes.FourEyesRule.Reversal => "The person who asked for a reversal cannot approve it: a second person must.",
             Programmes.FourEyesRule.RuleChange => "The person who proposed a change of the approval rules cannot approve it: a second person must.",
             Programmes.FourEyesRule.Amendment => "The person who proposed an amendment cannot approve it: a second person must.",
+            Programmes.FourEyesRule.BankAccount => "The person who proposed a bank account cannot approve it: a second person must.",
             _ => "The person who recorded a payment cannot approve it: a second person must.",
         }, Rule: rule);
     public static DomainError AwardAwaitingApproval() =>
@@ -106,6 +108,13 @@ public static class DomainErrors
         new("milestone-already-confirmed", $"\"{title}\" has already been confirmed.");
     public static DomainError MilestoneNotSubmitted(string title) =>
         new("milestone-not-submitted", $"\"{title}\" has no submission awaiting review.");
+    public static DomainError PaymentNotReturnable(Guid disbursementId, string why) =>
+        new("payment-not-returnable", $"Disbursement {disbursementId} cannot be recorded as returned by the bank: {why}.");
+    public static DomainError PaymentReturned(Guid disbursementId) =>
+        new("payment-returned", $"The bank returned disbursement {disbursementId}; it can no longer be reversed or confirmed as received.");
+    public static DomainError PeriodClosed(NodaTime.YearMonth month) =>
+        new("period-closed", $"The books for {Programmes.BookPeriods.Name(month)} are closed: nothing dated in that month can be recorded. Ask to reopen the month, " +
+            "or book a correction in an open month.");
     public static DomainError EvidenceRequired() =>
         new("evidence-required", "A submission needs at least one evidence file.");
 }

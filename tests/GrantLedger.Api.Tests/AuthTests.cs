@@ -96,14 +96,20 @@ public class AuthTests(LedgerHost host) : FromStartOfTime(host.Clock)
     public async Task an_administrator_adds_users_and_binds_a_grantee_to_its_organisation()
     {
         var email = $"grantee-{Guid.NewGuid():N}@example.kg";
+        var organisation = await host.OrganisationNamed("Snow Leopard Trust");
         var created = await host.Post("/api/users", new
         {
             email, displayName = "Snow Leopard Trust (Bishkek)", password = "long enough password",
-            roles = new[] { "grantee" }, granteeOrganisation = "Snow Leopard Trust",
+            roles = new[] { "grantee" }, granteeOrganisationId = organisation,
         }, user: "admin");
         var again = await host.Post("/api/users", new
         {
-            email, displayName = "x", password = "long enough password", roles = new[] { "grantee" }, granteeOrganisation = "x",
+            email, displayName = "x", password = "long enough password", roles = new[] { "grantee" }, granteeOrganisationId = organisation,
+        }, user: "admin");
+        var nowhere = await host.Post("/api/users", new
+        {
+            email = $"nowhere-{Guid.NewGuid():N}@example.kg", displayName = "x", password = "long enough password", roles = new[] { "grantee" },
+            granteeOrganisationId = Guid.NewGuid(),
         }, user: "admin");
         var unbound = await host.Post("/api/users", new
         {
@@ -116,6 +122,8 @@ public class AuthTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
         Assert.Equal(201, created.Status);
         Assert.Equal("Snow Leopard Trust", created.Json.Text("granteeOrganisation"));
+        Assert.Equal(organisation.ToString(), created.Json.Text("granteeOrganisationId"));
+        Assert.Equal("unknown-organisation", nowhere.Code);
         Assert.Equal(422, again.Status);
         Assert.Equal("user-exists", again.Code);
         Assert.Equal(400, unbound.Status);

@@ -232,7 +232,7 @@ public class FourEyesTests(LedgerHost host) : FromStartOfTime(host.Clock)
         var programmeId = await _ledger.OpenProgramme(approvalThreshold: 10_000m);
         var award = await host.Post($"/api/programmes/{programmeId}/grants", new
         {
-            grantee = "Snow Leopard Trust " + Guid.NewGuid().ToString("N")[..8], countries = new[] { "KG" }, title = "Conservancies",
+            organisationId = await host.OrganisationNamed("Snow Leopard Trust " + Guid.NewGuid().ToString("N")[..8]), countries = new[] { "KG" }, title = "Conservancies",
             amount = 80_000m, windowStart = "2020-04-01", windowEnd = "2021-09-30",
         }, user: "approver");
 

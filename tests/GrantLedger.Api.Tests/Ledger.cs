@@ -25,12 +25,19 @@ public sealed class Ledger(LedgerHost host)
         return reply.Id;
     }
 
-    public Task<Reply> TryAward(Guid programmeId, decimal amount, string start = "2020-04-01", string end = "2021-09-30",
+    /// <summary>Awards to the organisation the grantee name denotes (registered once per name per host, with an approved
+    /// bank account: <see cref="LedgerHost.OrganisationNamed"/>).</summary>
+    public async Task<Reply> TryAward(Guid programmeId, decimal amount, string start = "2020-04-01", string end = "2021-09-30",
         long? expectedVersion = null, string? grantee = null, decimal[]? tranches = null) =>
+        await TryAwardTo(programmeId, await host.OrganisationNamed(
+            // Holds apply per grantee across grants, so each test grant gets a grantee of its own.
+            grantee ?? "Snow Leopard Trust " + Guid.NewGuid().ToString("N")[..8]), amount, start, end, expectedVersion, tranches);
+
+    public Task<Reply> TryAwardTo(Guid programmeId, Guid organisationId, decimal amount, string start = "2020-04-01", string end = "2021-09-30",
+        long? expectedVersion = null, decimal[]? tranches = null) =>
         host.Post($"/api/programmes/{programmeId}/grants", new
         {
-            // Holds apply per grantee across grants, so each test grant gets a grantee of its own.
-            grantee = grantee ?? "Snow Leopard Trust " + Guid.NewGuid().ToString("N")[..8],
+            organisationId,
             countries = new[] { "KG" },
             title = "Community conservancies",
             amount,

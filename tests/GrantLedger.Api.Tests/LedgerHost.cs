@@ -108,25 +108,32 @@ public sealed class LedgerHost : IAsyncLifetime
         }
     }
 
-    public async Task AddUser(string email, string[] roles, string? grantee)
+    /// <summary>Adds a user; a grantee user is bound (by id) to the organisation <paramref name="grantee"/> names (see <see cref="OrganisationNamed"/>).</summary>
+    public async Task AddUser(string email, string[] roles, string? grantee) =>
+        await AddUserOf(email, roles, grantee is null ? null : await OrganisationNamed(grantee));
+
+    public async Task AddUserOf(string email, string[] roles, Guid? organisationId)
     {
         await using var session = Store.LightweightSession();
         await UserAdministration.Create(session, Host.Services.GetRequiredService<IPasswordHasher<UserAccount>>(),
-            new CreateUserRequest(email, email, Password, roles, grantee));
+            new CreateUserRequest(email, email, Password, roles, organisationId));
         await session.SaveChangesAsync();
     }
 
-    /// <summary>A grantee user bound to the organisation, created on first use; returns its user name for <see cref="Send"/>.</summary>
-    public async Task<string> GranteeUser(string organisation)
+    /// <summary>A grantee user bound to the organisation named so, created on first use; returns its user name for <see cref="Send"/>.</summary>
+    public async Task<string> GranteeUser(string organisation) => await GranteeUserOf(await OrganisationNamed(organisation), "grantee:" + organisation);
+
+    /// <summary>A grantee user bound to the organisation with this id (two organisations may share a name).</summary>
+    public async Task<string> GranteeUserOf(Guid organisationId, string? name = null)
     {
-        var name = "grantee:" + organisation;
+        name ??= "grantee-of:" + organisationId;
         await _tokenLock.WaitAsync();
         try
         {
             if (!_tokens.ContainsKey(name))
             {
                 var email = $"grantee-{Guid.NewGuid():N}@test.example";
-                await AddUser(email, ["grantee"], organisation);
+                await AddUserOf(email, ["grantee"], organisationId);
                 _tokens[name] = await SignIn(email);
             }
         }
@@ -136,6 +143,65 @@ public sealed class LedgerHost : IAsyncLifetime
         }
 
         return name;
+    }
+
+    private readonly Dictionary<string, Guid> _organisations = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _organisationLock = new(1, 1);
+
+    /// <summary>
+    /// The organisation a test names, once per name per host: the one organisation with that short name if there is
+    /// exactly one (the demo's), else one registered now, as finance would, with an approved bank account (finance
+    /// proposes, an approver approves), so grants awarded to it can be paid.
+    /// </summary>
+    public async Task<Guid> OrganisationNamed(string name)
+    {
+        await _organisationLock.WaitAsync();
+        try
+        {
+            if (_organisations.TryGetValue(name, out var known))
+            {
+                return known;
+            }
+
+            await using (var query = Store.QuerySession())
+            {
+                var existing = await query.Query<GrantLedger.Domain.Organisations.Organisation>().Where(o => o.ShortName == name).Select(o => o.Id).ToListAsync();
+                if (existing.Count == 1)
+                {
+                    return _organisations[name] = existing[0];
+                }
+            }
+
+            return _organisations[name] = await RegisterOrganisation(name);
+        }
+        finally
+        {
+            _organisationLock.Release();
+        }
+    }
+
+    /// <summary>Registers an organisation (always a new one, even if the name is taken) with one approved EUR account.</summary>
+    public async Task<Guid> RegisterOrganisation(string name, string country = "KG")
+    {
+        var registered = await Post("/api/organisations", new { legalName = name + " Public Foundation", shortName = name, countries = new[] { country } });
+        if (registered.Status != 201)
+        {
+            throw new InvalidOperationException(registered.ToString());
+        }
+
+        var proposed = await Post($"/api/organisations/{registered.Id}/bank-accounts", new
+        {
+            holder = name, accountNumber = "1280016012345678", bankName = "Kyrgyz Investment and Credit Bank", bankCountry = "KG",
+            currency = "EUR", swift = "KICBKG22", reason = "account in the grant agreement",
+        });
+        var accountId = proposed.Json["accountId"]?.GetValue<string>() ?? throw new InvalidOperationException(proposed.ToString());
+        var approved = await Send(HttpMethod.Post, $"/api/organisations/{registered.Id}/bank-accounts/{accountId}/approve", user: "approver");
+        if (approved.Status != 201)
+        {
+            throw new InvalidOperationException(approved.ToString());
+        }
+
+        return registered.Id;
     }
 
     public async Task<string> Token(string user)

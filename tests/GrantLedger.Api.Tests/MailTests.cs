@@ -209,7 +209,7 @@ public class MailTests(MailFixture fixture) : IClassFixture<MailFixture>, IAsync
         // A notification no message has delivered yet, sent by two handlers side by side: still one e-mail.
         var fresh = new Notification(Guid.NewGuid(), LedgerHost.StartOfTime, NotificationKinds.PaymentApproved, grant, organisation, null,
             "test", Facts: new NotificationFacts("Community conservancies", Amount: new Domain.Money(7m, "EUR"), Date: new NodaTime.LocalDate(2020, 5, 4),
-                Reference: "R-7"));
+                Reference: "R-7"), OrganisationId: await _host.OrganisationNamed(organisation));
         await using (var session = _host.Store.LightweightSession())
         {
             session.Store(fresh);

@@ -130,7 +130,7 @@ public class MalformedInputTests(LedgerHost host) : FromStartOfTime(host.Clock)
     [InlineData("/api/grants/00000000-0000-0000-0000-000000000000/disbursements", """{"amount":10.00,"valueDate":"2020-05-04","reference":"ZERO"}""")]
     [InlineData("/api/grants/00000000-0000-0000-0000-000000000000/disbursements/00000000-0000-0000-0000-000000000000/reversal", """{"reason":"zero"}""")]
     [InlineData("/api/programmes/00000000-0000-0000-0000-000000000000/grants",
-        """{"grantee":"Zero","countries":["KG"],"title":"Zero","amount":10.00,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""")]
+        """{"organisationId":"00000000-0000-0000-0000-000000000001","countries":["KG"],"title":"Zero","amount":10.00,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""")]
     public async Task a_write_to_the_all_zero_id_is_404_not_a_server_error(string path, string body)
     {
         var reply = await host.Post(path, System.Text.Json.Nodes.JsonNode.Parse(body)!,

@@ -31,7 +31,7 @@ public class ProgrammeAndGrantTests(LedgerHost host) : FromStartOfTime(host.Cloc
         var programmeId = await _ledger.OpenProgramme(allocation: 1_234_567.89m, start: "2020-02-29", end: "2024-02-29");
         var grantReply = await host.Post($"/api/programmes/{programmeId}/grants", new
         {
-            grantee = "Снежный барс — Кыргызстан",
+            organisationId = await host.OrganisationNamed("Снежный барс — Кыргызстан"),
             countries = new[] { "KG", "TJ" },
             title = "Тоҷикистон / Қазақстан",
             amount = 98_765.43m,
@@ -130,7 +130,7 @@ public class ProgrammeAndGrantTests(LedgerHost host) : FromStartOfTime(host.Cloc
 
         var reply = await host.Post($"/api/programmes/{programmeId}/grants", new
         {
-            grantee = "Wildlife Without Borders", countries = new[] { "KZ" }, title = "Almaty", amount = 1_000m,
+            organisationId = await host.OrganisationNamed("Wildlife Without Borders"), countries = new[] { "KZ" }, title = "Almaty", amount = 1_000m,
             currency = "KZT", windowStart = "2020-04-01", windowEnd = "2021-09-30",
         });
 

@@ -29,6 +29,12 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("POST /api/programmes/{p}/approval-rules", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/programmes/{p}/approval-rules/{rc}/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/programmes/{p}/approval-rules/{rc}/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/programmes/{p}/periods", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/2020-04/close", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/2020-04/reopen", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/reopenings/{rc}/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/programmes/{p}/periods/reopenings/{rc}/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/grants/{g}/disbursements/{d}/return", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/award/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/award/rejection", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/disbursements/{d}/reversal/approval", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
@@ -49,6 +55,10 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("POST /api/grants/{g}/milestones/{m}/confirmation", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("POST /api/grants/{g}/milestones/{m}/rejection", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/grants/{g}/milestones/{m}/files/{f}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/payment-requests", [Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/grants/{g}/payment-requests/{pr}/decline", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/payment-requests", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/grants/{g}/payment-requests/{pr}/files/{pf}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
         ("GET /api/milestones", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
         ("GET /api/notifications", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
         ("GET /api/audit", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
@@ -92,7 +102,17 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("GET /api/exports/budget-vs-actual.csv?grantId={g}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
         ("GET /api/exports/ledger-entries.csv?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/exports/audit-trail.csv", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/exports/journal.csv?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/exports/journal.csv?grantId={g}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
         ("GET /api/exports/iati.xml?programmeId={p}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("GET /api/organisations", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Allow]),
+        ("GET /api/organisations/{o}", [Expect.Allow, Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/organisations", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("PUT /api/organisations/{o}", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/organisations/{o}/bank-accounts", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Allow, Expect.Hide]),
+        ("POST /api/organisations/{o}/bank-accounts/{acc}/approve", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/organisations/{o}/bank-accounts/{acc}/reject", [Expect.Forbid, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
+        ("POST /api/organisations/{o}/bank-accounts/{live}/retire", [Expect.Allow, Expect.Allow, Expect.Forbid, Expect.Forbid, Expect.Forbid, Expect.Forbid]),
     ];
 
     public static TheoryData<string, string> Cells()
@@ -111,13 +131,16 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     /// <summary>The ids an endpoint and its body name ({p}, {g}, ...); <see cref="Guid.Empty"/> for what a cell does not need.</summary>
     private sealed record Scene(Guid Programme, Guid Grant, Guid Disbursement, Guid Pending, Guid Milestone, Guid File, Guid Amendment,
-        Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default, Guid User = default)
+        Guid Report, Guid Entry, Guid GeneratedReport, Guid RuleChange = default, Guid User = default, Guid PaymentRequest = default,
+        Guid PaymentRequestFile = default, Guid Organisation = default, Guid Account = default, Guid Live = default)
     {
         public string Fill(string template) => template
+            .Replace("{o}", Organisation.ToString()).Replace("{acc}", Account.ToString()).Replace("{live}", Live.ToString())
             .Replace("{p}", Programme.ToString()).Replace("{g}", Grant.ToString()).Replace("{d}", Disbursement.ToString())
             .Replace("{pending}", Pending.ToString()).Replace("{m}", Milestone.ToString()).Replace("{f}", File.ToString())
             .Replace("{a}", Amendment.ToString()).Replace("{r}", Report.ToString()).Replace("{e}", Entry.ToString())
-            .Replace("{report}", GeneratedReport.ToString()).Replace("{rc}", RuleChange.ToString()).Replace("{u}", User.ToString());
+            .Replace("{report}", GeneratedReport.ToString()).Replace("{rc}", RuleChange.ToString()).Replace("{u}", User.ToString())
+            .Replace("{pr}", PaymentRequest.ToString()).Replace("{pf}", PaymentRequestFile.ToString());
     }
 
     /// <summary>Every scene's grant belongs to the own grantee; the other grantee is bound to an organisation without it.</summary>
@@ -125,7 +148,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
 
     private static readonly string OtherOrganisation = "Matrix Other Org " + Guid.NewGuid().ToString("N")[..6];
 
-    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc} {u}";
+    private const string EveryPlaceholder = "{p} {g} {d} {pending} {m} {f} {a} {r} {e} {report} {rc} {u} {pr} {pf} {o}";
 
     /// <summary>Built by the first read cell and only ever read: no GET changes anything.</summary>
     private static Task<Scene>? _readScene;
@@ -146,6 +169,35 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
     /// </summary>
     private async Task<Scene> Build(string template)
     {
+        var scene = await BuildGrants(template);
+        if (!new[] { "{o}", "{acc}", "{live}" }.Any(template.Contains))
+        {
+            return scene;
+        }
+
+        // With a grant (the read scene): the grant's organisation. Otherwise an organisation of the cell's own (one approved
+        // account), so retiring or approving changes nobody else's.
+        var organisation = scene.Grant != Guid.Empty
+            ? await host.OrganisationNamed(OwnOrganisation)
+            : await host.RegisterOrganisation("Matrix Org " + Guid.NewGuid().ToString("N")[..6]);
+        var live = Guid.Parse((await host.Get($"/api/organisations/{organisation}")).Json["bankAccounts"]![0]!.Text("id"));
+        var account = Guid.Empty;
+        if (template.Contains("{acc}"))
+        {
+            var proposed = await host.Post($"/api/organisations/{organisation}/bank-accounts", new
+            {
+                holder = "Matrix", accountNumber = "KZ86125KZT5004100100", bankName = "Bank CenterCredit", bankCountry = "KZ", currency = "EUR",
+                reason = "matrix",
+            });
+            Assert.True(proposed.Status == 201, proposed.ToString());
+            account = Guid.Parse(proposed.Json.Text("accountId"));
+        }
+
+        return scene with { Organisation = organisation, Account = account, Live = live };
+    }
+
+    private async Task<Scene> BuildGrants(string template)
+    {
         bool Names(params string[] placeholders) => placeholders.Any(template.Contains);
         var none = Guid.Empty;
         if (Names("{u}") && !Names("{p}", "{g}"))
@@ -161,7 +213,16 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         var ledger = new Ledger(host);
         var programme = await ledger.OpenProgramme(approvalThreshold: 10_000m);
         var ruleChange = none;
-        if (Names("{rc}"))
+        if (Names("{rc}") && template.Contains("/periods/reopenings/", StringComparison.Ordinal))
+        {
+            // {rc} names a request to reopen a month here: the month closed and a reopening asked for, by the scene's finance user.
+            var closed = await host.Post($"/api/programmes/{programme}/periods/2020-04/close", new { });
+            Assert.True(closed.Status == 201, closed.ToString());
+            var asked = await host.Post($"/api/programmes/{programme}/periods/2020-04/reopen", new { reason = "Matrix" });
+            Assert.True(asked.Status == 201, asked.ToString());
+            ruleChange = Guid.Parse(asked.Json.Text("requestId"));
+        }
+        else if (Names("{rc}"))
         {
             var proposed = await host.Post($"/api/programmes/{programme}/approval-rules", new { approvalThreshold = 20_000m, reason = "Matrix" });
             Assert.True(proposed.Status == 201, proposed.ToString());
@@ -218,6 +279,14 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
             amendment = proposed.Id;
         }
 
+        var (paymentRequest, paymentRequestFile) = (none, none);
+        if (Names("{pr}", "{pf}"))
+        {
+            var asked = await host.Send(HttpMethod.Post, $"/api/grants/{grant}/payment-requests", user: ownUser, content: PaymentRequestForm());
+            Assert.True(asked.Status == 201, asked.ToString());
+            (paymentRequest, paymentRequestFile) = (asked.Id, Guid.Parse(asked.Json["files"]![0]!.Text("id")));
+        }
+
         var generated = none;
         if (Names("{report}"))
         {
@@ -228,7 +297,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         }
 
         return new Scene(programme, grant, disbursement, pending, milestone, file, amendment, report, entry, generated, ruleChange,
-            Names("{u}") ? await MatrixUser() : none);
+            Names("{u}") ? await MatrixUser() : none, paymentRequest, paymentRequestFile);
     }
 
     /// <summary>A user of its own for each cell that changes one (an auditor, so no rule about administrators applies).</summary>
@@ -251,7 +320,9 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         var (url, body) = (scene.Fill(path), template is null ? null : scene.Fill(template));
         var caller = user switch
         {
-            "grantee-own" => await host.GranteeUser(OwnOrganisation),
+            "grantee-own" => scene.Organisation != Guid.Empty && scene.Grant == Guid.Empty
+                ? await host.GranteeUserOf(scene.Organisation)
+                : await host.GranteeUser(OwnOrganisation),
             "grantee-other" => await host.GranteeUser(OtherOrganisation),
             "anonymous" => null,
             _ => user,
@@ -260,7 +331,8 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         var reply = await host.Send(new HttpMethod(method), url, body, headers: new Dictionary<string, string>
         {
             ["Idempotency-Key"] = Guid.NewGuid().ToString(),
-        }, user: caller, content: path.EndsWith("/submission") || path.EndsWith("/verification") ? Evidence() : null);
+        }, user: caller, content: path.EndsWith("/submission") || path.EndsWith("/verification") ? Evidence()
+            : path.EndsWith("/payment-requests") ? PaymentRequestForm() : null);
         Assert.True(reply.Status != 500, $"{endpoint} as {user}: {reply}");
 
         if (caller is null)
@@ -290,6 +362,7 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         ("PUT", "/api/fx-rates") => """{"rates":[{"currency":"KGS","month":"2018-01","unitsPerEur":80}]}""",
         ("PUT", "/api/grants/{g}/budget") => """{"lines":[{"heading":"personnel","description":"x","amount":1}]}""",
         ("PUT", "/api/users/{u}/roles") => """{"roles":["finance"],"reason":"matrix"}""",
+        ("PUT", "/api/organisations/{o}") => """{"legalName":"Matrix Org","shortName":"Matrix","countries":["KG"],"reason":"matrix"}""",
         ("PUT", _) => """{"reason":"matrix","tranches":[{"amount":1}]}""",
         (_, "/api/grants/{g}/budget/revisions") => """{"reason":"matrix","changes":[{"lineId":"00000000-0000-0000-0000-000000000001","amount":1}]}""",
         (_, "/api/grants/{g}/amendments") => """{"reason":"matrix","endDate":"2021-05-31"}""",
@@ -298,17 +371,31 @@ public class RoleMatrixTests(LedgerHost host) : FromStartOfTime(host.Clock)
         (_, "/api/grants/{g}/disbursements/{d}/receipt") => """{"amount":9000,"currency":"KGS"}""",
         (_, "/api/programmes") => $$"""{"code":"M-{{Guid.NewGuid():N}}","name":"Matrix","currency":"EUR","allocation":1000,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
         (_, "/api/programmes/{p}/approval-rules") => """{"approvalThreshold":5000,"reason":"matrix"}""",
-        (_, "/api/programmes/{p}/grants") => """{"grantee":"Matrix","countries":["KG"],"title":"Matrix","amount":1,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
+        (_, "/api/programmes/{p}/grants") => """{"organisationId":"{o}","countries":["KG"],"title":"Matrix","amount":1,"windowStart":"2020-04-01","windowEnd":"2021-09-30"}""",
+        (_, "/api/organisations") => """{"legalName":"Matrix Org","shortName":"Matrix","countries":["KG"]}""",
+        (_, "/api/organisations/{o}/bank-accounts") =>
+            """{"holder":"Matrix","accountNumber":"1280016012345678","bankName":"KICB","bankCountry":"KG","currency":"EUR","reason":"matrix"}""",
+        _ when path.EndsWith("/approve") => "{}",
+        _ when path.EndsWith("/reject") || path.EndsWith("/retire") => """{"reason":"matrix"}""",
         (_, "/api/grants/{g}/disbursements") => """{"amount":1,"valueDate":"2020-05-04","reference":"MATRIX"}""",
         (_, "/api/grants/{g}/tranches") => """{"amount":1}""",
         (_, "/api/grants/{g}/milestones") => """{"title":"Matrix","kind":"other","dueDate":"2021-01-31"}""",
         (_, "/api/users") => $$"""{"email":"m-{{Guid.NewGuid():N}}@test.example","displayName":"M","password":"long enough password","roles":["auditor"]}""",
         (_, "/api/users/{u}/password-reset") => """{"oneTimePassword":"matrix one time","reason":"matrix"}""",
         _ when path.StartsWith("/api/users/{u}/", StringComparison.Ordinal) => """{"reason":"matrix"}""",
-        _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") => """{"reason":"matrix"}""",
+        _ when path.EndsWith("/reversal") || path.EndsWith("/rejection") || path.EndsWith("/decline") || path.EndsWith("/reopen") => """{"reason":"matrix"}""",
+        _ when path.EndsWith("/return") => """{"amount":1,"valueDate":"2020-05-04","bankReason":"matrix"}""",
+        _ when path.EndsWith("/close") => "{}",
         _ when path.EndsWith("/confirmation") || path.EndsWith("/approval") => "{}",
         _ => null,
     };
+
+    private static MultipartFormDataContent PaymentRequestForm()
+    {
+        var form = new MultipartFormDataContent { { new StringContent("100.00"), "amount" }, { new StringContent("Matrix request"), "note" } };
+        form.Add(new ByteArrayContent(Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF")), "files", "matrix.pdf");
+        return form;
+    }
 
     private static MultipartFormDataContent Evidence()
     {

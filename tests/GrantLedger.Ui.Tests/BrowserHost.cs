@@ -123,7 +123,17 @@ public sealed class BrowserHost : IAsyncLifetime
         await page.Locator("#email").FillAsync(email);
         await page.Locator("#password").FillAsync(Password);
         await page.Locator("main button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin"));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/signin"));
+        }
+        catch (TimeoutException e)
+        {
+            // Say why the sign-in page kept us (locked out, throttled, a wrong password) instead of only that it did.
+            var said = await page.Locator("main").InnerTextAsync(new() { Timeout = 5_000 });
+            throw new TimeoutException($"Signing in as {email} stayed on {page.Url}; the page says: {said}", e);
+        }
+
         return page;
     }
 
@@ -147,11 +157,40 @@ public sealed class BrowserHost : IAsyncLifetime
         await Send(admin, HttpMethod.Post, "/api/users", new
         {
             email = twin, displayName = $"{user["displayName"]} ({language})", password = Password,
-            roles = user["roles"]!.AsArray().Select(r => r!.GetValue<string>()).ToArray(), granteeOrganisation = user["granteeOrganisation"]?.GetValue<string>(),
+            roles = user["roles"]!.AsArray().Select(r => r!.GetValue<string>()).ToArray(), granteeOrganisationId = user["granteeOrganisationId"]?.GetValue<string>(),
         });
         using var client = await Api(twin);
         await Send(client, HttpMethod.Put, "/api/me/language", new { language });
         return twin;
+    }
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<Guid>>> _organisations = new();
+
+    /// <summary>
+    /// The organisation with this short name (the demo's, when it is one), else registered once per run through the API with
+    /// an approved bank account (the demo finance officer proposes, the demo approver approves), so its grants can be paid.
+    /// </summary>
+    public Task<Guid> Organisation(string name) => _organisations.GetOrAdd(name, _ => new(() => RegisterOrganisation(name))).Value;
+
+    private async Task<Guid> RegisterOrganisation(string name)
+    {
+        using var finance = await Api("finance@ecaro.example");
+        var existing = (await Send(finance, HttpMethod.Get, "/api/organisations", null)).AsArray()
+            .Where(o => o!["shortName"]!.GetValue<string>() == name).ToList();
+        if (existing.Count == 1)
+        {
+            return Guid.Parse(existing[0]!["id"]!.GetValue<string>());
+        }
+
+        var id = Guid.Parse((await Send(finance, HttpMethod.Post, "/api/organisations", new { legalName = name + " Public Foundation", shortName = name, countries = new[] { "KG" } }))["id"]!.GetValue<string>());
+        var account = (await Send(finance, HttpMethod.Post, $"/api/organisations/{id}/bank-accounts", new
+        {
+            holder = name, accountNumber = "1280016012345678", bankName = "Kyrgyz Investment and Credit Bank", bankCountry = "KG", currency = "EUR",
+            swift = "KICBKG22", reason = "account in the grant agreement",
+        }))["accountId"]!.GetValue<string>();
+        using var approver = await Api("approver@ecaro.example");
+        await Send(approver, HttpMethod.Post, $"/api/organisations/{id}/bank-accounts/{account}/approve", new { });
+        return id;
     }
 
     /// <summary>An API client signed in as <paramref name="email"/> with a bearer token, for setting up what a test is not about.</summary>

@@ -37,14 +37,14 @@ public class LanguageTests(BrowserHost host)
         });
         var grant = await Send(finance, HttpMethod.Post, $"/api/programmes/{programme["id"]}/grants", new
         {
-            grantee = organisation, countries = new[] { "KG" }, title = "Snow leopard monitoring in the Sarychat", amount = 40_000m,
+            organisationId = await host.Organisation(organisation), countries = new[] { "KG" }, title = "Snow leopard monitoring in the Sarychat", amount = 40_000m,
             windowStart = "2021-03-01", windowEnd = "2034-12-31",
         });
         await Send(finance, HttpMethod.Post, $"/api/grants/{grant["id"]}/milestones", new { title = milestone, kind = "interim", dueDate = "2034-06-30" });
         using var admin = await Api("admin@ecaro.example");
         await Send(admin, HttpMethod.Post, "/api/users", new
         {
-            email, displayName = "Айнура, " + organisation, password = BrowserHost.Password, roles = new[] { "grantee" }, granteeOrganisation = organisation,
+            email, displayName = "Айнура, " + organisation, password = BrowserHost.Password, roles = new[] { "grantee" }, granteeOrganisationId = await host.Organisation(organisation),
         });
         using var grantee = await Api(email);
         await Send(grantee, HttpMethod.Put, "/api/me/language", new { language = "ru" });
@@ -152,7 +152,7 @@ public class LanguageTests(BrowserHost host)
             await Send(admin, HttpMethod.Post, "/api/users", new
             {
                 email, displayName = "Field officer, Almaty", password = BrowserHost.Password, roles = new[] { "grantee" },
-                granteeOrganisation = "Wildlife Without Borders, with the Institute of Zoology of Kazakhstan",
+                granteeOrganisationId = await host.Organisation("Wildlife Without Borders, with the Institute of Zoology of Kazakhstan"),
             });
         }
 

@@ -18,7 +18,7 @@ public class SecondPairOfEyesTests(BrowserHost host)
         await SetUpTests.OpenProgramme(finance, code, allocation: "100000.00", threshold: "10000.00");
         var grantee = "Chatkal Herders " + code;
         await finance.GetByRole(AriaRole.Link, new() { Name = "Award a grant" }).ClickAsync();
-        await SetUpTests.FillAward(finance, grantee, "30000.00");
+        await SetUpTests.FillAward(host, finance, grantee, "30000.00");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Award grant" }).ClickAsync();
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("waits for a second person's approval");
 
@@ -44,7 +44,7 @@ public class SecondPairOfEyesTests(BrowserHost host)
         var programme = finance.Url;
         var grantee = "Naryn Rangers " + code;
         await finance.GetByRole(AriaRole.Link, new() { Name = "Award a grant" }).ClickAsync();
-        await SetUpTests.FillAward(finance, grantee, "9000.00");
+        await SetUpTests.FillAward(host, finance, grantee, "9000.00");
         await finance.GetByRole(AriaRole.Button, new() { Name = "Award grant" }).ClickAsync();
         await Assertions.Expect(finance.GetByRole(AriaRole.Status)).ToContainTextAsync("The grant was awarded.");
         await finance.GetByLabel("Tranche amount (EUR)").FillAsync("9000.00");

@@ -434,6 +434,28 @@ public class UiTests(BrowserHost host)
     }
 
     [Fact]
+    public async Task an_auditor_downloads_the_journal_of_a_period_for_the_books_and_every_entry_balances()
+    {
+        var page = await host.SignedIn("auditor@audit.example");
+        await page.GotoAsync($"/programmes/{SosCentralAsia}");
+        await Disclosures.Disclose(page, "Journal for the books (CSV)…");
+        await page.FillAsync("#journalFrom", "2020-04-01");
+        await page.FillAsync("#journalTo", "2021-01-01");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download the journal" }).ClickAsync());
+        using var csv = new CsvHelper.CsvReader(new StreamReader((await download.PathAsync())!), System.Globalization.CultureInfo.InvariantCulture);
+        var lines = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().ToList();
+
+        Assert.StartsWith("journal-SOS-CA-1-as-of-", download.SuggestedFilename);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.InRange(string.CompareOrdinal((string)l["date"], "2020-04-01"), 0, int.MaxValue));
+        Assert.All(lines, l => Assert.True(string.CompareOrdinal((string)l["date"], "2021-01-01") < 0));
+        static decimal Amount(object cell) => decimal.Parse((string)cell, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(lines.GroupBy(l => (string)l["entry"]), e => Assert.Equal(e.Sum(l => Amount(l["debit"])), e.Sum(l => Amount(l["credit"]))));
+        Assert.Contains(lines, l => (string)l["kind"] == "disbursement" && (string)l["account"] == "1010");
+    }
+
+    [Fact]
     public async Task a_grantee_downloads_its_budget_against_actual_from_the_budget_page()
     {
         var page = await host.SignedIn("grantee@snowleopard.example");

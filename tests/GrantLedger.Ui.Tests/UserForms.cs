@@ -13,7 +13,10 @@ public static class UserForms
         await admin.GetByLabel("Role").SelectOptionAsync(role);
         if (organisation is not null)
         {
-            await admin.GetByLabel("Grantee organisation", new() { Exact = false }).FillAsync(organisation);
+            // Chosen from the registered organisations (bound by id), by its short name.
+            var option = admin.Locator("#granteeOrganisation option")
+                .Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(organisation) + " \\(") }).First;
+            await admin.Locator("#granteeOrganisation").SelectOptionAsync((await option.GetAttributeAsync("value"))!);
         }
 
         await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();

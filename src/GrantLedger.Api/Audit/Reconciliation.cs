@@ -17,7 +17,7 @@ namespace GrantLedger.Api.Audit;
 public sealed record ReconciliationFinding(Guid StreamId, string Kind, string Problem);
 
 public sealed record ProgrammeReconciliation(
-    Guid Id, string Code, decimal Allocation, decimal Committed, decimal GrantsAwarded, decimal Disbursed, decimal Reserved);
+    Guid Id, string Code, decimal Allocation, decimal Committed, decimal GrantsAwarded, decimal Disbursed, decimal Reserved, decimal Returned = 0m);
 
 public sealed record ReconciliationReport(
     bool Reconciled,
@@ -29,8 +29,9 @@ public sealed record ReconciliationReport(
 /// <summary>
 /// Replays every programme and grant stream from its first event and compares the result with the snapshot the
 /// inline projections stored, to the cent and field by field (both serialised the same way). It then checks the
-/// ledger's sums: each programme commitment equals its grant's amount, commitments never exceed the allocation, and
-/// no grant has paid or reserved more than it was awarded.
+/// ledger's sums: each programme commitment equals its grant's amount, commitments never exceed the allocation,
+/// no grant has paid or reserved more than it was awarded, and money the bank returned is at most its payment, not
+/// before it (the disbursed figure, paid less returned, is checked by the replay above).
 /// </summary>
 public static class ReconciliationEndpoint
 {
@@ -54,6 +55,19 @@ public static class ReconciliationEndpoint
         foreach (var grant in grants.Where(g => g.Disbursed + g.Reserved > g.Amount))
         {
             findings.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
+        }
+
+        // Money the bank sent back: never more than its payment, never before it, only of a paid unreversed payment.
+        foreach (var grant in grants)
+        {
+            foreach (var d in grant.Disbursements.Where(d => d.IsReturned))
+            {
+                if (!d.CountsAsDisbursed || d.ReturnedAmount!.Value > d.Amount || d.ReturnedOn < d.ValueDate)
+                {
+                    findings.Add(new(grant.Id, "return", $"Payment {d.Id} of {d.Amount} on {d.ValueDate:uuuu-MM-dd} shows {d.ReturnedAmount} returned on " +
+                        $"{d.ReturnedOn:uuuu-MM-dd}{(d.CountsAsDisbursed ? "" : " although it was never paid or was reversed")}."));
+                }
+            }
         }
 
         var summaries = programmes.OrderBy(p => p.Code).Select(p => Check(p, grants.Where(g => g.ProgrammeId == p.Id).ToList(), findings)).ToList();
@@ -125,6 +139,6 @@ public static class ReconciliationEndpoint
         var currency = programme.Currency;
         return new ProgrammeReconciliation(programme.Id, programme.Code, programme.Allocation.Amount, programme.Committed.Amount,
             grants.Select(g => g.Amount).Sum(currency).Amount, grants.Select(g => g.Disbursed).Sum(currency).Amount,
-            grants.Select(g => g.Reserved).Sum(currency).Amount);
+            grants.Select(g => g.Reserved).Sum(currency).Amount, grants.Select(g => g.Returned).Sum(currency).Amount);
     }
 }

@@ -40,6 +40,11 @@ public static class HttpConfiguration
             });
         // The publisher and codes of the IATI activity file (docs/exports.md).
         builder.Services.Configure<GrantLedger.Reports.Interchange.IatiSettings>(builder.Configuration.GetSection("GrantLedger:Iati"));
+        builder.Services.AddOptions<GrantLedger.Reports.Interchange.ChartOfAccounts>()
+            .Bind(builder.Configuration.GetSection("GrantLedger:Journal:Accounts"))
+            .Validate(chart => chart.All.All(a => a.Account.Code.Trim().Length is > 0 and <= 32 && a.Account.Name.Length <= 120),
+                "Every account of GrantLedger:Journal:Accounts needs a code (1-32 characters) and a name of at most 120.")
+            .ValidateOnStart();
         return builder;
     }
 

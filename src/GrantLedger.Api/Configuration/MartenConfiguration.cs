@@ -1,3 +1,4 @@
+using GrantLedger.Api.Organisations;
 using GrantLedger.Api.Audit;
 using GrantLedger.Api.Currencies;
 using GrantLedger.Api.Database;
@@ -41,6 +42,8 @@ public static class MartenConfiguration
         builder.Services.Configure<DatabaseOptions>(database);
         var applyOnStart = builder.Environment.IsDevelopment() && database.GetValue<bool>("AllowOwnerConnection");
         builder.Services.AddHostedService<DatabaseGuard>();
+        // Grantees named by free text become organisations bound by id (ADR 0014); idempotent, after the guard.
+        builder.Services.AddHostedService<OrganisationMigrationService>();
 
         // For our own SQL (health, reports); NodaTime types map to PostgreSQL date/time types.
         builder.Services.AddSingleton(_ =>
@@ -69,6 +72,7 @@ public static class MartenConfiguration
             // projections in the order they have always had: programme, grant, FX rate table).
             opts.AddProgrammes()
                 .AddGrants()
+                .AddOrganisations()
                 .AddCurrencies()
                 .AddIdentity()
                 .AddNotifications()

@@ -119,6 +119,7 @@ public static class RateLimitConfiguration
             ("PUT", "/api/fx-rates", _, _) or ("POST", "/rates", "csv", _) => Imports,
             ("POST", _, _, ["api", "grants", _, "expenditure-reports"]) => Imports,
             ("POST", _, _, ["api", "grants", _, "milestones", _, "submission"]) => Imports,
+            ("POST", _, _, ["api", "grants", _, "payment-requests"]) or ("POST", _, "requestpayment", ["grants", _]) => Imports,
             ("POST", _, "csv", ["grants", _, "budget"]) or ("POST", _, "submit", ["grants", _]) => Imports,
             _ => null,
         };

@@ -46,7 +46,11 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
 
         var demo = await Read(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
-        var users = await SeedUsersAsync(scope.ServiceProvider, demo.Users ?? [], options.Value.Password, cancellationToken);
+        // Staff first (the organisations' accounts are proposed and approved by them), then the organisations, then their users.
+        var staff = await SeedUsersAsync(scope.ServiceProvider, [.. (demo.Users ?? []).Where(u => u.Grantee is null)], options.Value.Password, cancellationToken);
+        await DemoOrganisations.SeedAsync(scope.ServiceProvider.GetRequiredService<IDocumentStore>(), staff, cancellationToken);
+        var grantees = await SeedUsersAsync(scope.ServiceProvider, [.. (demo.Users ?? []).Where(u => u.Grantee is not null)], options.Value.Password, cancellationToken);
+        var users = staff.Concat(grantees).ToDictionary();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
         await using var session = scope.ServiceProvider.GetRequiredService<OutboxedSessionFactory>().OpenSession(bus);
         if (await session.LoadAsync<ProgrammeCode>(demo.Programme.Code, cancellationToken) is not null)
@@ -74,7 +78,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, IOptions<DemoOptions
         {
             var existing = await session.Query<UserAccount>().FirstOrDefaultAsync(x => x.Email == UserAccount.Normalise(u.Email), cancellationToken);
             var user = existing ?? await UserAdministration.Create(session, hasher,
-                new CreateUserRequest(u.Email, u.DisplayName, password, u.Roles, u.Grantee), Languages.Supported(u.Language));
+                new CreateUserRequest(u.Email, u.DisplayName, password, u.Roles, u.Grantee is { } name ? DemoOrganisations.IdOf(name) : null), Languages.Supported(u.Language));
             ids[UserAccount.Normalise(u.Email)] = user!.Id.ToString();
         }
 

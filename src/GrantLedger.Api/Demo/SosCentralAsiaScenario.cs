@@ -49,6 +49,9 @@ public static class SosCentralAsiaScenario
 
         Pay(session, demo, grants, programme, rates, users, now);
         RecordReceipts(session, demo, grants);
+        RequestPayment(session, grants, users, now);
+        grants["wwb"] = ReturnedByTheBank(session, demo, grants["wwb"], programme, users);
+        programme = CloseFirstMonths(session, programme, users, now);
 
         await session.SaveChangesAsync(cancellationToken);
     }
@@ -77,10 +80,11 @@ public static class SosCentralAsiaScenario
         var p = demo.Programme;
         var zone = DateTimeZoneProviders.Tzdb[p.TimeZone];
         var shares = demo.Tranches ?? [];
+        // The grant is bound to its organisation by id (DemoOrganisations registers it first); the name is its short name.
         var award = AwardGrantDecision.Decide(programme, new AwardGrant(IdFor($"{p.Code}/{g.Key}"), g.Grantee,
             g.Countries, g.Title, g.Amount, null, p.WindowStart, p.WindowEnd,
             shares.Select((t, i) => new AddTranche(IdFor($"{p.Code}/{g.Key}/tranche/{i + 1}"), decimal.Round(g.Amount * t.Share, 2), null)).ToList(),
-            FinanceOf(users))).Value;
+            FinanceOf(users), DemoOrganisations.IdOf(g.Grantee))).Value;
         session.Events.Append(programme.Id, award.Commitment);
         var events = new List<object> { award.Award };
         events.AddRange(award.Tranches);
@@ -225,7 +229,7 @@ public static class SosCentralAsiaScenario
                 disbursementId, d.Amount, null, d.ValueDate, d.Reference, d.Note, trancheId, null, financeId,
                 // The demo replays a history: each payment counts as recorded on its value date, so the cumulative
                 // four-eyes window adds up the payments that were close in time then, not everything seeded today.
-                d.ValueDate.AtStartOfDayInZone(zone).ToInstant()),
+                d.ValueDate.AtStartOfDayInZone(zone).ToInstant(), BankAccountId: DemoOrganisations.AccountOf(grant.Grantee)),
                 GranteeHold.None, programme.Approval,
                 new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, rates), programme.Rules.SpendThreshold)).Value;
             session.Events.Append(grant.Id, paid.Payment);
@@ -258,9 +262,32 @@ public static class SosCentralAsiaScenario
         }
     }
 
-    private static string FinanceOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
+    /// <summary>
+    /// One payment request waiting in finance's queue: Snow Leopard Conservancy asks for its second tranche, open since its
+    /// mid-term report was confirmed and not paid yet, with an invoice. Decided like any request (a locked or overpaid
+    /// tranche would throw here, not seed a request the ledger would refuse).
+    /// </summary>
+    private static void RequestPayment(IDocumentSession session, Dictionary<string, Grant> grants, IReadOnlyDictionary<string, string> users, Instant now)
+    {
+        if (!grants.TryGetValue("slc", out var grant) || grant.Tranches.FirstOrDefault(t => t.Number == 2) is not { } tranche)
+        {
+            return;
+        }
 
-    private static string ApproverOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
+        var requestId = IdFor($"{grant.Id}/payment-request/1");
+        var invoice = DemoEvidence.Pdf("Invoice for tranche 2");
+        var file = new EvidenceFile(IdFor($"{requestId}/invoice"), "invoice-tranche-2.pdf", "application/pdf", invoice.LongLength, EvidenceStore.Sha256Of(invoice));
+        var requested = RequestPaymentDecision.Decide(grant, new RequestPayment(requestId, tranche.Amount.Amount, tranche.Id,
+            "Tranche 2, due now that the mid-term report is confirmed. Invoice attached.", [file],
+            users.GetValueOrDefault("grantee@slconservancy.example", "demo-grantee"), now)).Value;
+        EvidenceStore.Store(session, grant.Id, requestId, file, invoice);
+        session.Events.Append(grant.Id, requested);
+        grants["slc"] = grant.Evolve(requested);
+    }
+
+    internal static string FinanceOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("finance@ecaro.example", "demo-finance");
+
+    internal static string ApproverOf(IReadOnlyDictionary<string, string> users) => users.GetValueOrDefault("approver@ecaro.example", "demo-approver");
 
     /// <summary>The grantees confirm receipt of some payments (the file gives the payment by its position).</summary>
     private static void RecordReceipts(IDocumentSession session, DemoLedger demo, Dictionary<string, Grant> grants)
@@ -273,5 +300,50 @@ public static class SosCentralAsiaScenario
             session.Events.Append(grant.Id, received);
             grants[demo.Disbursements[receipt.Disbursement].Grant] = grant.Evolve(received);
         }
+    }
+
+    /// <summary>
+    /// Issue #19 item 4: the second half of WWB's first tranche (6,000.00, held for a second person by the cumulative
+    /// four-eyes window and approved) went to an account the grantee had closed, and the bank sent all of it back a week
+    /// later. Nets to nothing, so the figures of README's tables stay as they are; the grant page shows "returned".
+    /// </summary>
+    private static Grant ReturnedByTheBank(IDocumentSession session, DemoLedger demo, Grant grant, Programme programme, IReadOnlyDictionary<string, string> users)
+    {
+        var (financeId, approverId) = (FinanceOf(users), ApproverOf(users));
+        var disbursementId = IdFor($"{demo.Programme.Code}/disbursement/returned");
+        var tranche = grant.Tranches.Single(t => t.Number == 1).Id;
+        var valueDate = new LocalDate(2020, 5, 11);
+        var paid = RecordDisbursementDecision.Decide(grant, programme.Window, new RecordDisbursement(disbursementId, 6_000m, null, valueDate,
+            "ECARO-2020-0511", "Tranche 1, second half", tranche, null, financeId,
+            valueDate.AtStartOfDayInZone(DateTimeZoneProviders.Tzdb[programme.TimeZone]).ToInstant(), BankAccountId: DemoOrganisations.AccountOf(grant.Grantee)),
+            GranteeHold.None, programme.Approval).Value;
+        var events = new List<object> { paid.Payment };
+        grant = grant.Evolve(paid.Payment);
+        if (paid.AwaitsApproval)
+        {
+            var approved = ApproveDisbursementDecision.Decide(grant, new ApproveDisbursement(disbursementId, approverId)).Value;
+            events.Add(approved);
+            grant = grant.Evolve(approved);
+        }
+
+        var returned = ReturnDisbursementDecision.Decide(grant, new ReturnDisbursement(disbursementId, 6_000m, new LocalDate(2020, 5, 18),
+            "Beneficiary account closed", "RTN-2020-0518-07", financeId), programme.Books).Value;
+        events.Add(returned);
+        session.Events.Append(grant.Id, [.. events]);
+        return grant.Evolve(returned);
+    }
+
+    /// <summary>Issue #19 item 5: finance closed April and May 2020, the months of the first payments and the return.</summary>
+    private static Programme CloseFirstMonths(IDocumentSession session, Programme programme, IReadOnlyDictionary<string, string> users, Instant now)
+    {
+        var today = now.InZone(DateTimeZoneProviders.Tzdb[programme.TimeZone]).Date;
+        foreach (var month in new[] { new YearMonth(2020, 4), new YearMonth(2020, 5) })
+        {
+            var closed = BookPeriodDecisions.Close(programme, new ClosePeriod(month, "Bank statements reconciled", FinanceOf(users)), today).Value;
+            session.Events.Append(programme.Id, closed);
+            programme = programme.Evolve(closed);
+        }
+
+        return programme;
     }
 }

@@ -13,7 +13,7 @@ namespace GrantLedger.Api.Exports;
 
 /// <summary>What one request asks of an export, checked before the body starts: scope, period, actor, and where to read.</summary>
 public sealed record CsvExportRequest(ExportScope Scope, ExportPeriod Period, string? Actor, IQuerySession Session, IDocumentStore Store,
-    NpgsqlDataSource DataSource);
+    NpgsqlDataSource DataSource, IServiceProvider Services);
 
 /// <summary>The <c>from</c>/<c>to</c> of an export (to exclusive): recorded instants for the audit trail, dates otherwise.</summary>
 public sealed record ExportPeriod(Instant? From = null, Instant? To = null, LocalDate? FromDate = null, LocalDate? ToDate = null)

@@ -49,7 +49,9 @@ public sealed record ExportScope(Instant AsOf, Programme? Programme, Grant? Gran
         {
             if (user.IsGrantee && !granteesMayAsk)
             {
-                return (null, NotForGrantees());
+                // The same answer for any grant, theirs or not: it tells nothing about other grantees' grants.
+                return (null, Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Not available to grantees",
+                    "This export is the funder's own books (or programme-wide): grantees export their grant's ledger entries, expenditure and budget."));
             }
 
             visible = await GrantDetailsEndpoints.Visible(session, g, principal);

@@ -20,7 +20,7 @@ namespace GrantLedger.Api.Exports;
 /// </summary>
 public static class ExportCsvEndpoint
 {
-    public static readonly IReadOnlyList<ICsvExport> Exports = [new LedgerEntriesCsv(), new ExpenditureCsv(), new BudgetVsActualCsv(), new AuditTrailCsv()];
+    public static readonly IReadOnlyList<ICsvExport> Exports = [new LedgerEntriesCsv(), new ExpenditureCsv(), new BudgetVsActualCsv(), new AuditTrailCsv(), new JournalCsv()];
 
     public static readonly IReadOnlyList<string> Kinds = [.. Exports.Select(e => e.Kind)];
 
@@ -36,7 +36,7 @@ public static class ExportCsvEndpoint
     };
 
     /// <summary>
-    /// <c>kind</c>: ledger-entries, expenditure, budget-vs-actual or audit-trail. <c>programmeId</c>/<c>grantId</c>
+    /// <c>kind</c>: ledger-entries, expenditure, budget-vs-actual, audit-trail or journal (the double-entry lines for the books). <c>programmeId</c>/<c>grantId</c>
     /// narrow it; <c>from</c>/<c>to</c> (to exclusive) are value or expense dates for ledger entries and expenditure,
     /// recorded instants or dates for the audit trail; <c>actor</c> narrows the audit trail to who recorded the events.
     /// Grantees export their own grant's ledger entries, expenditure and budget only (with <c>grantId</c>).
@@ -80,7 +80,7 @@ public static class ExportCsvEndpoint
             // The request's session belongs to the endpoint; the body is written after it returns.
             await using var reading = store.QuerySession();
             var cancellation = context.RequestAborted;
-            var rows = export.Rows(new CsvExportRequest(scope!, period!, actor, reading, store, dataSource), cancellation);
+            var rows = export.Rows(new CsvExportRequest(scope!, period!, actor, reading, store, dataSource, context.RequestServices), cancellation);
             await Write(body, withBom, export.Headers, rows, cancellation);
         }, "text/csv; charset=utf-8", scope!.FileName(kind, "csv"));
     }

@@ -12,7 +12,7 @@ namespace GrantLedger.Api.Exports;
 
 /// <summary>
 /// Each change in what counts as disbursed (<see cref="Disbursement.CountsAsDisbursed"/>): a payment recorded, or approved
-/// by a second person, and a reversal (negative), streamed from the events in store order, so the amounts add up to the
+/// by a second person, a reversal (negative) and money the bank returned (negative, <c>return</c>), streamed from the events in store order, so the amounts add up to the
 /// ledger's disbursed figure as of the instant. Each grant in scope is folded with the domain's own
 /// <see cref="Grant.Evolve"/> over its payment and tranche events only; a reversal repeats its payment's tranche.
 /// </summary>
@@ -56,7 +56,7 @@ public sealed class LedgerEntriesCsv : CsvExport<LedgerEntriesCsv.Row>
             .Where(e => e.Timestamp <= scope.AsOf.ToDateTimeOffset())
             .Where(e => e.EventTypesAre(typeof(ProgrammeOpened), typeof(GrantAwarded), typeof(TrancheAdded), typeof(TranchePlanAmended),
                 typeof(DisbursementRecorded), typeof(DisbursementSubmittedForApproval), typeof(DisbursementApproved), typeof(DisbursementRejected),
-                typeof(DisbursementReversed)))
+                typeof(DisbursementReversed), typeof(DisbursementReturned)))
             .OrderBy(e => e.Sequence)
             .ToAsyncEnumerable(cancellation);
         await foreach (var e in events)
@@ -80,6 +80,22 @@ public sealed class LedgerEntriesCsv : CsvExport<LedgerEntriesCsv.Row>
             var (programme, before) = known;
             var after = before.Evolve(e.Data);
             grants[e.StreamId] = (programme, after);
+            if (e.Data is DisbursementReturned returned)
+            {
+                // The money the bank sent back: a negative entry on the return's own value date (the payment it answers
+                // keeps its row), in the payment's tranche; the bank's reason is the note.
+                if (after.FindDisbursement(returned.DisbursementId) is { } paid && request.Period.Contains(returned.ValueDate))
+                {
+                    var tranche = paidInTranche.TryGetValue(paid.Id, out var number) ? number
+                        : paid.TrancheId is { } trancheId ? after.FindTranche(trancheId)?.Number : null;
+                    yield return new Row(e.Sequence, NodaTime.Instant.FromDateTimeOffset(e.Timestamp), programme, after.Id, after.Grantee, "return",
+                        paid.Id, tranche, returned.ValueDate, returned.BankReference ?? paid.BankReference, -returned.Amount.Amount, returned.Amount.Currency,
+                        Actor(e), null, returned.BankReason);
+                }
+
+                continue;
+            }
+
             if (DisbursementOf(e.Data) is not { } disbursementId
                 || after.FindDisbursement(disbursementId) is not { } payment
                 || before.FindDisbursement(disbursementId)?.CountsAsDisbursed == payment.CountsAsDisbursed

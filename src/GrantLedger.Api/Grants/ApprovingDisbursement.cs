@@ -1,6 +1,7 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Notifications;
+using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -31,11 +32,20 @@ public sealed record RejectDisbursementCommand(Guid GrantId, Guid DisbursementId
 
 public static class ApproveDisbursementHandler
 {
+    /// <summary>The payment's value date must still lie in an open month: the guard in the commit checks it (ADR 0015).</summary>
     public static (CommandOutcome, Events, OutgoingMessages) Handle(ApproveDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant,
-        IDocumentSession session, IClock clock) =>
-        GrantCommands.Decide(command, grant, g => ApproveDisbursementDecision.Decide(g, new ApproveDisbursement(command.DisbursementId, command.Metadata.UserId)),
-            version => new DisbursementDecided(command.DisbursementId, version, "recorded"))
-            .Notifying(grant, session, clock);
+        IDocumentSession session, IClock clock)
+    {
+        var decided = GrantCommands.Decide(command, grant,
+            g => ApproveDisbursementDecision.Decide(g, new ApproveDisbursement(command.DisbursementId, command.Metadata.UserId)),
+            version => new DisbursementDecided(command.DisbursementId, version, "recorded"));
+        if (decided.Item1.Accepted && grant!.FindDisbursement(command.DisbursementId) is { } payment)
+        {
+            session.GuardOpenPeriod(grant.ProgrammeId, payment.ValueDate);
+        }
+
+        return decided.Notifying(grant, session, clock);
+    }
 }
 
 public static class RejectDisbursementHandler

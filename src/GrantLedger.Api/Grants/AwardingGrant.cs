@@ -2,6 +2,7 @@ using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Organisations;
 using GrantLedger.Domain.Programmes;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -12,8 +13,10 @@ using Wolverine.Http;
 
 namespace GrantLedger.Api.Grants;
 
+/// <param name="OrganisationId">The registered organisation the grant goes to (<c>GET /api/organisations</c>); the grant's
+/// grantee name is its short name.</param>
 public sealed record AwardGrantRequest(
-    string Grantee,
+    Guid OrganisationId,
     IReadOnlyList<string> Countries,
     string Title,
     decimal Amount,
@@ -34,7 +37,6 @@ public static class AwardGrantEndpoint
 {
     public static ProblemDetails Validate(AwardGrantRequest? request) =>
         request is null ? RequestCheck.Body(request).Result() : new RequestCheck()
-            .Text("grantee", request.Grantee, InputLimits.Name)
             .Countries("countries", request.Countries)
             .Count("countries", request.Countries, InputLimits.Countries)
             .Text("title", request.Title, InputLimits.Title)
@@ -50,9 +52,10 @@ public static class AwardGrantEndpoint
     [WolverinePost("/api/programmes/{programmeId}/grants")]
     public static Task<IResult> Post(Guid programmeId, AwardGrantRequest request, IMessageBus bus, HttpContext context)
     {
-        var grant = new AwardGrant(Guid.NewGuid(), request.Grantee.Trim(), request.Countries, request.Title.Trim(),
+        // The grantee name is filled in from the organisation by the handler, which loads it.
+        var grant = new AwardGrant(Guid.NewGuid(), "", request.Countries, request.Title.Trim(),
             request.Amount, request.Currency, request.WindowStart, request.WindowEnd,
-            request.Tranches?.Select(t => new AddTranche(Guid.NewGuid(), t.Amount, null)).ToList());
+            request.Tranches?.Select(t => new AddTranche(Guid.NewGuid(), t.Amount, null)).ToList(), OrganisationId: request.OrganisationId);
         var metadata = RequestMetadata.From(context);
         return bus.Send(new AwardGrantCommand(programmeId, grant with { AwardedBy = metadata.UserId }, request.ExpectedVersion, request.Reason, metadata),
             $"/api/grants/{grant.GrantId}", context.RequestAborted);
@@ -80,7 +83,15 @@ public static class AwardGrantHandler
             return new CommandOutcome(loaded.Problem);
         }
 
-        var decision = AwardGrantDecision.Decide(loaded.Aggregate, command.Grant);
+        // The organisation is read, not written: its name goes on the award (for old readers), its id binds the grant.
+        if (command.Grant.OrganisationId is not { } organisationId || organisationId == Guid.Empty
+            || await session.LoadAsync<Organisation>(organisationId) is not { } organisation)
+        {
+            return CommandOutcome.Refused(new("unknown-organisation",
+                $"There is no organisation {command.Grant.OrganisationId}: register it first (POST /api/organisations)."));
+        }
+
+        var decision = AwardGrantDecision.Decide(loaded.Aggregate, command.Grant with { Grantee = organisation.ShortName });
         if (!decision.IsSuccess)
         {
             return CommandOutcome.Refused(decision.Error!);

@@ -1,5 +1,6 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
+using GrantLedger.Api.Programmes;
 using GrantLedger.Domain;
 using GrantLedger.Domain.Grants;
 using Microsoft.AspNetCore.Authorization;
@@ -42,8 +43,18 @@ public sealed record ConfirmReceiptCommand(Guid GrantId, Guid DisbursementId, de
 
 public static class ConfirmReceiptHandler
 {
-    public static (CommandOutcome, Events) Handle(ConfirmReceiptCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
-        GrantCommands.Decide(command, grant, g => Decide(g, command));
+    /// <summary>A receipt is booked on the day it is confirmed: the guard in the commit refuses it if today's month is closed (ADR 0015).</summary>
+    public static (CommandOutcome, Events) Handle(ConfirmReceiptCommand command, [WriteAggregate(Required = false)] Grant? grant,
+        Marten.IDocumentSession session, NodaTime.IClock clock)
+    {
+        var decided = GrantCommands.Decide(command, grant, g => Decide(g, command));
+        if (decided.Item1.Accepted)
+        {
+            session.GuardOpenPeriod(grant!.ProgrammeId, Programmes.PeriodGuard.Today(clock, grant.TimeZone));
+        }
+
+        return decided;
+    }
 
     private static Result<DisbursementReceived> Decide(Grant grant, ConfirmReceiptCommand command)
     {
@@ -56,6 +67,11 @@ public static class ConfirmReceiptHandler
         if (!disbursement.CountsAsDisbursed)
         {
             return DomainErrors.NotDisbursed(command.DisbursementId);
+        }
+
+        if (disbursement.IsReturned)
+        {
+            return DomainErrors.PaymentReturned(command.DisbursementId);
         }
 
         if (!Domain.Currencies.Currencies.Reportable.Contains(command.Currency))

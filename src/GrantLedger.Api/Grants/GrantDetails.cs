@@ -13,6 +13,10 @@ namespace GrantLedger.Api.Grants;
 /// <summary>What the grantee confirmed arrived for a payment, in its account currency, and its bank statement reference.</summary>
 public sealed record DisbursementReceiptView(decimal Amount, string Currency, string? BankReference);
 
+/// <summary>What the bank sent back of a payment, when, why; <c>Net</c> is what the payment still costs the grant (the
+/// bank's charges on a partial return).</summary>
+public sealed record DisbursementReturnView(decimal Amount, LocalDate ValueDate, string BankReason, string? BankReference, decimal Net);
+
 public sealed record DisbursementView(
     Guid Id,
     decimal Amount,
@@ -29,16 +33,23 @@ public sealed record DisbursementView(
     string? ApprovalRule = null,
     string? ReversalRequestedBy = null,
     string? RequestedReversalReason = null,
-    DisbursementReceiptView? Receipt = null)
+    DisbursementReceiptView? Receipt = null,
+    Guid? PaymentRequestId = null,
+    DisbursementReturnView? Return = null,
+    Guid? BankAccountId = null)
 {
     public static DisbursementView From(Disbursement d) =>
         new(d.Id, d.Amount.Amount, d.ValueDate, d.BankReference, d.Note, StatusOf(d), d.Reversed, d.ReversalReason,
             d.TrancheId, d.RecordedBy, d.DecidedBy, d.RejectionReason, d.ApprovalRule, d.ReversalRequestedBy, d.RequestedReversalReason,
-            d.Received is { } received ? new DisbursementReceiptView(received.Amount, received.Currency, d.ReceivedReference) : null);
+            d.Received is { } received ? new DisbursementReceiptView(received.Amount, received.Currency, d.ReceivedReference) : null,
+            d.PaymentRequestId,
+            d.ReturnedAmount is { } back ? new DisbursementReturnView(back.Amount, d.ReturnedOn!.Value, d.ReturnReason!, d.ReturnReference, d.Net.Amount) : null,
+            d.BankAccountId);
 
     public static string StatusOf(Disbursement d) => d switch
     {
         { Reversed: true } => "reversed",
+        { IsReturned: true } => "returned",
         { Status: DisbursementStatus.AwaitingApproval } => "awaiting-approval",
         { Status: DisbursementStatus.Rejected } => "rejected",
         _ => "recorded",
@@ -81,7 +92,9 @@ public sealed record GrantDetailsResponse(
     bool PlanComplete,
     IReadOnlyList<AmendmentView> Amendments,
     string AwardStatus = "approved",
-    string? AwardedBy = null)
+    string? AwardedBy = null,
+    IReadOnlyList<PaymentRequestView>? PaymentRequests = null,
+    Guid? OrganisationId = null)
 {
     public static string AwardStatusOf(Grant grant) => grant.AwardState switch
     {
@@ -104,11 +117,14 @@ public sealed record GrantDetailsResponse(
             grant.Amendments.Select(a => new AmendmentView(a.Proposal.AmendmentId, a.Status.ToString().ToLowerInvariant(), a.Proposal.Reason,
                 a.Proposal.NewAmount?.Amount, a.Proposal.NewEndDate, a.Proposal.Budget is not null, a.Proposal.Tranches is not null,
                 a.Proposal.Milestones?.Count ?? 0, a.RejectionReason)).ToList(),
-            AwardStatusOf(grant), grant.AwardedBy);
+            AwardStatusOf(grant), grant.AwardedBy,
+            grant.PaymentRequests.Select(r => PaymentRequestView.From(grant, r)).ToList(),
+            grant.OrganisationId);
 }
 
 public sealed record GrantListItem(Guid Id, Guid ProgrammeId, string Grantee, string Title, decimal Amount, decimal Disbursed,
-    decimal Remaining, bool OnHold, int AwaitingApproval, string AwardStatus = "approved", int ReversalsAwaitingApproval = 0);
+    decimal Remaining, bool OnHold, int AwaitingApproval, string AwardStatus = "approved", int ReversalsAwaitingApproval = 0,
+    Guid? OrganisationId = null);
 
 /// <summary>Grant reads. A grantee sees only its organisation's grants: another's answers 404, as if it did not exist.</summary>
 public static class GrantDetailsEndpoints
@@ -121,15 +137,16 @@ public static class GrantDetailsEndpoints
         var query = session.Query<Grant>().AsQueryable();
         if (user.IsGrantee)
         {
-            query = query.Where(g => g.Grantee == user.GranteeOrganisation);
+            var own = user.OrganisationId ?? Guid.Empty; // a grantee bound to no organisation sees nothing
+            query = query.Where(g => g.OrganisationId == own);
         }
 
         return (await query.ToListAsync())
             .OrderBy(g => g.Grantee)
-            .GroupBy(g => g.Grantee)
+            .GroupBy(g => g.OrganisationId?.ToString() ?? g.Grantee)
             .SelectMany(byGrantee => byGrantee.Select(g => new GrantListItem(g.Id, g.ProgrammeId, g.Grantee, g.Title, g.Amount.Amount,
                 g.Disbursed.Amount, g.Remaining.Amount, GranteeHold.Of(byGrantee).IsOnHold, g.Disbursements.Count(d => d.IsReserved),
-                GrantDetailsResponse.AwardStatusOf(g), g.Disbursements.Count(d => d.ReversalAwaitsApproval))))
+                GrantDetailsResponse.AwardStatusOf(g), g.Disbursements.Count(d => d.ReversalAwaitsApproval), g.OrganisationId)))
             .ToList();
     }
 
@@ -137,11 +154,14 @@ public static class GrantDetailsEndpoints
     [WolverineGet("/api/grants/{id}")]
     public static async Task<IResult> Get(Guid id, IQuerySession session, ClaimsPrincipal principal) =>
         await Visible(session, id, principal) is { } grant
-            ? Results.Ok(GrantDetailsResponse.From(grant, await GranteeOnHold(session, grant.Grantee)))
+            ? Results.Ok(GrantDetailsResponse.From(grant, await GranteeOnHold(session, grant)))
             : Problems.NotFound("grant", id);
 
-    public static async Task<bool> GranteeOnHold(IQuerySession session, string grantee) =>
-        GranteeHold.Of(await session.Query<Grant>().Where(g => g.Grantee == grantee).ToListAsync()).IsOnHold;
+    /// <summary>Holds go by organisation: an overdue milestone on any of its grants holds them all.</summary>
+    public static async Task<bool> GranteeOnHold(IQuerySession session, Grant grant) =>
+        GranteeHold.Of(grant.OrganisationId is { } organisation
+            ? await session.Query<Grant>().Where(g => g.OrganisationId == organisation).ToListAsync()
+            : await session.Query<Grant>().Where(g => g.Grantee == grant.Grantee).ToListAsync()).IsOnHold;
 
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{id}/disbursements/{disbursementId}")]

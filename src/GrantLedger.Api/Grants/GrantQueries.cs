@@ -12,7 +12,7 @@ namespace GrantLedger.Api.Grants;
 public static class GrantQueries
 {
     private static readonly string ProgrammeId = MartenNames.Member(nameof(Grant.ProgrammeId));
-    private static readonly string Grantee = MartenNames.Member(nameof(Grant.Grantee));
+    private static readonly string OrganisationId = MartenNames.Member(nameof(Grant.OrganisationId));
 
     /// <summary>The programme the grant was awarded from; null for an unknown grant.</summary>
     public static async Task<Programme?> ProgrammeOfGrant(this IBatchedQuery batch, Guid grantId)
@@ -22,11 +22,20 @@ public static class GrantQueries
             $"where id = (select (g.data ->> '{ProgrammeId}')::uuid from {grants} g where g.id = ?)", grantId)).SingleOrDefault();
     }
 
-    /// <summary>Every grant of the grant's grantee, the grant included (a hold on one holds them all).</summary>
+    /// <summary>Every grant of the grant's organisation, the grant included (a hold on one holds them all). Grouped by the
+    /// organisation's id, never its name: two organisations may share a name.</summary>
     public static Task<IReadOnlyList<Grant>> GranteesGrants(this IBatchedQuery batch, Guid grantId)
     {
-        // The same expression as the index on the grantee (MartenConfiguration), so the lookup uses it.
+        // The same expression as the index on the organisation (GrantsRegistration), so the lookup uses it.
         var grants = batch.Parent.DocumentStore.DocumentTable<Grant>();
-        return batch.Query<Grant>($"where data ->> '{Grantee}' = (select g.data ->> '{Grantee}' from {grants} g where g.id = ?)", grantId);
+        return batch.Query<Grant>($"where CAST(data ->> '{OrganisationId}' as uuid) = (select CAST(g.data ->> '{OrganisationId}' as uuid) from {grants} g where g.id = ?)", grantId);
+    }
+
+    /// <summary>The organisation the grant is awarded to (where its payments may go); null for an unknown or unbound grant.</summary>
+    public static async Task<GrantLedger.Domain.Organisations.Organisation?> OrganisationOfGrant(this IBatchedQuery batch, Guid grantId)
+    {
+        var grants = batch.Parent.DocumentStore.DocumentTable<Grant>();
+        return (await batch.Query<GrantLedger.Domain.Organisations.Organisation>(
+            $"where id = (select (g.data ->> '{OrganisationId}')::uuid from {grants} g where g.id = ?)", grantId)).SingleOrDefault();
     }
 }

@@ -3,8 +3,10 @@ using GrantLedger.Domain.Currencies;
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Notifications;
+using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Budgets;
 using GrantLedger.Domain.Grants;
+using GrantLedger.Domain.Organisations;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -23,7 +25,9 @@ public sealed record RecordDisbursementRequest(
     string? Currency = null,
     long? ExpectedVersion = null,
     Guid? TrancheId = null,
-    HoldOverrideRequest? Override = null);
+    HoldOverrideRequest? Override = null,
+    Guid? PaymentRequestId = null,
+    Guid? BankAccountId = null);
 
 /// <summary>Pays a grantee on hold anyway; recorded as its own event with the reason.</summary>
 public sealed record HoldOverrideRequest(string Reason);
@@ -80,6 +84,7 @@ public static class RecordDisbursementHandler
         var streamRead = reads.Events.FetchForWriting<Grant>(grantId);
         var programmeRead = reads.ProgrammeOfGrant(grantId);
         var granteeGrantsRead = reads.GranteesGrants(grantId);
+        var organisationRead = reads.OrganisationOfGrant(grantId);
         var ratesRead = reads.Load<FxRateTable>(FxRateTable.StreamId);
         await reads.Execute();
         if (await earlierRead is { } earlier)
@@ -98,13 +103,21 @@ public static class RecordDisbursementHandler
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
         var hold = GranteeHold.Of((await granteeGrantsRead).Select(g => g.Id == grant.Id ? grant : g));
 
+        // Every payment says where the money went: an account a second person approved (ADR 0014).
+        var account = PaymentAccount.Choose(await organisationRead, request.BankAccountId);
+        if (!account.IsSuccess)
+        {
+            return CommandOutcome.Refused(account.Error!);
+        }
+
         var metadata = message.Metadata;
         var command = new RecordDisbursement(Guid.NewGuid(), request.Amount, request.Currency, request.ValueDate,
-            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId, clock.GetCurrentInstant());
+            request.Reference.Trim(), request.Note?.Trim(), request.TrancheId, request.Override?.Reason, metadata.UserId, clock.GetCurrentInstant(),
+            PaymentRequestId: request.PaymentRequestId, BankAccountId: account.Value);
         var spend = programme.Rules.SpendThreshold > 0m
             ? new ReportedSpend(BudgetVsActual.AcceptedSpend(grant, await ratesRead ?? FxRateTable.Empty), programme.Rules.SpendThreshold)
             : null;
-        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.Approval, spend);
+        var decision = RecordDisbursementDecision.Decide(grant, programme.Window, command, hold, programme.Approval, spend, programme.Books);
         if (!decision.IsSuccess)
         {
             return CommandOutcome.Refused(decision.Error!);
@@ -112,6 +125,7 @@ public static class RecordDisbursementHandler
 
         var events = decision.Value.Events.ToList();
         stream.AppendMany(events);
+        session.GuardOpenPeriod(grant.ProgrammeId, command.ValueDate);
         await LedgerNotices.Record(session, bus, grant, events, clock.GetCurrentInstant());
         var response = new DisbursementCreated(command.DisbursementId, grant.Version + events.Count,
             decision.Value.AwaitsApproval ? "awaiting-approval" : "recorded", decision.Value.Rule);

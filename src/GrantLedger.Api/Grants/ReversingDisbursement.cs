@@ -1,6 +1,7 @@
 using GrantLedger.Api.Http;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Notifications;
+using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Domain.Programmes;
 using Marten;
@@ -55,6 +56,14 @@ public static class ReverseDisbursementHandler
         var grant = stream.Aggregate!;
         var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grant.Id} names unknown programme {grant.ProgrammeId}.");
+        // A reversal is booked on the day it is made, also for a payment in a closed month (the event still names that
+        // payment): refused only when today's month is closed.
+        var today = PeriodGuard.Today(clock, grant.TimeZone);
+        if (programme.Books.Refusal(today) is { } closed)
+        {
+            return CommandOutcome.Refused(closed);
+        }
+
         var decision = ReverseDisbursementDecision.Request(grant,
             new ReverseDisbursement(command.DisbursementId, command.Reason, command.Metadata.UserId), programme.Approval);
         if (!decision.IsSuccess)
@@ -63,6 +72,7 @@ public static class ReverseDisbursementHandler
         }
 
         stream.AppendOne(decision.Value);
+        session.GuardOpenPeriod(grant.ProgrammeId, today);
         await LedgerNotices.Record(session, bus, grant, [decision.Value], clock.GetCurrentInstant());
         var version = grant.Version + 1;
         return new CommandOutcome(null, version, decision.Value is ReversalRequested
@@ -81,11 +91,19 @@ public sealed record DecideReversalCommand(Guid GrantId, Guid DisbursementId, bo
 public static class DecideReversalHandler
 {
     public static (CommandOutcome, Events, OutgoingMessages) Handle(DecideReversalCommand command, [WriteAggregate(Required = false)] Grant? grant,
-        IDocumentSession session, IClock clock) =>
-        GrantCommands.Decide(command, grant,
+        IDocumentSession session, IClock clock)
+    {
+        var decided = GrantCommands.Decide(command, grant,
             g => ReverseDisbursementDecision.DecideRequested(g, new DecideReversal(command.DisbursementId, command.Approve, command.Metadata.UserId, command.Note)),
-            version => new ReversalRecorded(command.DisbursementId, version, command.Approve ? "reversed" : "reversal-rejected"))
-            .Notifying(grant, session, clock);
+            version => new ReversalRecorded(command.DisbursementId, version, command.Approve ? "reversed" : "reversal-rejected"));
+        if (decided.Item1.Accepted && command.Approve)
+        {
+            // The approved reversal is booked today: the guard in the commit refuses it if today's month is closed (ADR 0015).
+            session.GuardOpenPeriod(grant!.ProgrammeId, PeriodGuard.Today(clock, grant.TimeZone));
+        }
+
+        return decided.Notifying(grant, session, clock);
+    }
 }
 
 public static class ApproveReversalEndpoint

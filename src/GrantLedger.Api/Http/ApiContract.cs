@@ -8,6 +8,7 @@ using GrantLedger.Api.Health;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Api.Notifications;
+using GrantLedger.Api.Organisations;
 using GrantLedger.Api.Programmes;
 using GrantLedger.Api.Reports;
 
@@ -29,6 +30,10 @@ public static class ApiContract
         "records nothing new; the same key with a different body is `422 idempotency-key-reused`. Use a new key for each new " +
         "payment and the same key when retrying one.");
 
+    public static readonly RequestHeader OptionalIdempotencyKey = new(IdempotencyRecord.HeaderName, Required: false, MaxLength: IdempotencyRecord.MaxKeyLength,
+        "Optional. The same key and body for the same payment replays the first answer (with `Idempotent-Replayed: true`) and " +
+        "records nothing new; the same key with a different body is `422 idempotency-key-reused`.");
+
     public static readonly ResponseHeader Location = new("Location", "The address of what was created or changed.");
 
     public static readonly ResponseHeader Replayed = new(IdempotencyRecord.ReplayedHeader,
@@ -38,7 +43,9 @@ public static class ApiContract
     [
         "idempotency-key-reused", "currency-mismatch", "invalid-amount", "outside-window", "grantee-on-hold", "tranche-required",
         "tranche-not-found", "tranche-locked", "tranche-exceeded", "insufficient-reported-spend", "grant-exceeded",
-        "award-awaiting-approval", "award-rejected",
+        "award-awaiting-approval", "award-rejected", "payment-request-unknown", "payment-request-paid", "payment-request-declined",
+        "payment-request-tranche-mismatch", "period-closed",
+        "bank-account-required", "no-approved-bank-account", "bank-account-not-approved",
     ];
 
     private static readonly string[] ApprovalRuleRefusals =
@@ -71,16 +78,35 @@ public static class ApiContract
             .Refuses(404, "not-found"),
         ["GET /api/mail/deliveries"] = Ok<MailDeliveryPage>("E-mail deliveries, newest first: recipient, kind, language, attempts, last error"),
         ["GET /api/users"] = Ok<IReadOnlyList<UserView>>("List users"),
-        ["POST /api/users"] = Created<UserView>("Add a user").Refuses(422, "user-exists"),
+        ["POST /api/users"] = Created<UserView>("Add a user").Refuses(422, "user-exists", "unknown-organisation"),
         ["POST /api/users/{id}/disable"] = Ok<UserView>("Disable a user: no sign-in, sessions and tokens end within a minute")
             .Refuses(404, "not-found").Refuses(422, "cannot-disable-self", "last-admin"),
         ["POST /api/users/{id}/enable"] = Ok<UserView>("Enable a user again (also ends a lockout)").Refuses(404, "not-found"),
         ["PUT /api/users/{id}/roles"] = Ok<UserView>("Change a user's roles and grantee organisation")
-            .Refuses(404, "not-found").Refuses(422, "last-admin"),
+            .Refuses(404, "not-found").Refuses(422, "last-admin", "unknown-organisation"),
         ["POST /api/users/{id}/password-reset"] = Ok<UserView>("Set a one-time password the user must change at sign-in")
             .Refuses(404, "not-found"),
         ["GET /api/users/{id}/history"] = Ok<IReadOnlyList<UserHistoryEntry>>("A user's stream: every change, with actor and reason")
             .Refuses(404, "not-found"),
+        ["POST /api/organisations"] = Created<OrganisationWritten>("Register a grantee organisation"),
+        ["GET /api/organisations"] = Ok<IReadOnlyList<OrganisationView>>(
+            "Organisations with contacts and bank accounts (a grantee: its own; numbers masked except to finance and approvers)"),
+        ["GET /api/organisations/{id}"] = Ok<OrganisationView>("One organisation (404 to a grantee of another)").Refuses(404, "not-found"),
+        ["PUT /api/organisations/{id}"] = Ok<OrganisationWritten>("Restate an organisation's details, with a reason")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict"),
+        ["POST /api/organisations/{id}/bank-accounts"] = Created<OrganisationWritten>(
+                "Propose a bank account (or a change to one: replaces); it takes effect when a second person approves it")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "invalid-bank-account", "invalid-iban", "invalid-account-number", "invalid-bic", "bank-account-not-approved"),
+        ["POST /api/organisations/{id}/bank-accounts/{accountId}/approve"] = Created<OrganisationWritten>(
+                "A second person approves a proposed bank account (never the proposer)")
+            .Refuses(404, "not-found", "bank-account-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "not-awaiting-approval", "same-person-approval"),
+        ["POST /api/organisations/{id}/bank-accounts/{accountId}/reject"] = Created<OrganisationWritten>("Turn down a proposed bank account, with a reason")
+            .Refuses(404, "not-found", "bank-account-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
+        ["POST /api/organisations/{id}/bank-accounts/{accountId}/retire"] = Created<OrganisationWritten>(
+                "Stop payments to an approved bank account, with a reason")
+            .Refuses(404, "not-found", "bank-account-not-found").Refuses(409, "version-conflict").Refuses(422, "bank-account-not-approved"),
         ["GET /api/security/log"] = Ok<SecurityLogPage>("The security log: sign-ins, failures, lockouts, refusals, newest first"),
 
         ["GET /api/programmes"] = Ok<IReadOnlyList<ProgrammeListItem>>("Programmes with their totals"),
@@ -99,10 +125,26 @@ public static class ApiContract
         ["POST /api/programmes/{programmeId}/approval-rules/{proposalId}/rejection"] = Created<ApprovalRulesProposal>(
                 "Turn the proposed approval rules down")
             .Refuses(404, "not-found", "approval-rule-change-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
+        ["GET /api/programmes/{programmeId}/periods"] = Ok<PeriodsResponse>("The programme's closed months and requests to reopen one")
+            .Refuses(404, "not-found"),
+        ["POST /api/programmes/{programmeId}/periods/{month}/close"] = Created<PeriodAnswer>(
+                "Close a month (yyyy-MM) of the books: nothing dated in it is accepted any more")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "period-not-ended", "period-already-closed", "period-outside-window"),
+        ["POST /api/programmes/{programmeId}/periods/{month}/reopen"] = Created<PeriodAnswer>(
+                "Ask to reopen a closed month; a second person approves")
+            .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, "period-not-closed", "reopening-pending"),
+        ["POST /api/programmes/{programmeId}/periods/reopenings/{requestId}/approval"] = Created<PeriodAnswer>(
+                "A second person reopens the month (never the requester)")
+            .Refuses(404, "not-found", "reopening-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval", "same-person-approval"),
+        ["POST /api/programmes/{programmeId}/periods/reopenings/{requestId}/rejection"] = Created<PeriodAnswer>(
+                "Turn a request to reopen a month down; it stays closed")
+            .Refuses(404, "not-found", "reopening-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
         ["POST /api/programmes/{programmeId}/grants"] = Created<AwardCreated>(
                 "Award a grant, optionally with a tranche plan; at or above the threshold it awaits a second person")
             .Refuses(404, "not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "currency-mismatch", "invalid-amount", "invalid-window", "outside-window", "allocation-exceeded", "tranche-plan-exceeded"),
+            .Refuses(422, "currency-mismatch", "invalid-amount", "invalid-window", "outside-window", "allocation-exceeded", "tranche-plan-exceeded",
+                "unknown-organisation"),
 
         ["GET /api/grants"] = Ok<IReadOnlyList<GrantListItem>>("Grants with totals, hold and pending approvals"),
         ["GET /api/grants/{id}"] = Ok<GrantDetailsResponse>("One grant: tranches, milestones, disbursements, amendments").Refuses(404, "not-found"),
@@ -117,7 +159,7 @@ public static class ApiContract
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal"] = Created<ReversalRecorded>(
                 "Reverse a payment recorded in error; at or above the threshold the reversal awaits a second person")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "already-reversed", "not-disbursed", "reversal-pending"),
+            .Refuses(422, "already-reversed", "not-disbursed", "reversal-pending", "payment-returned", "period-closed"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/reversal/approval"] = Created<ReversalRecorded>(
                 "A second person approves a requested reversal, which then applies")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
@@ -127,12 +169,17 @@ public static class ApiContract
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/approval"] = Created<DisbursementDecided>("Approve a payment awaiting approval")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "not-awaiting-approval", "same-person-approval"),
+            .Refuses(422, "not-awaiting-approval", "same-person-approval", "period-closed"),
+        ["POST /api/grants/{grantId}/disbursements/{disbursementId}/return"] = Created<DisbursementReturnRecorded>(
+                "Record that the bank sent a payment back (all or part); the grant can pay the amount again", Replayed)
+            .Takes(OptionalIdempotencyKey)
+            .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "payment-not-returnable", "return-exceeds-payment", "return-before-payment", "invalid-amount", "period-closed", "idempotency-key-reused"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/rejection"] = Created<DisbursementDecided>("Turn down a payment awaiting approval")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict").Refuses(422, "not-awaiting-approval"),
         ["POST /api/grants/{grantId}/disbursements/{disbursementId}/receipt"] = Created<VersionResponse>("The grantee confirms what arrived, in its currency")
             .Refuses(404, "not-found", "disbursement-not-found").Refuses(409, "version-conflict")
-            .Refuses(422, "not-disbursed", "currency-mismatch", "invalid-amount"),
+            .Refuses(422, "not-disbursed", "currency-mismatch", "invalid-amount", "payment-returned", "period-closed"),
         ["POST /api/grants/{grantId}/tranches"] = Created<StreamCreated>("Add a tranche")
             .Refuses(404, "not-found").Refuses(409, "version-conflict").Refuses(422, "invalid-amount", "tranche-plan-exceeded", "milestone-not-found"),
         ["PUT /api/grants/{grantId}/tranches"] = Ok<TranchePlanResponse>("Amend (restate) the tranche plan")
@@ -158,6 +205,22 @@ public static class ApiContract
             .Refuses(422, "milestone-already-confirmed", "milestone-not-submitted"),
         ["GET /api/grants/{grantId}/milestones/{milestoneId}/files/{fileId}"] = File("Download an evidence file", "application/octet-stream")
             .Refuses(404, "not-found"),
+        ["POST /api/grants/{grantId}/payment-requests"] = Created<PaymentRequestCreated>(
+                "A grantee user asks for a payment (multipart: amount, trancheId, note, files); the rules are checked again when it is paid")
+            .Reads(RequestBody.PaymentRequest)
+            .Refuses(400, "malformed-request", "too-many-files").Refuses(404, "not-found").Refuses(409, "version-conflict")
+            .Refuses(413, "evidence-too-large", "payload-too-large").Refuses(415, "unsupported-media-type", "unsupported-evidence-type")
+            .Refuses(422, "invalid-amount", "tranche-required", "tranche-not-found", "tranche-locked", "tranche-exceeded", "grant-exceeded",
+                "award-awaiting-approval", "award-rejected", "payment-request-open")
+            .Refuses(429, "too-many-requests"),
+        ["POST /api/grants/{grantId}/payment-requests/{requestId}/decline"] = Ok<VersionResponse>("Finance declines a payment request with a reason")
+            .Refuses(404, "not-found", "payment-request-not-found").Refuses(409, "version-conflict")
+            .Refuses(422, "payment-request-paid", "payment-request-declined"),
+        ["GET /api/payment-requests"] = Ok<IReadOnlyList<PaymentRequestListItem>>("Payment requests (?status=open|declined|paid); a grantee sees its own")
+            .Refuses(400, "invalid-status"),
+        ["GET /api/grants/{grantId}/payment-requests/{requestId}/files/{fileId}"] = File("Download a file sent with a payment request",
+                "application/octet-stream")
+            .Refuses(404, "not-found").Refuses(409, "file-integrity-failed"),
         ["GET /api/milestones"] = Ok<IReadOnlyList<MilestoneListItem>>("Milestones across grants (?status=overdue|due-soon|submitted)"),
 
         ["GET /api/notifications"] = Ok<IReadOnlyList<Notification>>("The notification feed, newest first"),
@@ -279,6 +342,11 @@ public sealed record RequestBody(IReadOnlyDictionary<string, BodyContent> Conten
     public static readonly RequestBody Evidence = new(new Dictionary<string, BodyContent>
     {
         ["multipart/form-data"] = new(null, Texts: ["note"], RepeatedFiles: ["files"]),
+    });
+
+    public static readonly RequestBody PaymentRequest = new(new Dictionary<string, BodyContent>
+    {
+        ["multipart/form-data"] = new(null, Texts: ["amount", "trancheId", "note"], RepeatedFiles: ["files"]),
     });
 
     public static readonly RequestBody ReportPdf = new(new Dictionary<string, BodyContent>

@@ -115,6 +115,15 @@ public static class InputLimits
     /// <summary>Roles of one user.</summary>
     public const int Roles = 5;
 
+    /// <summary>Contacts of one organisation.</summary>
+    public const int Contacts = 20;
+
+    /// <summary>A bank account number or IBAN as typed (with spaces; an IBAN is at most 34 characters without them).</summary>
+    public const int AccountNumber = 50;
+
+    /// <summary>A SWIFT/BIC code as typed (8 or 11 characters without spaces).</summary>
+    public const int Bic = 20;
+
     /// <summary>
     /// The cap of each text (characters) and list (items) field of the JSON request bodies, by type and JSON name, as the
     /// validators enforce them: the OpenAPI document declares them as <c>maxLength</c>/<c>maxItems</c> (and
@@ -129,11 +138,9 @@ public static class InputLimits
         [(typeof(Identity.CreateUserRequest), "password")] = Password,
         [(typeof(Identity.CreateUserRequest), "roles")] = Roles,
         [(typeof(Identity.CreateUserRequest), "roles[]")] = Token,
-        [(typeof(Identity.CreateUserRequest), "granteeOrganisation")] = Name,
         [(typeof(Identity.UserChangeRequest), "reason")] = Reason,
         [(typeof(Identity.UserRolesRequest), "roles")] = Roles,
         [(typeof(Identity.UserRolesRequest), "roles[]")] = Token,
-        [(typeof(Identity.UserRolesRequest), "granteeOrganisation")] = Name,
         [(typeof(Identity.UserRolesRequest), "reason")] = Reason,
         [(typeof(Identity.PasswordResetRequest), "oneTimePassword")] = Password,
         [(typeof(Identity.PasswordResetRequest), "reason")] = Reason,
@@ -149,8 +156,29 @@ public static class InputLimits
         [(typeof(OpenProgrammeRequest), "reason")] = Reason,
         [(typeof(BudgetRulesRequest), "headings")] = Headings,
         [(typeof(BudgetRulesRequest), "headings[]")] = Heading,
-        [(typeof(AwardGrantRequest), "grantee")] = Name,
         [(typeof(AwardGrantRequest), "countries")] = Countries,
+        [(typeof(Organisations.OrganisationRequest), "legalName")] = Title,
+        [(typeof(Organisations.OrganisationRequest), "shortName")] = Name,
+        [(typeof(Organisations.OrganisationRequest), "countries")] = Countries,
+        [(typeof(Organisations.OrganisationRequest), "countries[]")] = 2,
+        [(typeof(Organisations.OrganisationRequest), "registrationNumber")] = Reference,
+        [(typeof(Organisations.OrganisationRequest), "iatiIdentifier")] = Reference,
+        [(typeof(Organisations.OrganisationRequest), "iatiType")] = 3,
+        [(typeof(Organisations.OrganisationRequest), "contacts")] = Contacts,
+        [(typeof(Organisations.OrganisationRequest), "reason")] = Reason,
+        [(typeof(GrantLedger.Domain.Organisations.OrganisationContact), "name")] = Name,
+        [(typeof(GrantLedger.Domain.Organisations.OrganisationContact), "role")] = Name,
+        [(typeof(GrantLedger.Domain.Organisations.OrganisationContact), "email")] = Email,
+        [(typeof(GrantLedger.Domain.Organisations.OrganisationContact), "phone")] = Reference,
+        [(typeof(Organisations.BankAccountRequest), "holder")] = Name,
+        [(typeof(Organisations.BankAccountRequest), "accountNumber")] = AccountNumber,
+        [(typeof(Organisations.BankAccountRequest), "bankName")] = Name,
+        [(typeof(Organisations.BankAccountRequest), "bankCountry")] = 2,
+        [(typeof(Organisations.BankAccountRequest), "currency")] = CurrencyCode,
+        [(typeof(Organisations.BankAccountRequest), "reason")] = Reason,
+        [(typeof(Organisations.BankAccountRequest), "swift")] = Bic,
+        [(typeof(Organisations.BankAccountRequest), "intermediaryBank")] = Title,
+        [(typeof(Organisations.BankAccountDecisionRequest), "reason")] = Reason,
         [(typeof(AwardGrantRequest), "countries[]")] = 2,
         [(typeof(AwardGrantRequest), "title")] = Title,
         [(typeof(AwardGrantRequest), "currency")] = CurrencyCode,
@@ -163,6 +191,11 @@ public static class InputLimits
         [(typeof(ReverseDisbursementRequest), "reason")] = Reason,
         [(typeof(ApproveDisbursementRequest), "note")] = Reason,
         [(typeof(RejectDisbursementRequest), "reason")] = Reason,
+        [(typeof(ReturnDisbursementRequest), "bankReason")] = Reason,
+        [(typeof(ReturnDisbursementRequest), "bankReference")] = Reference,
+        [(typeof(ClosePeriodRequest), "note")] = Reason,
+        [(typeof(ReopenPeriodRequest), "reason")] = Reason,
+        [(typeof(DecideReopeningRequest), "reason")] = Reason,
         [(typeof(ReceiptRequest), "currency")] = CurrencyCode,
         [(typeof(ReceiptRequest), "bankReference")] = Reference,
         [(typeof(AmendTranchePlanRequest), "tranches")] = Tranches,
@@ -170,6 +203,7 @@ public static class InputLimits
         [(typeof(PlanMilestoneRequest), "title")] = Title,
         [(typeof(ConfirmMilestoneRequest), "note")] = Reason,
         [(typeof(RejectMilestoneRequest), "reason")] = Reason,
+        [(typeof(DeclinePaymentRequestRequest), "reason")] = Reason,
         [(typeof(SetBudgetRequest), "lines")] = BudgetLines,
         [(typeof(BudgetLineRequest), "heading")] = Heading,
         [(typeof(BudgetLineRequest), "description")] = Description,

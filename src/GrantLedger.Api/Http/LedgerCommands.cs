@@ -62,7 +62,7 @@ public static class GrantCommands
 
     /// <summary>Why the command cannot go to its decision at all, if it cannot.</summary>
     public static CommandOutcome? Refusal(IGrantCommand command, Grant? grant) =>
-        grant is null || (command.Metadata.Grantee is { } organisation && grant.Grantee != organisation)
+        grant is null || (command.Metadata.Grantee is { } organisation && grant.OrganisationId != organisation)
             ? CommandOutcome.NotFound("grant", command.GrantId)
             : CommandOutcome.StaleUnless(command.ExpectedVersion, grant.Version, "grant");
 }
@@ -133,12 +133,25 @@ public static class LedgerCommandBus
         CommandOutcome? outcome = null;
         try
         {
-            outcome = await bus.InvokeAsync<CommandOutcome>(command, cancellation);
+            outcome = await Invoke(bus, command, cancellation);
             return answer(outcome);
         }
         finally
         {
             Operations.LedgerMetrics.CommandDone(command, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started), activity);
+        }
+    }
+
+    /// <summary>A commit refused by the closed-period guard in the database (ADR 0015) is the same 422 as the decision's.</summary>
+    private static async Task<CommandOutcome> Invoke(IMessageBus bus, ILedgerCommand command, CancellationToken cancellation)
+    {
+        try
+        {
+            return await bus.InvokeAsync<CommandOutcome>(command, cancellation);
+        }
+        catch (Exception ex) when (Programmes.PeriodGuard.ClosedMonthOf(ex) is { } month)
+        {
+            return CommandOutcome.Refused(DomainErrors.PeriodClosed(month));
         }
     }
 

@@ -29,6 +29,7 @@ public static partial class RequestBodyLimits
     {
         ["POST /api/grants/{grantId}/milestones/{milestoneId}/submission"] = [Accepts.Evidence],
         ["POST /api/grants/{grantId}/expenditure-reports"] = [Accepts.Evidence, Accepts.Csv],
+        ["POST /api/grants/{grantId}/payment-requests"] = [Accepts.Evidence],
         ["PUT /api/fx-rates"] = [Accepts.Csv],
         ["POST /api/reports/verification"] = [Accepts.Verification],
     };

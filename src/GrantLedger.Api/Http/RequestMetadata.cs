@@ -4,8 +4,9 @@ using Marten;
 namespace GrantLedger.Api.Http;
 
 /// <summary>Who is acting, in which role, under which correlation id; stamped on every event the request appends.</summary>
-/// <param name="Grantee">For a grantee user, the organisation whose grants alone it may act on.</param>
-public sealed record RequestMetadata(string Actor, string CorrelationId, string UserId = "system", string Role = "system", string? Grantee = null)
+/// <param name="Grantee">For a grantee user, the id of the organisation whose grants alone it may act on (<see cref="Guid.Empty"/>
+/// for a grantee user bound to none: it may act on nothing).</param>
+public sealed record RequestMetadata(string Actor, string CorrelationId, string UserId = "system", string Role = "system", Guid? Grantee = null)
 {
     public const string CorrelationHeader = "X-Correlation-Id";
     private const int MaxLength = 200;
@@ -14,7 +15,7 @@ public sealed record RequestMetadata(string Actor, string CorrelationId, string 
     public static RequestMetadata From(HttpContext context)
     {
         var user = CurrentUser.From(context.User);
-        return new RequestMetadata(user.Email, CorrelationIdOf(context), user.Id, string.Join(",", user.Roles), user.IsGrantee ? user.GranteeOrganisation ?? "" : null);
+        return new RequestMetadata(user.Email, CorrelationIdOf(context), user.Id, string.Join(",", user.Roles), user.IsGrantee ? user.OrganisationId ?? Guid.Empty : null);
     }
 
     /// <summary>The caller's correlation id when it sent a usable one, else one made for this request; echoed back.</summary>

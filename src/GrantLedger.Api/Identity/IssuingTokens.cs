@@ -17,7 +17,8 @@ public sealed record TokenRequest(string Email, string Password);
 
 public sealed record TokenResponse(string AccessToken, Instant ExpiresAt, string TokenType = "Bearer");
 
-public sealed record MeResponse(string Id, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation, bool MustChangePassword = false);
+/// <param name="GranteeOrganisationId">For a grantee user, the organisation it is bound to.</param>
+public sealed record MeResponse(string Id, string Email, IReadOnlyList<string> Roles, Guid? GranteeOrganisationId, bool MustChangePassword = false);
 
 public static class IssueTokenEndpoint
 {
@@ -60,7 +61,7 @@ public static class MeEndpoint
     public static MeResponse Get(System.Security.Claims.ClaimsPrincipal principal)
     {
         var user = CurrentUser.From(principal);
-        return new MeResponse(user.Id, user.Email, user.Roles, user.GranteeOrganisation,
+        return new MeResponse(user.Id, user.Email, user.Roles, user.OrganisationId,
             principal.HasClaim(LedgerClaims.PasswordChangeOnly, "true"));
     }
 }

@@ -1,4 +1,5 @@
 using GrantLedger.Api.Http;
+using GrantLedger.Domain;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -9,21 +10,22 @@ using Wolverine.Http;
 
 namespace GrantLedger.Api.Identity;
 
-public sealed record CreateUserRequest(string Email, string DisplayName, string Password, IReadOnlyList<string> Roles, string? GranteeOrganisation = null)
+/// <param name="GranteeOrganisationId">For a grantee user: the organisation (<c>GET /api/organisations</c>) whose grants it sees.</param>
+public sealed record CreateUserRequest(string Email, string DisplayName, string Password, IReadOnlyList<string> Roles, Guid? GranteeOrganisationId = null)
 {
     /// <summary>Never prints the password (the request travels inside <see cref="AddUserCommand"/>, which may be logged).</summary>
     public override string ToString() =>
-        $"CreateUserRequest {{ Email = {Email}, DisplayName = {DisplayName}, Roles = [{string.Join(", ", Roles)}], GranteeOrganisation = {GranteeOrganisation} }}";
+        $"CreateUserRequest {{ Email = {Email}, DisplayName = {DisplayName}, Roles = [{string.Join(", ", Roles)}], GranteeOrganisationId = {GranteeOrganisationId} }}";
 }
 
-/// <summary>A user was added with these roles (and, for a grantee, bound to this organisation).</summary>
-public sealed record UserAdded(Guid UserId, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation);
+/// <summary>A user was added with these roles (and, for a grantee, bound to this organisation: its name as then, and its id).</summary>
+public sealed record UserAdded(Guid UserId, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation, Guid? GranteeOrganisationId = null);
 
 public sealed record UserView(Guid Id, string Email, string DisplayName, IReadOnlyList<string> Roles, string? GranteeOrganisation, bool Locked,
-    bool Disabled = false, bool MustChangePassword = false, bool ExternalLoginBound = false)
+    bool Disabled = false, bool MustChangePassword = false, bool ExternalLoginBound = false, Guid? GranteeOrganisationId = null)
 {
     public static UserView From(UserAccount u) => new(u.Id, u.Email, u.DisplayName, u.Roles, u.GranteeOrganisation, u.LockedUntil is not null,
-        u.Disabled, u.MustChangePassword, u.ExternalSubject is not null);
+        u.Disabled, u.MustChangePassword, u.ExternalSubject is not null, u.GranteeOrganisationId);
 }
 
 public static class UserAdministration
@@ -36,7 +38,7 @@ public static class UserAdministration
             .That(request.Email?.Contains('@') == true, "email", "must be an e-mail address.")
             .Text("displayName", request.DisplayName, InputLimits.Name)
             .Password("password", request.Password)
-            .RolesOf(request.Roles, request.GranteeOrganisation)
+            .RolesOf(request.Roles, request.GranteeOrganisationId)
             .Result();
 
     /// <summary>Adds a user and binds a grantee user to their organisation (the grantee name on its grants).</summary>
@@ -47,6 +49,7 @@ public static class UserAdministration
             outcome => outcome.ToCreated(outcome.Body is UserView user ? $"/api/users/{user.Id}" : "/api/users"), context.RequestAborted);
 
     /// <summary>Stages the new user on the session; null when the e-mail is taken. Also how the seeder and the tests set users up.</summary>
+    /// <exception cref="ArgumentException">The grantee organisation does not exist (the handler checks it first).</exception>
     public static async Task<UserAccount?> Create(IDocumentSession session, IPasswordHasher<UserAccount> hasher, CreateUserRequest request,
         string language = Languages.English)
     {
@@ -56,14 +59,23 @@ public static class UserAdministration
             return null;
         }
 
-        var user = new UserAccount(Guid.NewGuid(), email, request.DisplayName.Trim(), "", request.Roles.Distinct().ToList(),
-            request.GranteeOrganisation?.Trim(), SecurityStamp: UserAccount.NewStamp(), Language: Languages.Supported(language));
+        var roles = request.Roles.Distinct().ToList();
+        var organisation = roles.Contains(Roles.Grantee) && request.GranteeOrganisationId is { } id
+            ? await session.LoadAsync<GrantLedger.Domain.Organisations.Organisation>(id)
+                ?? throw new ArgumentException($"There is no organisation {id}.", nameof(request))
+            : null;
+        var user = new UserAccount(Guid.NewGuid(), email, request.DisplayName.Trim(), "", roles,
+            organisation?.ShortName, SecurityStamp: UserAccount.NewStamp(), Language: Languages.Supported(language),
+            GranteeOrganisationId: organisation?.Id);
         user = user with { PasswordHash = hasher.HashPassword(user, request.Password) };
         session.Insert(user);
         // Who may do what is part of the audit trail too (never the password hash).
-        session.Events.StartStream(user.Id, new UserAdded(user.Id, user.Email, user.Roles, user.GranteeOrganisation));
+        session.Events.StartStream(user.Id, new UserAdded(user.Id, user.Email, user.Roles, user.GranteeOrganisation, user.GranteeOrganisationId));
         return user;
     }
+
+    public static readonly DomainError UnknownOrganisation =
+        new("unknown-organisation", "There is no such organisation: register it first (POST /api/organisations).");
 }
 
 /// <summary>An administrator adds a user (the password is hashed by the handler and never stored or recorded in clear).</summary>
@@ -74,10 +86,18 @@ public sealed record AddUserCommand(CreateUserRequest User, RequestMetadata Meta
 
 public static class AddUserHandler
 {
-    public static async Task<CommandOutcome> Handle(AddUserCommand command, IDocumentSession session, IPasswordHasher<UserAccount> hasher) =>
-        await UserAdministration.Create(session, hasher, command.User) is { } created
+    public static async Task<CommandOutcome> Handle(AddUserCommand command, IDocumentSession session, IPasswordHasher<UserAccount> hasher)
+    {
+        if (command.User.Roles.Contains(Roles.Grantee) && command.User.GranteeOrganisationId is { } organisation
+            && await session.LoadAsync<GrantLedger.Domain.Organisations.Organisation>(organisation) is null)
+        {
+            return CommandOutcome.Refused(UserAdministration.UnknownOrganisation);
+        }
+
+        return await UserAdministration.Create(session, hasher, command.User) is { } created
             ? new CommandOutcome(null, Body: UserView.From(created))
             : CommandOutcome.Refused(new("user-exists", $"A user with e-mail {command.User.Email} already exists."));
+    }
 }
 
 /// <summary>Its own class: Wolverine applies a class's Validate method to every endpoint in it.</summary>

@@ -32,6 +32,9 @@ public static class Policies
     /// <summary>Any signed-in user, also one who signed in with a one-time password (changing one's own password).</summary>
     public const string SignedIn = "signed-in";
 
+    /// <summary>Proposing a bank account: finance, or a grantee user for its own organisation (scoped in the handler).</summary>
+    public const string ProposeBankAccount = "propose-bank-account";
+
     public static void Register(AuthorizationOptions options)
     {
         options.AddPolicy(SecurityLog, p => p.RequireRole(Roles.Admin, Roles.Auditor));
@@ -42,6 +45,7 @@ public static class Policies
         options.AddPolicy(Approve, p => p.RequireRole(Roles.Approver));
         options.AddPolicy(Deliver, p => p.RequireRole(Roles.Grantee));
         options.AddPolicy(Audit, p => p.RequireRole(Roles.Finance, Roles.Approver, Roles.Auditor));
+        options.AddPolicy(ProposeBankAccount, p => p.RequireRole(Roles.Finance, Roles.Grantee));
         options.AddPolicy(ManageUsers, p => p.RequireRole(Roles.Admin));
     }
 }

@@ -16,7 +16,8 @@ public static class Roles
     public static readonly IReadOnlySet<string> All = new HashSet<string> { Finance, Approver, Grantee, Auditor, Admin };
 }
 
-/// <summary>A person who signs in. A grantee user is bound to one grantee organisation and sees only its grants.</summary>
+/// <summary>A person who signs in. A grantee user is bound to one organisation by its id (<see cref="GranteeOrganisationId"/>)
+/// and sees only its grants; <see cref="GranteeOrganisation"/> keeps the organisation's name as bound, for people to read.</summary>
 public sealed record UserAccount(
     Guid Id,
     string Email,
@@ -32,7 +33,8 @@ public sealed record UserAccount(
     string? ExternalIssuer = null,
     string? ExternalSubject = null,
     string Language = Languages.English,
-    bool NonEssentialMail = true)
+    bool NonEssentialMail = true,
+    Guid? GranteeOrganisationId = null)
 {
     public static string Normalise(string email) => email.Trim().ToLowerInvariant();
 
@@ -55,6 +57,7 @@ public static class Languages
 
 public static class LedgerClaims
 {
+    /// <summary>The grantee user's organisation id (never its name: two organisations may share one).</summary>
     public const string GranteeOrganisation = "grantee_org";
 
     /// <summary>The user's <see cref="UserAccount.SecurityStamp"/> when the session or token was issued.</summary>
@@ -71,12 +74,13 @@ public static class LedgerClaims
 }
 
 /// <summary>The signed-in user as the endpoints need them.</summary>
-public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> Roles, string? GranteeOrganisation)
+public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> Roles, Guid? OrganisationId)
 {
     public bool IsGrantee => Roles.Contains(Identity.Roles.Grantee);
 
-    /// <summary>Staff see every grant; a grantee sees only its organisation's grants.</summary>
-    public bool CanSee(Grant grant) => !IsGrantee || string.Equals(grant.Grantee, GranteeOrganisation, StringComparison.Ordinal);
+    /// <summary>Staff see every grant; a grantee sees only its organisation's grants, compared by id (a grant not yet
+    /// bound to an organisation is nobody's).</summary>
+    public bool CanSee(Grant grant) => !IsGrantee || (OrganisationId is { } own && grant.OrganisationId == own);
 
     public string PrimaryRole => Roles.FirstOrDefault() ?? "none";
 
@@ -84,7 +88,7 @@ public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> 
         new(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "anonymous",
             principal.FindFirstValue(ClaimTypes.Email) ?? principal.Identity?.Name ?? "anonymous",
             principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList(),
-            principal.FindFirstValue(LedgerClaims.GranteeOrganisation));
+            Guid.TryParse(principal.FindFirstValue(LedgerClaims.GranteeOrganisation), out var organisation) ? organisation : null);
 
     /// <summary>The same session in another language: every claim kept (the sign-in time too, so the session ends when it would have).</summary>
     public static ClaimsPrincipal WithLanguage(ClaimsPrincipal principal, string language)
@@ -111,7 +115,7 @@ public sealed record CurrentUser(string Id, string Email, IReadOnlyList<string> 
                 .. user.MustChangePassword
                     ? [new Claim(LedgerClaims.PasswordChangeOnly, "true")]
                     : user.Roles.Select(r => new Claim(ClaimTypes.Role, r)),
-                .. !user.MustChangePassword && user.GranteeOrganisation is { } org ? [new Claim(LedgerClaims.GranteeOrganisation, org)] : Array.Empty<Claim>(),
+                .. !user.MustChangePassword && user.GranteeOrganisationId is { } org ? [new Claim(LedgerClaims.GranteeOrganisation, org.ToString())] : Array.Empty<Claim>(),
             ],
             authenticationType, ClaimTypes.Name, ClaimTypes.Role));
 }

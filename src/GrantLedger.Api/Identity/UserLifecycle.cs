@@ -18,7 +18,8 @@ public sealed record UserDisabled(Guid UserId, string Reason);
 public sealed record UserEnabled(Guid UserId, string Reason);
 
 /// <summary>An administrator changed the user's roles (and grantee organisation); existing sessions stop within a minute.</summary>
-public sealed record UserRolesChanged(Guid UserId, IReadOnlyList<string> Roles, string? GranteeOrganisation, string Reason);
+public sealed record UserRolesChanged(Guid UserId, IReadOnlyList<string> Roles, string? GranteeOrganisation, string Reason,
+    Guid? GranteeOrganisationId = null);
 
 /// <summary>An administrator set a one-time password the user must change at their next sign-in.</summary>
 public sealed record UserPasswordReset(Guid UserId, string Reason);
@@ -28,7 +29,8 @@ public sealed record UserPasswordChanged(Guid UserId);
 
 public sealed record UserChangeRequest(string Reason);
 
-public sealed record UserRolesRequest(IReadOnlyList<string> Roles, string Reason, string? GranteeOrganisation = null);
+/// <param name="GranteeOrganisationId">For a grantee user: the organisation whose grants it sees.</param>
+public sealed record UserRolesRequest(IReadOnlyList<string> Roles, string Reason, Guid? GranteeOrganisationId = null);
 
 public sealed record PasswordResetRequest(string OneTimePassword, string Reason)
 {
@@ -54,13 +56,11 @@ public static class UserRules
 
     public static RequestCheck Reason(this RequestCheck check, string? reason) => check.Text("reason", reason, MaxReasonLength);
 
-    public static RequestCheck RolesOf(this RequestCheck check, IReadOnlyList<string>? roles, string? granteeOrganisation) => check
+    public static RequestCheck RolesOf(this RequestCheck check, IReadOnlyList<string>? roles, Guid? granteeOrganisationId) => check
         .That(roles is { Count: > 0 and <= MaxRoles } && roles.All(Roles.All.Contains), "roles",
             "must name one to five of finance, approver, grantee, auditor, admin.")
-        .That(roles?.Contains(Roles.Grantee) != true || !string.IsNullOrWhiteSpace(granteeOrganisation),
-            "granteeOrganisation", "is required for a grantee user: it decides which grants they see.")
-        .That(granteeOrganisation is null || granteeOrganisation.Length <= InputLimits.Name, "granteeOrganisation",
-            $"must be at most {InputLimits.Name:N0} characters.")
+        .That(roles?.Contains(Roles.Grantee) != true || granteeOrganisationId is { } id && id != Guid.Empty,
+            "granteeOrganisationId", "is required for a grantee user: it decides which grants they see.")
         .That(roles?.Contains(Roles.Grantee) != true || roles.Count == 1, "roles", "a grantee user holds no other role.");
 
     /// <summary>Would taking <paramref name="target"/> out of administration leave no enabled administrator?</summary>
@@ -87,7 +87,7 @@ public sealed record EnableUserCommand(Guid UserId, string Reason, RequestMetada
     string? ILedgerCommand.Reason => Reason;
 }
 
-public sealed record ChangeUserRolesCommand(Guid UserId, IReadOnlyList<string> Roles, string? GranteeOrganisation, string Reason,
+public sealed record ChangeUserRolesCommand(Guid UserId, IReadOnlyList<string> Roles, Guid? GranteeOrganisationId, string Reason,
     RequestMetadata Metadata) : IUserCommand
 {
     string? ILedgerCommand.Reason => Reason;
@@ -167,10 +167,20 @@ public static class ChangeUserRolesHandler
             return CommandOutcome.Refused(UserRules.LastAdmin);
         }
 
-        var organisation = roles.Contains(Roles.Grantee) ? command.GranteeOrganisation?.Trim() : null;
-        var changed = user with { Roles = roles, GranteeOrganisation = organisation, SecurityStamp = UserAccount.NewStamp() };
+        var organisation = roles.Contains(Roles.Grantee) && command.GranteeOrganisationId is { } id
+            ? await session.LoadAsync<GrantLedger.Domain.Organisations.Organisation>(id)
+            : null;
+        if (roles.Contains(Roles.Grantee) && organisation is null)
+        {
+            return CommandOutcome.Refused(UserAdministration.UnknownOrganisation);
+        }
+
+        var changed = user with
+        {
+            Roles = roles, GranteeOrganisation = organisation?.ShortName, GranteeOrganisationId = organisation?.Id, SecurityStamp = UserAccount.NewStamp(),
+        };
         session.Store(changed);
-        session.Events.Append(user.Id, new UserRolesChanged(user.Id, roles, organisation, command.Reason));
+        session.Events.Append(user.Id, new UserRolesChanged(user.Id, roles, organisation?.ShortName, command.Reason, organisation?.Id));
         return new(null, Body: UserView.From(changed));
     }
 }
@@ -252,13 +262,13 @@ public static class ChangeUserRolesEndpoint
 {
     public static ProblemDetails Validate(UserRolesRequest? request) =>
         request is null ? RequestCheck.Body(request).Result()
-            : new RequestCheck().RolesOf(request.Roles, request.GranteeOrganisation).Reason(request.Reason).Result();
+            : new RequestCheck().RolesOf(request.Roles, request.GranteeOrganisationId).Reason(request.Reason).Result();
 
     /// <summary>Replaces the user's roles (and grantee organisation); their sessions stop within a minute.</summary>
     [Authorize(Policy = Policies.ManageUsers)]
     [WolverinePut("/api/users/{id}/roles")]
     public static Task<IResult> Put(Guid id, UserRolesRequest request, IMessageBus bus, HttpContext context) =>
-        bus.Send(new ChangeUserRolesCommand(id, request.Roles, request.GranteeOrganisation, request.Reason.Trim(), RequestMetadata.From(context)),
+        bus.Send(new ChangeUserRolesCommand(id, request.Roles, request.GranteeOrganisationId, request.Reason.Trim(), RequestMetadata.From(context)),
             outcome => outcome.ToOk(), context.RequestAborted);
 }
 

@@ -63,7 +63,7 @@ public static class EvidenceStore
     public sealed record RecordedFile(Guid OwnerId, string? Sha256);
 
     /// <summary>
-    /// Read from the grant's events (<see cref="MilestoneSubmitted"/> files, <see cref="ExpenditureReportSubmitted"/>
+    /// Read from the grant's events (<see cref="MilestoneSubmitted"/> and payment-request files, <see cref="ExpenditureReportSubmitted"/>
     /// entries), which the audit chain covers; not from the file's own row or the grant snapshot document, which
     /// whoever can rewrite the bytes in their table could rewrite too. An expenditure entry recorded before entries
     /// carried the fingerprint has a null <see cref="RecordedFile.Sha256"/>.
@@ -71,12 +71,13 @@ public static class EvidenceStore
     public static async Task<RecordedFile?> Recorded(IQuerySession session, Guid grantId, Guid fileId, CancellationToken cancellation)
     {
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId == grantId && e.EventTypesAre(typeof(MilestoneSubmitted), typeof(ExpenditureReportSubmitted)))
+            .Where(e => e.StreamId == grantId && e.EventTypesAre(typeof(MilestoneSubmitted), typeof(ExpenditureReportSubmitted), typeof(Domain.Grants.PaymentRequested)))
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellation);
         return events.Select(e => e.Data).SelectMany(data => data switch
         {
             MilestoneSubmitted m => m.Files.Where(f => f.FileId == fileId).Select(f => new RecordedFile(m.MilestoneId, f.Sha256)),
+            Domain.Grants.PaymentRequested p => p.Files.Where(f => f.FileId == fileId).Select(f => new RecordedFile(p.RequestId, f.Sha256)),
             ExpenditureReportSubmitted r => r.Entries.Where(x => x.FileId == fileId).Select(x => new RecordedFile(x.EntryId, x.FileSha256)),
             _ => [],
         }).FirstOrDefault();

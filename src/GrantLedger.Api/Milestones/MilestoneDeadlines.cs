@@ -74,7 +74,7 @@ public static class MilestoneDeadlineHandler
                     now, NotificationKinds.MilestoneOverdue, grant.Id, grant.Grantee, milestone.Id,
                     $"\"{milestone.Title}\" was due on {milestone.DueDate:uuuu-MM-dd} and is overdue. " +
                     "Payments to the grantee are on hold until it is delivered.",
-                    Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate));
+                    Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate), OrganisationId: grant.OrganisationId);
                 session.Store(notification);
                 // Delivered beyond the feed once this commits (the outbox): a crash in between loses nothing.
                 await bus.PublishAsync(new DeliverNotification(notification.Id));
@@ -102,7 +102,7 @@ public static class MilestoneReminderHandler
             now, NotificationKinds.MilestoneReminder, grant.Id, grant.Grantee, milestone.Id,
             $"Reminder: \"{milestone.Title}\" is due on {milestone.DueDate:uuuu-MM-dd} " +
             $"(within {options.Value.ReminderDaysBefore} days).",
-            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate));
+            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate), OrganisationId: grant.OrganisationId);
         session.Store(notification);
         await bus.PublishAsync(new DeliverNotification(notification.Id));
         await session.SaveChangesAsync(cancellation);

@@ -65,7 +65,8 @@ public static class RejectMilestoneHandler
         new(id, now, NotificationKinds.MilestoneRejected, grant.Id, grant.Grantee, milestone.Id,
             $"\"{milestone.Title}\" was sent back: {reason} Please resubmit." +
             (overdue ? " Its deadline has passed, so payments are on hold until it is delivered." : ""),
-            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate, Text: reason, PaymentsOnHold: overdue));
+            Facts: new NotificationFacts(grant.Title, milestone.Title, Date: milestone.DueDate, Text: reason, PaymentsOnHold: overdue),
+            OrganisationId: grant.OrganisationId);
 }
 
 public static class ConfirmMilestoneEndpoint

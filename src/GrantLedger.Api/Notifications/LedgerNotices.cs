@@ -20,20 +20,30 @@ public static class NotificationKinds
     public const string PaymentApproved = "payment-approved";
     public const string PaymentReversed = "payment-reversed";
 
-    /// <summary>
-    /// Money the bank sent back (issue 2-6/8 records it). Its texts and its place among the essential kinds are ready: the
-    /// handler that records the return stores a notification of this kind (see <see cref="LedgerNotices.For"/>).
-    /// </summary>
+    /// <summary>Money the bank sent back (<c>DisbursementReturned</c>): the grantee is told in the feed and by e-mail.</summary>
     public const string PaymentReturned = "payment-returned";
 
     public const string PaymentAwaitingApproval = "payment-awaiting-approval";
     public const string AmendmentAwaitingApproval = "amendment-awaiting-approval";
     public const string ReportReady = "report-ready";
+    public const string BankAccountProposed = "bank-account-proposed";
+    public const string BankAccountApproved = "bank-account-approved";
+
+    /// <summary>A grantee asked for a payment: finance is told (feed, e-mail to finance users).</summary>
+    public const string PaymentRequested = "payment-requested";
+
+    /// <summary>The payment a grantee asked for was recorded as paid (at once, or when a second person approved it).</summary>
+    public const string PaymentRequestPaid = "payment-request-paid";
+
+    /// <summary>Finance declined a grantee's payment request; the grantee reads the reason.</summary>
+    public const string PaymentRequestDeclined = "payment-request-declined";
 
     public static readonly IReadOnlyList<string> All =
     [
         MilestoneReminder, MilestoneOverdue, MilestoneRejected, MilestoneConfirmed, PaymentRecorded, PaymentApproved, PaymentReversed,
-        PaymentReturned, PaymentAwaitingApproval, AmendmentAwaitingApproval, ReportReady,
+        PaymentReturned, PaymentAwaitingApproval, AmendmentAwaitingApproval, ReportReady, PaymentRequested, PaymentRequestPaid,
+        PaymentRequestDeclined,
+        BankAccountProposed, BankAccountApproved,
     ];
 
     /// <summary>
@@ -44,6 +54,8 @@ public static class NotificationKinds
     public static readonly IReadOnlySet<string> Essential = new HashSet<string>
     {
         MilestoneOverdue, PaymentRecorded, PaymentApproved, PaymentReversed, PaymentReturned, PaymentAwaitingApproval,
+        PaymentRequestPaid, PaymentRequestDeclined,
+        BankAccountProposed, BankAccountApproved,
     };
 
     public static bool IsEssential(string kind) => Essential.Contains(kind);
@@ -63,6 +75,24 @@ public static class LedgerNotices
         {
             switch (e)
             {
+                case DisbursementRecorded { PaymentRequestId: { } requestId } paid when grant.FindPaymentRequest(requestId) is { } request:
+                    notices.Add(RequestPaid(grant, request, paid.DisbursementId, paid.Amount, paid.ValueDate, paid.BankReference, now));
+                    break;
+                case DisbursementApproved approved when grant.FindDisbursement(approved.DisbursementId) is { PaymentRequestId: { } requestId } payment &&
+                                                        grant.FindPaymentRequest(requestId) is { } request:
+                    notices.Add(RequestPaid(grant, request, approved.DisbursementId, approved.Amount, payment.ValueDate, payment.BankReference, now));
+                    break;
+                case PaymentRequested requested:
+                    notices.Add(Notice(NotificationKinds.PaymentRequested, grant, requested.RequestId.ToString(), now, null,
+                        $"{grant.Grantee} asks for a payment of {requested.Amount} under \"{grant.Title}\".",
+                        new NotificationFacts(grant.Title, Amount: requested.Amount, Text: requested.Note))
+                        with { Audience = NotificationAudience.Finance });
+                    break;
+                case PaymentRequestDeclined declined when grant.FindPaymentRequest(declined.RequestId) is { } request:
+                    notices.Add(Notice(NotificationKinds.PaymentRequestDeclined, grant, declined.RequestId.ToString(), now, null,
+                        $"Your request for a payment of {request.Amount} was declined: {declined.Reason}",
+                        new NotificationFacts(grant.Title, Amount: request.Amount, Text: declined.Reason)));
+                    break;
                 case DisbursementRecorded paid:
                     notices.Add(Notice(NotificationKinds.PaymentRecorded, grant, paid.DisbursementId.ToString(), now, null,
                         $"A payment of {paid.Amount} (value date {paid.ValueDate:uuuu-MM-dd}, reference {paid.BankReference}) was recorded.",
@@ -83,6 +113,13 @@ public static class LedgerNotices
                     notices.Add(Notice(NotificationKinds.PaymentReversed, grant, reversed.DisbursementId.ToString(), now, null,
                         $"The payment of {reversed.Amount} (value date {payment.ValueDate:uuuu-MM-dd}) was reversed: {reversed.Reason}",
                         new NotificationFacts(grant.Title, Amount: reversed.Amount, Date: payment.ValueDate, Text: reversed.Reason,
+                            Reference: payment.BankReference)));
+                    break;
+                case DisbursementReturned returned when grant.FindDisbursement(returned.DisbursementId) is { } payment:
+                    notices.Add(Notice(NotificationKinds.PaymentReturned, grant, returned.DisbursementId.ToString(), now, null,
+                        $"The bank returned {returned.Amount} of the payment of {payment.Amount} (value date {payment.ValueDate:uuuu-MM-dd}, " +
+                        $"reference {payment.BankReference}) on {returned.ValueDate:uuuu-MM-dd}: {returned.BankReason}",
+                        new NotificationFacts(grant.Title, Amount: returned.Amount, Date: returned.ValueDate, Text: returned.BankReason,
                             Reference: payment.BankReference)));
                     break;
                 case MilestoneConfirmed confirmed when grant.FindMilestone(confirmed.MilestoneId) is { } milestone:
@@ -131,9 +168,17 @@ public static class LedgerNotices
             ? (decided.Outcome, decided.Events, Record(session, grant, decided.Events, clock.GetCurrentInstant()))
             : (decided.Outcome, decided.Events, []);
 
+    /// <summary>Told in place of the plain payment notice: the payment settles what the grantee asked for (finance may pay another amount).</summary>
+    private static Notification RequestPaid(Grant grant, PaymentRequest request, Guid disbursementId, Domain.Money amount, LocalDate valueDate,
+        string reference, Instant now) =>
+        Notice(NotificationKinds.PaymentRequestPaid, grant, disbursementId.ToString(), now, null,
+            $"Your request for a payment of {request.Amount} was paid: {amount} (value date {valueDate:uuuu-MM-dd}, reference {reference}).",
+            new NotificationFacts(grant.Title, Amount: amount, Date: valueDate, Reference: reference, Text: $"{request.Amount.Amount:0.00} {request.Amount.Currency}"));
+
     private static Notification Notice(string kind, Grant grant, string discriminator, Instant now, Guid? milestoneId, string message,
         NotificationFacts facts) =>
-        new(Notification.IdFor(kind, grant.Id, milestoneId, discriminator), now, kind, grant.Id, grant.Grantee, milestoneId, message, Facts: facts);
+        new(Notification.IdFor(kind, grant.Id, milestoneId, discriminator), now, kind, grant.Id, grant.Grantee, milestoneId, message, Facts: facts,
+            OrganisationId: grant.OrganisationId);
 }
 
 /// <summary>A report generated in the background is ready: its requester is told (feed for staff, e-mail).</summary>

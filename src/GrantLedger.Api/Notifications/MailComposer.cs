@@ -68,6 +68,7 @@ public static class MailComposer
         {
             NotificationKinds.PaymentAwaitingApproval or NotificationKinds.AmendmentAwaitingApproval => "/approvals",
             NotificationKinds.ReportReady => "/reports",
+            NotificationKinds.PaymentRequested => "/payment-requests",
             _ when notification.GrantId != Guid.Empty => $"/grants/{notification.GrantId}",
             _ => "/notifications",
         };

@@ -69,10 +69,12 @@ public static class NotificationRecipients
         {
             NotificationAudience.Approvers => await session.Query<UserAccount>()
                 .Where(u => !u.Disabled && u.Roles.Contains(Roles.Approver)).ToListAsync(cancellation),
+            NotificationAudience.Finance => await session.Query<UserAccount>()
+                .Where(u => !u.Disabled && u.Roles.Contains(Roles.Finance)).ToListAsync(cancellation),
             NotificationAudience.Requester => Guid.TryParse(notification.RecipientUserId, out var id) &&
                 await session.LoadAsync<UserAccount>(id, cancellation) is { } requester ? [requester] : [],
             _ => await session.Query<UserAccount>()
-                .Where(u => !u.Disabled && u.GranteeOrganisation == notification.Grantee).ToListAsync(cancellation),
+                .Where(u => !u.Disabled && u.GranteeOrganisationId == notification.OrganisationId).ToListAsync(cancellation),
         };
         return [.. candidates.Where(u => WhyNot(notification, u) is null).OrderBy(u => u.Email, StringComparer.Ordinal)];
     }
@@ -85,8 +87,9 @@ public static class NotificationRecipients
             NotificationAudience.Approvers when !user.Roles.Contains(Roles.Approver) => "not-an-approver",
             NotificationAudience.Approvers when user.Id.ToString() == notification.ExcludedUserId => "proposer",
             NotificationAudience.Approvers => null,
+            NotificationAudience.Finance => user.Roles.Contains(Roles.Finance) ? null : "not-finance",
             NotificationAudience.Requester => user.Id.ToString() == notification.RecipientUserId ? null : "not-the-requester",
-            _ => user.Roles.Contains(Roles.Grantee) && string.Equals(user.GranteeOrganisation, notification.Grantee, StringComparison.Ordinal)
+            _ => user.Roles.Contains(Roles.Grantee) && notification.OrganisationId is { } organisation && user.GranteeOrganisationId == organisation
                 ? null : "not-the-grantee",
         };
 }

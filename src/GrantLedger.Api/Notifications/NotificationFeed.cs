@@ -13,6 +13,7 @@ namespace GrantLedger.Api.Notifications;
 /// The id is derived from what it is about, so a redelivered reminder is stored once. <see cref="Message"/> is the feed's
 /// English line; e-mail is written in each recipient's language from <see cref="Facts"/> (the figures as recorded).
 /// </remarks>
+/// <param name="OrganisationId">The organisation whose users a grantee notice is for (<paramref name="Grantee"/> is its name, for the text).</param>
 /// <param name="Audience">Who it is for: <see cref="NotificationAudience.Grantee"/> (the grantee organisation's users),
 /// <see cref="NotificationAudience.Approvers"/> (approvers other than <paramref name="ExcludedUserId"/>), or
 /// <see cref="NotificationAudience.Requester"/> (the one user <paramref name="RecipientUserId"/>).</param>
@@ -27,7 +28,8 @@ public sealed record Notification(
     string Audience = NotificationAudience.Grantee,
     string? ExcludedUserId = null,
     string? RecipientUserId = null,
-    NotificationFacts? Facts = null)
+    NotificationFacts? Facts = null,
+    Guid? OrganisationId = null)
 {
     public static Guid IdFor(string kind, Guid grantId, Guid? milestoneId, string discriminator) =>
         new(SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}/{grantId}/{milestoneId}/{discriminator}")).AsSpan(0, 16));
@@ -51,6 +53,9 @@ public static class NotificationAudience
     public const string Grantee = "grantee";
     public const string Approvers = "approvers";
     public const string Requester = "requester";
+
+    /// <summary>Finance users (a grantee's payment request waits for them).</summary>
+    public const string Finance = "finance";
 }
 
 /// <summary>Delivers notifications beyond the feed (e-mail and the like). Replace the registration to plug one in.</summary>
@@ -81,7 +86,7 @@ public static class NotificationFeedEndpoint
         if (user.IsGrantee)
         {
             // Staff-only notices (approvals, reports) name the grantee too; they are not the grantee's to read.
-            query = query.Where(n => n.Grantee == user.GranteeOrganisation &&
+            query = query.Where(n => n.OrganisationId == user.OrganisationId &&
                 (n.Audience == null || n.Audience == NotificationAudience.Grantee)); // none: stored before audiences existed
         }
 

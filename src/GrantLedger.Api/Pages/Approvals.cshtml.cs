@@ -23,9 +23,12 @@ public sealed class ApprovalsModel(IQuerySession session, IMessageBus bus) : Pag
     public IReadOnlyList<Grant> PendingAwards { get; private set; } = [];
     public IReadOnlyList<(Grant Grant, Disbursement Disbursement)> PendingReversals { get; private set; } = [];
     public IReadOnlyList<(Programme Programme, ApprovalRuleChange Change)> PendingRuleChanges { get; private set; } = [];
+    public IReadOnlyList<(Programme Programme, PeriodReopening Request)> PendingReopenings { get; private set; } = [];
+    public IReadOnlyList<(GrantLedger.Domain.Organisations.Organisation Organisation, GrantLedger.Domain.Organisations.BankAccount Account)> PendingAccounts { get; private set; } = [];
     public Outcome? Outcome { get; private set; }
 
-    public bool Nothing => Pending.Count + PendingAwards.Count + PendingReversals.Count + PendingRuleChanges.Count == 0;
+    public bool Nothing => Pending.Count + PendingAwards.Count + PendingReversals.Count + PendingRuleChanges.Count + PendingReopenings.Count
+        + PendingAccounts.Count == 0;
 
     /// <summary>What others asked for: nobody approves their own.</summary>
     public async Task OnGetAsync()
@@ -40,10 +43,26 @@ public sealed class ApprovalsModel(IQuerySession session, IMessageBus bus) : Pag
         PendingReversals = grants
             .SelectMany(g => g.Disbursements.Where(d => d.ReversalAwaitsApproval && d.ReversalRequestedBy != me).Select(d => (g, d)))
             .ToList();
-        PendingRuleChanges = (await session.Query<Programme>().ToListAsync())
+        var programmes = await session.Query<Programme>().ToListAsync();
+        PendingRuleChanges = programmes
             .SelectMany(p => p.RuleChanges.Where(c => c.Status == RuleChangeStatus.Proposed && c.ProposedBy != me).Select(c => (p, c)))
             .ToList();
+        PendingReopenings = programmes
+            .SelectMany(p => p.Reopenings.Where(r => r.Status == ReopeningStatus.Requested && r.RequestedBy != me).Select(r => (p, r)))
+            .OrderBy(x => x.p.Code).ThenBy(x => x.r.Month)
+            .ToList();
+        PendingAccounts = (await session.Query<GrantLedger.Domain.Organisations.Organisation>().ToListAsync())
+            .SelectMany(o => o.Accounts.Where(a => a.Status == GrantLedger.Domain.Organisations.BankAccountStatus.Proposed && a.ProposedBy != me).Select(a => (o, a)))
+            .ToList();
     }
+
+    public Task<IActionResult> OnPostApproveAccountAsync(Guid organisationId, Guid accountId) =>
+        Done(new GrantLedger.Api.Organisations.DecideBankAccountCommand(organisationId, accountId, GrantLedger.Api.Organisations.BankAccountDecision.Approve, null, null,
+            RequestMetadata.From(HttpContext)), "The bank account was approved: payments may be sent to it.");
+
+    public Task<IActionResult> OnPostRejectAccountAsync(Guid organisationId, Guid accountId, string reason) =>
+        Decide(reason, r => new GrantLedger.Api.Organisations.DecideBankAccountCommand(organisationId, accountId, GrantLedger.Api.Organisations.BankAccountDecision.Reject, r, null,
+            RequestMetadata.From(HttpContext)), "The bank account was rejected; nothing can be paid to it.");
 
     public Task<IActionResult> OnPostRejectPaymentAsync(Guid grantId, Guid disbursementId, string reason) =>
         Decide(reason, r => new RejectDisbursementCommand(grantId, disbursementId, r, null, RequestMetadata.From(HttpContext)), "The payment was rejected; nothing was paid.");
@@ -65,6 +84,14 @@ public sealed class ApprovalsModel(IQuerySession session, IMessageBus bus) : Pag
 
     public Task<IActionResult> OnPostRejectRulesAsync(Guid programmeId, Guid proposalId, string reason) =>
         Decide(reason, r => new DecideApprovalRulesCommand(programmeId, proposalId, false, r, null, RequestMetadata.From(HttpContext)), "The proposed rules were rejected.");
+
+    public Task<IActionResult> OnPostApproveReopeningAsync(Guid programmeId, Guid requestId) =>
+        Done(new DecideReopeningCommand(programmeId, requestId, true, null, null, RequestMetadata.From(HttpContext)),
+            "The month was reopened; payments dated in it are accepted again until it is closed again.");
+
+    public Task<IActionResult> OnPostRejectReopeningAsync(Guid programmeId, Guid requestId, string reason) =>
+        Decide(reason, r => new DecideReopeningCommand(programmeId, requestId, false, r, null, RequestMetadata.From(HttpContext)),
+            "The request was rejected; the month stays closed.");
 
     /// <summary>A rejection needs a reason, capped as the API caps it.</summary>
     private async Task<IActionResult> Decide(string? reason, Func<string, ILedgerCommand> command, string success)

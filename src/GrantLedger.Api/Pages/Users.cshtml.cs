@@ -13,14 +13,20 @@ namespace GrantLedger.Api.Pages;
 public sealed class UsersModel(IQuerySession session, IMessageBus bus) : PageModel
 {
     public IReadOnlyList<UserView> Users { get; private set; } = [];
+
+    /// <summary>The organisations a grantee user can be bound to (by id).</summary>
+    public IReadOnlyList<GrantLedger.Domain.Organisations.Organisation> Organisations { get; private set; } = [];
     public Outcome? Outcome { get; private set; }
 
-    public async Task OnGetAsync() => Users = await UserListEndpoint.List(session);
-
-    public async Task<IActionResult> OnPostAsync(string email, string displayName, string password, string role, string? granteeOrganisation)
+    public async Task OnGetAsync()
     {
-        var request = new CreateUserRequest(email ?? "", displayName ?? "", password ?? "", RolesFor(role),
-            string.IsNullOrWhiteSpace(granteeOrganisation) ? null : granteeOrganisation.Trim());
+        Users = await UserListEndpoint.List(session);
+        Organisations = await session.Query<GrantLedger.Domain.Organisations.Organisation>().OrderBy(o => o.ShortName).ToListAsync();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string email, string displayName, string password, string role, Guid? granteeOrganisationId)
+    {
+        var request = new CreateUserRequest(email ?? "", displayName ?? "", password ?? "", RolesFor(role), granteeOrganisationId);
         return await Send(UserAdministration.Validate(request), () => new AddUserCommand(request, RequestMetadata.From(HttpContext)), SharedResource.Localizer["{0} was added.", email ?? ""]
 );
     }
@@ -33,11 +39,11 @@ public sealed class UsersModel(IQuerySession session, IMessageBus bus) : PageMod
         Send(EnableUserEndpoint.Validate(new UserChangeRequest(reason ?? "")),
             () => new EnableUserCommand(id, (reason ?? "").Trim(), RequestMetadata.From(HttpContext)), "The user was enabled.");
 
-    public Task<IActionResult> OnPostRolesAsync(Guid id, string role, string? granteeOrganisation, string reason)
+    public Task<IActionResult> OnPostRolesAsync(Guid id, string role, Guid? granteeOrganisationId, string reason)
     {
-        var request = new UserRolesRequest(RolesFor(role), reason ?? "", string.IsNullOrWhiteSpace(granteeOrganisation) ? null : granteeOrganisation.Trim());
+        var request = new UserRolesRequest(RolesFor(role), reason ?? "", granteeOrganisationId);
         return Send(ChangeUserRolesEndpoint.Validate(request),
-            () => new ChangeUserRolesCommand(id, request.Roles, request.GranteeOrganisation, request.Reason.Trim(), RequestMetadata.From(HttpContext)),
+            () => new ChangeUserRolesCommand(id, request.Roles, request.GranteeOrganisationId, request.Reason.Trim(), RequestMetadata.From(HttpContext)),
             "The roles were changed; the user signs in again within a minute.");
     }
 
@@ -58,7 +64,7 @@ public sealed class UsersModel(IQuerySession session, IMessageBus bus) : PageMod
             return Redirect("/users");
         }
 
-        Users = await UserListEndpoint.List(session);
+        await OnGetAsync();
         return Page();
     }
 }

@@ -55,7 +55,8 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
             var query = session.Query<Grant>().AsQueryable();
             if (user.IsGrantee)
             {
-                query = query.Where(g => g.Grantee == user.GranteeOrganisation);
+                var own = user.OrganisationId ?? Guid.Empty; // a grantee bound to no organisation sees nothing
+                query = query.Where(g => g.OrganisationId == own);
             }
 
             grants = (await query.OrderBy(g => g.Grantee).Take(MaxDocuments).ToListAsync(cancellationToken)).ToList();
@@ -90,6 +91,13 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
         yield return new("submissions", text["Milestone submissions to review"], grants
             .SelectMany(g => g.Milestones.Where(m => m.Status == MilestoneStatus.Submitted)
                 .Select(m => new QueueItem(text["{0}: {1} (due {2})", g.Grantee, m.Title, Ui.Date(m.DueDate)], $"/grants/{g.Id}#milestone-{m.Id}")))
+            .ToList());
+        yield return new("payment-requests", text["Payment requests to pay or decline"], grants
+            .SelectMany(g => g.PaymentRequests.Where(r => r.IsOpen)
+                .Select(r => new QueueItem(r.TrancheId is { } t && g.FindTranche(t) is { } tranche
+                        ? text["{0}: {1} asked for tranche {2}", g.Grantee, Ui.Eur(r.Amount.Amount), tranche.Number]
+                        : text["{0}: {1} asked for", g.Grantee, Ui.Eur(r.Amount.Amount)],
+                    $"/grants/{g.Id}#request-{r.Id}")))
             .ToList());
         yield return new("expenditure", text["Expenditure entries to review"], grants
             .SelectMany(g => g.ExpenditureReports
@@ -161,7 +169,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
                     .Select(e => new QueueItem(text["Expense \"{0}\" of {1}: {2}", e.Entry.Description, Ui.Date(e.Entry.Date), e.Reason ?? ""], $"/grants/{g.Id}/budget"))))
             .ToList());
         yield return new("receipts", text["Payments received: confirm what arrived"], grants
-            .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && d.Received is null)
+            .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && !d.IsReturned && d.Received is null)
                 .Select(d => new QueueItem(text["Payment {0} of {1}, value date {2}", d.BankReference, Ui.Eur(d.Amount.Amount), Ui.Date(d.ValueDate)], $"/grants/{g.Id}#payment-{d.Id}")))
             .ToList());
     }

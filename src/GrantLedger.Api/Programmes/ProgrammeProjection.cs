@@ -20,6 +20,10 @@ public sealed class ProgrammeProjection : SingleStreamProjection<Programme, Guid
         IncludeType<ApprovalRuleChangeProposed>();
         IncludeType<ApprovalRuleChangeApproved>();
         IncludeType<ApprovalRuleChangeRejected>();
+        IncludeType<PeriodClosed>();
+        IncludeType<PeriodReopeningRequested>();
+        IncludeType<PeriodReopened>();
+        IncludeType<PeriodReopeningRejected>();
     }
 
     public override Programme? Evolve(Programme? snapshot, Guid id, IEvent e) =>

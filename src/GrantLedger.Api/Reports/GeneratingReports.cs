@@ -104,17 +104,18 @@ public static class RequestReportHandler
         }
 
         var grantee = command.Metadata.Grantee;
+        string? granteeName = null;
         var language = Languages.English;
         if (command.Kind == ReportKind.GranteeStatement)
         {
             language = command.Language ?? await ProfileLanguage(session, command.Metadata);
             var grantId = command.GrantId!.Value;
-            if (await session.LoadAsync<Grant>(grantId) is not { } grant || (grantee is not null && grant.Grantee != grantee))
+            if (await session.LoadAsync<Grant>(grantId) is not { } grant || (grantee is not null && grant.OrganisationId != grantee))
             {
                 return (CommandOutcome.NotFound("grant", grantId), []);
             }
 
-            grantee = grant.Grantee;
+            (grantee, granteeName) = (grant.OrganisationId, grant.Grantee);
         }
         else if (grantee is not null)
         {
@@ -128,7 +129,7 @@ public static class RequestReportHandler
 
         var metadata = command.Metadata;
         var job = new ReportJob(Guid.NewGuid(), command.Kind, command.ProgrammeId, command.GrantId, command.From, command.To, asOf, ReportStatus.Queued, 0,
-            metadata.Actor, metadata.UserId, metadata.Role, grantee, now, Language: language);
+            metadata.Actor, metadata.UserId, metadata.Role, granteeName, now, Language: language, OrganisationId: grantee);
         session.Store(job);
         return (new CommandOutcome(null, Body: new ReportAccepted(job.Id, "queued")), [new GenerateReport(job.Id)]);
     }
@@ -148,7 +149,7 @@ public static class ReportQueries
     {
         var user = CurrentUser.From(principal);
         var jobs = await session.Query<ReportJob>().OrderByDescending(j => j.RequestedAt).Take(500).ToListAsync();
-        return jobs.Where(j => !user.IsGrantee || j.Grantee == user.GranteeOrganisation).Select(ReportView.From).ToList();
+        return jobs.Where(j => !user.IsGrantee || (j.OrganisationId is { } o && o == user.OrganisationId)).Select(ReportView.From).ToList();
     }
 
     [Authorize(Policy = Policies.ReadGrants)]
@@ -174,7 +175,7 @@ public static class ReportQueries
     private static async Task<ReportJob?> Visible(IQuerySession session, Guid id, ClaimsPrincipal principal)
     {
         var user = CurrentUser.From(principal);
-        return await session.LoadAsync<ReportJob>(id) is { } job && (!user.IsGrantee || job.Grantee == user.GranteeOrganisation) ? job : null;
+        return await session.LoadAsync<ReportJob>(id) is { } job && (!user.IsGrantee || (job.OrganisationId is { } o && o == user.OrganisationId)) ? job : null;
     }
 }
 

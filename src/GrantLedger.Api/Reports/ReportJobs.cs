@@ -38,7 +38,8 @@ public sealed record ReportJob(
     int? Pages = null,
     string? FileName = null,
     string? Error = null,
-    string? Language = null);
+    string? Language = null,
+    Guid? OrganisationId = null);
 
 /// <summary>
 /// A report was generated: who asked, which report, as of when, from which position, with which fingerprint. This event,

@@ -39,12 +39,14 @@ public static class BudgetVsActual
 {
     /// <summary>
     /// The weighted rate (units per EUR) at which the grant's money arrived, per currency: from the grantee's confirmed
-    /// receipts in that currency, or, where there are none, from the donor rate of each disbursement's value-date month.
+    /// receipts in that currency, or, where there are none, from the donor rate of each disbursement's value-date month
+    /// (payments the bank returned left out).
     /// </summary>
     public static IReadOnlyDictionary<string, decimal> ArrivalRates(Grant grant, FxRateTable rates)
     {
         var result = new Dictionary<string, decimal>();
-        var paid = grant.Disbursements.Where(d => d.CountsAsDisbursed).ToList();
+        // Money the bank sent back never arrived: a returned payment says nothing about the rate at which money arrives.
+        var paid = grant.Disbursements.Where(d => d.CountsAsDisbursed && !d.IsReturned).ToList();
         foreach (var currency in Currencies.Currencies.Reportable.Where(c => c != Currencies.Currencies.Eur))
         {
             var receipts = paid.Where(d => d.Received?.Currency == currency).ToList();

@@ -13,7 +13,8 @@ public sealed record AwardGrant(
     LocalDate WindowStart,
     LocalDate WindowEnd,
     IReadOnlyList<AddTranche>? Tranches = null,
-    string AwardedBy = "system");
+    string AwardedBy = "system",
+    Guid? OrganisationId = null);
 
 /// <summary>All facts of an award: the programme's commitment and the start of the grant's own stream (with, at or
 /// above the threshold, the award's submission for a second person's approval).</summary>
@@ -48,7 +49,7 @@ public static class AwardGrantDecision
                 }
 
                 var awarded = new GrantAwarded(cmd.GrantId, programme.Id, cmd.Grantee, cmd.Countries, cmd.Title, amount,
-                    window.Start, window.End, programme.TimeZone);
+                    window.Start, window.End, programme.TimeZone, cmd.OrganisationId);
                 var grant = Grant.Start(awarded);
                 var tranches = new List<TrancheAdded>();
                 foreach (var tranche in cmd.Tranches ?? [])

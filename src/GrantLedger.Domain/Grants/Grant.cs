@@ -34,9 +34,21 @@ public sealed record Disbursement(
     string? ReversalRequestedBy = null,
     string? RequestedReversalReason = null,
     string? ApprovalRule = null,
-    string? ReceivedReference = null)
+    string? ReceivedReference = null,
+    Guid? PaymentRequestId = null,
+    Money? ReturnedAmount = null,
+    LocalDate? ReturnedOn = null,
+    string? ReturnReason = null,
+    string? ReturnReference = null,
+    Guid? BankAccountId = null)
 {
+    /// <summary>Paid and not reversed. A payment the bank sent back still counts (it was paid); only its net amount does.</summary>
     public bool CountsAsDisbursed => Status == DisbursementStatus.Recorded && !Reversed;
+    public bool IsReturned => ReturnedAmount is not null;
+
+    /// <summary>What the payment still costs the grant: its amount less what the bank sent back (the bank's charges on a
+    /// partial return stay paid).</summary>
+    public Money Net => ReturnedAmount is { } returned ? Amount - returned : Amount;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
     public bool ReversalAwaitsApproval => ReversalRequestedBy is not null;
 }
@@ -67,7 +79,9 @@ public sealed record Grant(
     ImmutableList<ExpenditureReport>? Reports = null,
     ImmutableList<Amendment>? AmendmentList = null,
     AwardStatus AwardState = AwardStatus.Approved,
-    string? AwardedBy = null)
+    string? AwardedBy = null,
+    ImmutableList<PaymentRequest>? RequestList = null,
+    Guid? OrganisationId = null)
 {
     /// <summary>Paid and reserved payments recorded after <paramref name="since"/>: what a new payment is added to for
     /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out.</summary>
@@ -77,10 +91,15 @@ public sealed record Grant(
 
     public ImmutableList<ExpenditureReport> ExpenditureReports => Reports ?? [];
     public ImmutableList<Amendment> Amendments => AmendmentList ?? [];
+    public ImmutableList<PaymentRequest> PaymentRequests => RequestList ?? [];
+    public PaymentRequest? FindPaymentRequest(Guid requestId) => PaymentRequests.FirstOrDefault(r => r.Id == requestId);
 
     public string Currency => Amount.Currency;
     public DateWindow Window => new(WindowStart, WindowEnd);
-    public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Amount).Sum(Currency);
+    public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Net).Sum(Currency);
+
+    /// <summary>What the bank sent back of paid payments.</summary>
+    public Money Returned => Disbursements.Where(d => d.CountsAsDisbursed && d.IsReturned).Select(d => d.ReturnedAmount!.Value).Sum(Currency);
     public Money Reserved => Disbursements.Where(d => d.IsReserved).Select(d => d.Amount).Sum(Currency);
 
     /// <summary>What can still be committed to payments: neither paid nor reserved by a payment awaiting approval.</summary>
@@ -92,11 +111,11 @@ public sealed record Grant(
     public Milestone? FindMilestone(Guid milestoneId) => Milestones.FirstOrDefault(m => m.Id == milestoneId);
 
     public Money PaidAgainst(Guid trancheId) =>
-        Disbursements.Where(d => d.CountsAsDisbursed && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
+        Disbursements.Where(d => d.CountsAsDisbursed && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency);
 
     /// <summary>Paid and reserved against the tranche: what a new payment must fit beside.</summary>
     public Money CommittedAgainst(Guid trancheId) =>
-        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.TrancheId == trancheId).Select(d => d.Amount).Sum(Currency);
+        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency);
 
     /// <summary>A gated tranche opens when its milestone is confirmed.</summary>
     public bool IsLocked(Tranche tranche) =>
@@ -123,10 +142,15 @@ public sealed record Grant(
         MilestoneBecameOverdue x => On(x),
         GrantAwardSubmittedForApproval x => this with { AwardState = AwardStatus.AwaitingApproval, AwardedBy = x.AwardedBy },
         GrantAwardApproved => this with { AwardState = AwardStatus.Approved },
+        GrantOrganisationLinked x => this with { OrganisationId = x.OrganisationId },
         GrantAwardRejected => this with { AwardState = AwardStatus.Rejected },
         ReversalRequested x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason }),
         ReversalApproved x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
         ReversalRejected x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
+        DisbursementReturned x => WithDisbursement(x.DisbursementId, d => d with
+        {
+            ReturnedAmount = x.Amount, ReturnedOn = x.ValueDate, ReturnReason = x.BankReason, ReturnReference = x.BankReference,
+        }),
         DisbursementReceived x => WithDisbursement(x.DisbursementId, d => d with { Received = x.Received, ReceivedReference = x.BankReference }),
         BudgetSet x => this with { Budget = Budget.From(x.Lines) },
         BudgetRevised x => this with { Budget = Budget!.Apply(x) },
@@ -152,35 +176,53 @@ public sealed record Grant(
         },
         GrantAmountChanged x => this with { Amount = x.To },
         GrantWindowChanged x => this with { WindowEnd = x.ToEnd },
+        PaymentRequested x => this with
+        {
+            RequestList = PaymentRequests.Add(new PaymentRequest(x.RequestId, x.Amount, x.TrancheId, x.Note, x.Files, x.RequestedBy, x.RequestedAt)),
+        },
+        PaymentRequestDeclined x => WithPaymentRequest(x.RequestId,
+            r => r with { Status = PaymentRequestStatus.Declined, DeclineReason = x.Reason, DeclinedBy = x.DeclinedBy }),
         MilestoneRescheduled x => WithMilestone(x.MilestoneId, m => m with { DueDate = x.DueDate, Deadline = x.Deadline, DeadlineMissed = false }),
         _ => throw new InvalidOperationException($"A grant does not know how to apply {e.GetType().Name}."),
     } with { Version = Version + 1 };
 
     public static Grant Start(GrantAwarded e) =>
         new(e.GrantId, e.ProgrammeId, e.Grantee, e.Countries, e.Title, e.Amount, e.WindowStart, e.WindowEnd,
-            e.TimeZone, [], [], [], 1);
+            e.TimeZone, [], [], [], 1, OrganisationId: e.OrganisationId);
 
     private Grant On(DisbursementRecorded e) =>
-        this with
+        Settling(e.PaymentRequestId, e.DisbursementId) with
         {
             Disbursements = Disbursements.Add(
                 new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId,
-                    RecordedAt: e.RecordedAt)),
+                    RecordedAt: e.RecordedAt, PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId)),
         };
 
+    /// <summary>The request a payment settles counts as paid from the moment the payment is recorded (also awaiting approval).</summary>
+    private Grant Settling(Guid? requestId, Guid disbursementId) =>
+        requestId is { } id ? WithPaymentRequest(id, r => r with { Status = PaymentRequestStatus.Paid, DisbursementId = disbursementId }) : this;
+
+    private Grant WithPaymentRequest(Guid requestId, Func<PaymentRequest, PaymentRequest> change) =>
+        this with { RequestList = PaymentRequests.Select(r => r.Id == requestId ? change(r) : r).ToImmutableList() };
+
     private Grant On(DisbursementSubmittedForApproval e) =>
-        this with
+        Settling(e.PaymentRequestId, e.DisbursementId) with
         {
             Disbursements = Disbursements.Add(new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference,
                 e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy, RecordedAt: e.RecordedAt,
-                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment)),
+                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment, PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId)),
         };
 
     private Grant On(DisbursementApproved e) =>
         WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Recorded, DecidedBy = e.ApprovedBy });
 
+    /// <summary>A rejected payment paid nothing: the request it settled is open again, for finance to pay or decline.</summary>
     private Grant On(DisbursementRejected e) =>
-        WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Rejected, DecidedBy = e.RejectedBy, RejectionReason = e.Reason });
+        (FindDisbursement(e.DisbursementId)?.PaymentRequestId is { } requestId
+            ? WithPaymentRequest(requestId, r => r.DisbursementId == e.DisbursementId
+                ? r with { Status = PaymentRequestStatus.Open, DisbursementId = null } : r)
+            : this)
+        .WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Rejected, DecidedBy = e.RejectedBy, RejectionReason = e.Reason });
 
     public IEnumerable<ReportedEntry> Entries => ExpenditureReports.SelectMany(r => r.Entries);
 

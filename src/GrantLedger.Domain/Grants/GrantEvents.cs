@@ -92,7 +92,8 @@ namespace GrantLedger.Domain.Grants
         Guid? TrancheId,
         string? Note,
         IReadOnlyList<Milestones.EvidenceFile> Files,
-        string RequestedBy);
+        string RequestedBy,
+        Instant? RequestedAt = null);
 
     /// <summary>Finance declined a payment request, with a reason the grantee sees.</summary>
     public sealed record PaymentRequestDeclined(Guid GrantId, Guid RequestId, string Reason, string DeclinedBy);

@@ -13,7 +13,9 @@ public sealed record RecordDisbursement(
     Guid? TrancheId = null,
     string? OverrideReason = null,
     string RecordedBy = "system",
-    Instant RecordedAt = default);
+    Instant RecordedAt = default,
+    Guid? PaymentRequestId = null,
+    Guid? BankAccountId = null);
 
 /// <summary>The grantee's overdue milestones on all of its grants: while any exist, payments are on hold.</summary>
 public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
@@ -52,10 +54,11 @@ public static class RecordDisbursementDecision
     /// <param name="approval">From the threshold a second person must approve the payment, alone or added to the grant's
     /// payments recorded (paid or awaiting approval) within the window before <see cref="RecordDisbursement.RecordedAt"/>;
     /// null: never.</param>
+    /// <param name="books">The programme's closed months: a value date in one is refused.</param>
     /// <param name="spend">Accepted reported spending (donor rate) and the share of funds received it must reach before a
     /// tranche after the first is paid; null: the rule does not apply.</param>
     public static Result<DisbursementDecision> Decide(Grant grant, DateWindow programmeWindow, RecordDisbursement cmd, GranteeHold hold,
-        Programmes.ApprovalRules? approval = null, ReportedSpend? spend = null)
+        Programmes.ApprovalRules? approval = null, ReportedSpend? spend = null, Programmes.BookPeriods? books = null)
     {
         if (grant.AwardState != AwardStatus.Approved)
         {
@@ -67,6 +70,20 @@ public static class RecordDisbursementDecision
             return DomainErrors.CurrencyMismatch(grant.Currency, currency);
         }
 
+        if (cmd.PaymentRequestId is { } requestId)
+        {
+            // The payment settles a request of this grant that is still open, for the tranche it asked for.
+            switch (grant.FindPaymentRequest(requestId))
+            {
+                case null:
+                    return PaymentRequestErrors.Unknown(requestId);
+                case { IsOpen: false } settled:
+                    return PaymentRequestErrors.NotOpen(settled);
+                case { TrancheId: var asked } when cmd.TrancheId != asked:
+                    return PaymentRequestErrors.TrancheMismatch(requestId);
+            }
+        }
+
         return Money.Positive(cmd.Amount, grant.Currency).Then<DisbursementDecision>(amount =>
         {
             if (!programmeWindow.Contains(cmd.ValueDate) || !grant.Window.Contains(cmd.ValueDate))
@@ -74,6 +91,11 @@ public static class RecordDisbursementDecision
                 return DomainErrors.OutsideWindow(
                     $"The value date {cmd.ValueDate:uuuu-MM-dd} must lie inside the grant window {grant.Window} " +
                     $"and the programme window {programmeWindow}.");
+            }
+
+            if (books?.Refusal(cmd.ValueDate) is { } closed)
+            {
+                return closed;
             }
 
             if (hold.IsOnHold && string.IsNullOrWhiteSpace(cmd.OverrideReason))
@@ -110,9 +132,10 @@ public static class RecordDisbursementDecision
 
             object payment = FourEyesRuleFor(grant, amount, cmd.RecordedAt, approval) is { } rule
                 ? new DisbursementSubmittedForApproval(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule)
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedBy, cmd.RecordedAt, rule,
+                    PaymentRequestId: cmd.PaymentRequestId, BankAccountId: cmd.BankAccountId)
                 : new DisbursementRecorded(grant.Id, grant.ProgrammeId, cmd.DisbursementId, amount,
-                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt);
+                    cmd.ValueDate, cmd.BankReference, cmd.Note, cmd.TrancheId, cmd.RecordedAt, PaymentRequestId: cmd.PaymentRequestId, BankAccountId: cmd.BankAccountId);
             if (hold.IsOnHold)
             {
                 overrides.Insert(0, new HoldOverridden(grant.Id, cmd.DisbursementId, grant.Grantee,
@@ -143,7 +166,9 @@ public static class RecordDisbursementDecision
         return amount + recent >= approval.Threshold ? Programmes.FourEyesRule.CumulativeWindow : null;
     }
 
-    private static DomainError? CheckTranche(Grant grant, Guid? trancheId, Money amount)
+    /// <summary>The tranche rules of a payment (named when the grant has a plan, known, open, not overpaid); a payment
+    /// request is checked against them too.</summary>
+    public static DomainError? CheckTranche(Grant grant, Guid? trancheId, Money amount)
     {
         if (trancheId is null)
         {

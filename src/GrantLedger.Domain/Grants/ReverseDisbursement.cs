@@ -11,6 +11,7 @@ public static class ReverseDisbursementDecision
         {
             null => DomainErrors.DisbursementNotFound(cmd.DisbursementId),
             { Reversed: true } => DomainErrors.AlreadyReversed(cmd.DisbursementId),
+            { IsReturned: true } => DomainErrors.PaymentReturned(cmd.DisbursementId),
             { Status: not DisbursementStatus.Recorded } => DomainErrors.NotDisbursed(cmd.DisbursementId),
             { ReversalAwaitsApproval: true } => DomainErrors.ReversalPending(cmd.DisbursementId),
             var d => new DisbursementReversed(grant.Id, grant.ProgrammeId, d.Id, d.Amount, cmd.Reason),
@@ -31,6 +32,7 @@ public static class ReverseDisbursementDecision
         {
             null => DomainErrors.DisbursementNotFound(cmd.DisbursementId),
             { ReversalAwaitsApproval: false } => DomainErrors.ReversalNotAwaitingApproval(cmd.DisbursementId),
+            { IsReturned: true } when cmd.Approve => DomainErrors.PaymentReturned(cmd.DisbursementId),
             var d when !cmd.Approve => new object[]
             {
                 new ReversalRejected(grant.Id, grant.ProgrammeId, d.Id, d.Amount, cmd.Reason ?? "rejected", cmd.DecidedBy),

@@ -20,8 +20,14 @@ public static class FourEyesRule
     /// <summary>Any change of the threshold or the window.</summary>
     public const string RuleChange = "approval-rule-change";
 
+    /// <summary>Reopening a closed month of the books (always four eyes).</summary>
+    public const string PeriodReopening = "period-reopening";
+
     /// <summary>A grant amendment (always four eyes).</summary>
     public const string Amendment = "amendment";
+
+    /// <summary>A new or changed bank account of an organisation (always four eyes).</summary>
+    public const string BankAccount = "bank-account";
 }
 
 /// <summary>

@@ -21,8 +21,15 @@ public sealed record Programme(
     Money? ApprovalThreshold = null,
     Budgets.BudgetRules? BudgetRules = null,
     int? ApprovalWindowDays = null,
-    ImmutableList<ApprovalRuleChange>? RuleChangeList = null)
+    ImmutableList<ApprovalRuleChange>? RuleChangeList = null,
+    ImmutableList<string>? ClosedMonthList = null,
+    ImmutableList<PeriodReopening>? ReopeningList = null)
 {
+    /// <summary>The closed months, <c>yyyy-MM</c> (the payment handlers' guard reads this member in SQL: ADR 0015).</summary>
+    public ImmutableList<string> ClosedMonths => ClosedMonthList ?? [];
+    public ImmutableList<PeriodReopening> Reopenings => ReopeningList ?? [];
+    public BookPeriods Books => new(ClosedMonths);
+
     /// <summary>The four-eyes rules in force; null when the programme has no threshold (older programmes: never).</summary>
     public ApprovalRules? Approval =>
         ApprovalThreshold is { } threshold ? new ApprovalRules(threshold, ApprovalWindowDays ?? ApprovalRules.DefaultWindowDays) : null;
@@ -61,6 +68,21 @@ public sealed record Programme(
         {
             RuleChangeList = ApprovalRuleChangeDecisions.With(RuleChanges, x.ProposalId,
                 c => c with { Status = RuleChangeStatus.Rejected, DecidedBy = x.RejectedBy, RejectionReason = x.Reason }),
+        },
+        PeriodClosed x => this with { ClosedMonthList = ClosedMonths.Add(BookPeriods.Name(new YearMonth(x.Year, x.Month))).Sort() },
+        PeriodReopeningRequested x => this with
+        {
+            ReopeningList = Reopenings.Add(new PeriodReopening(x.RequestId, BookPeriods.Name(new YearMonth(x.Year, x.Month)), x.Reason, x.RequestedBy)),
+        },
+        PeriodReopened x => this with
+        {
+            ClosedMonthList = ClosedMonths.Remove(BookPeriods.Name(new YearMonth(x.Year, x.Month))),
+            ReopeningList = BookPeriodDecisions.With(Reopenings, x.RequestId, r => r with { Status = ReopeningStatus.Approved, DecidedBy = x.ApprovedBy }),
+        },
+        PeriodReopeningRejected x => this with
+        {
+            ReopeningList = BookPeriodDecisions.With(Reopenings, x.RequestId,
+                r => r with { Status = ReopeningStatus.Rejected, DecidedBy = x.RejectedBy, RejectionReason = x.Reason }),
         },
         _ => throw new InvalidOperationException($"A programme does not know how to apply {e.GetType().Name}."),
     } with { Version = Version + 1 };

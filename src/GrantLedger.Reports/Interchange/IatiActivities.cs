@@ -55,7 +55,7 @@ public static partial class IatiActivities
         var parent = Activity(settings, parentId, 1, programme.Currency, generated,
             programme.Name, $"{programme.Name} ({programme.Code}): an allocation of {Amount(programme.Allocation.Amount)} {programme.Currency} " +
                             $"for grants from {Date(programme.WindowStart)} to {Date(programme.WindowEnd)}, reported from the grant ledger as of {generated}.",
-            grants.Select(g => g.Grant.Grantee).Distinct().ToList(),
+            grants.Select(g => Grantee(settings, state, g.Grant)).DistinctBy(o => (o.Ref, o.Name)).ToList(),
             Status(programme.WindowStart, programme.WindowEnd, today),
             programme.WindowStart, programme.WindowEnd,
             FirstPayment(grants.Select(g => g.Grant), today),
@@ -69,12 +69,12 @@ public static partial class IatiActivities
         var children = grants.Select(g =>
         {
             var (number, grant) = g;
-            var grantee = Grantee(settings, grant.Grantee);
+            var grantee = Grantee(settings, state, grant);
             XElement Provider() => Org("provider-org", settings.ReportingOrg, "provider-activity-id", parentId);
             XElement Receiver() => Org("receiver-org", grantee);
 
             var child = Activity(settings, ChildId(number), 2, grant.Currency, generated, $"{grant.Title} – {grant.Grantee}",
-                $"Grant of {programme.Code} to {grant.Grantee}: {grant.Title}.", [grant.Grantee],
+                $"Grant of {programme.Code} to {grant.Grantee}: {grant.Title}.", [grantee],
                 Status(grant.WindowStart, grant.WindowEnd, today), grant.WindowStart, grant.WindowEnd, FirstPayment([grant], today),
                 EqualShares(grant.Countries), grant.Id);
             child.Add(Budgets(grant.WindowStart, grant.WindowEnd, grant.Amount.Amount));
@@ -99,6 +99,11 @@ public static partial class IatiActivities
                 Transaction(TransactionTypes.Disbursement, d.ValueDate, d.Amount.Amount,
                     d.TrancheId is { } t && grant.FindTranche(t) is { } tranche ? $"Tranche {tranche.Number}" : "Payment",
                     Provider(), Receiver())));
+            // Money the bank sent back: a negative disbursement on the return's value date, never a reversal (which would
+            // say the payment was a mistake). The bank's reason stays out of published data (it may name sanctions screening).
+            child.Add(grant.Disbursements.Where(d => d.CountsAsDisbursed && d.IsReturned).OrderBy(d => d.ReturnedOn).ThenBy(d => d.BankReference).Select(d =>
+                Transaction(TransactionTypes.Disbursement, d.ReturnedOn!.Value, -d.ReturnedAmount!.Value.Amount,
+                    $"Returned by the bank: payment of {d.ValueDate:uuuu-MM-dd}", Provider(), Receiver())));
 
             child.Add(Expenditures(grant, state.Rates).Select(x => Transaction(TransactionTypes.Expenditure, x.Date, x.Amount, x.Description,
                 Org("provider-org", grantee), null)));
@@ -131,7 +136,7 @@ public static partial class IatiActivities
     }
 
     private static XElement Activity(IatiSettings settings, string identifier, int hierarchy, string currency, string generated, string title,
-        string description, IReadOnlyList<string> implementers, string status, LocalDate start, LocalDate end, LocalDate? actualStart,
+        string description, IReadOnlyList<IatiOrganisation> implementers, string status, LocalDate start, LocalDate end, LocalDate? actualStart,
         IReadOnlyList<(string Country, decimal Percentage)> countries, Guid? internalId = null)
     {
         var activity = new XElement("iati-activity",
@@ -144,7 +149,7 @@ public static partial class IatiActivities
             new XElement("description", new XAttribute("type", "1"), Narrative(description)),
             Participant(settings.FundingOrg, "1"),
             Participant(settings.Accountable, "2"),
-            implementers.Select(i => Participant(Grantee(settings, i), "4")));
+            implementers.Select(i => Participant(i, "4")));
         if (internalId is { } id)
         {
             // A1: the reporting organisation's own identifier for the activity (the ledger's grant id).
@@ -274,6 +279,24 @@ public static partial class IatiActivities
         string.IsNullOrWhiteSpace(code) ? null : new XElement(element, new XAttribute("code", code));
 
     private static XElement Narrative(string text) => new("narrative", text);
+
+    /// <summary>
+    /// The implementing organisation: its registered legal name, IATI identifier and type when the grant is bound to an
+    /// organisation (ADR 0014), the settings' entry for the name (or none) otherwise; an organisation without an IATI
+    /// identifier falls back to the settings' entry for its short name.
+    /// </summary>
+    private static IatiOrganisation Grantee(IatiSettings settings, LedgerState state, Domain.Grants.Grant grant)
+    {
+        var configured = Grantee(settings, grant.Grantee);
+        return state.OrganisationOf(grant) is { } organisation
+            ? new IatiOrganisation
+            {
+                Ref = organisation.IatiIdentifier ?? configured.Ref,
+                Type = organisation.IatiType ?? configured.Type,
+                Name = organisation.LegalName,
+            }
+            : configured;
+    }
 
     private static IatiOrganisation Grantee(IatiSettings settings, string name) =>
         settings.Grantees.TryGetValue(name, out var org)

@@ -4,8 +4,9 @@ using GrantLedger.Domain.Programmes;
 
 namespace GrantLedger.Reports.Models;
 
-/// <summary>One recorded event: its place in the store, when it was recorded, its stream and its data.</summary>
-public sealed record RecordedEvent(long Sequence, NodaTime.Instant RecordedAt, Guid StreamId, object Data);
+/// <summary>One recorded event: its place in the store, when it was recorded, its stream, its data and (where the reader
+/// has it) its id.</summary>
+public sealed record RecordedEvent(long Sequence, NodaTime.Instant RecordedAt, Guid StreamId, object Data, Guid Id = default);
 
 /// <summary>
 /// The ledger as it was recorded up to a position: every programme, grant and the rate table, folded from events with
@@ -15,13 +16,22 @@ public sealed record LedgerState(
     IReadOnlyDictionary<Guid, Programme> Programmes,
     IReadOnlyDictionary<Guid, Grant> Grants,
     FxRateTable Rates,
-    long Position)
+    long Position,
+    IReadOnlyDictionary<Guid, Domain.Organisations.Organisation>? OrganisationRecords = null)
 {
+    /// <summary>The organisations as recorded (ADR 0014): names and identifiers for reports and exports.</summary>
+    public IReadOnlyDictionary<Guid, Domain.Organisations.Organisation> Organisations => OrganisationRecords ?? new Dictionary<Guid, Domain.Organisations.Organisation>();
+
+    /// <summary>The organisation a grant is bound to, if it is one and was recorded by then.</summary>
+    public Domain.Organisations.Organisation? OrganisationOf(Grant grant) =>
+        grant.OrganisationId is { } id && Organisations.TryGetValue(id, out var organisation) ? organisation : null;
+
     public static LedgerState Fold(IEnumerable<RecordedEvent> events)
     {
         var programmes = new Dictionary<Guid, Programme>();
         var grants = new Dictionary<Guid, Grant>();
         var rates = FxRateTable.Empty;
+        var organisations = new Dictionary<Guid, Domain.Organisations.Organisation>();
         long position = 0;
         foreach (var e in events)
         {
@@ -33,6 +43,9 @@ public sealed record LedgerState(
                     break;
                 case GrantAwarded awarded:
                     grants[e.StreamId] = Grant.Start(awarded);
+                    break;
+                case Domain.Organisations.OrganisationRegistered registered:
+                    organisations[e.StreamId] = Domain.Organisations.Organisation.Start(registered);
                     break;
                 case FxRateSet rate:
                     rates = rates.Evolve(rate);
@@ -46,11 +59,15 @@ public sealed record LedgerState(
                     {
                         grants[e.StreamId] = grant.Evolve(e.Data);
                     }
+                    else if (organisations.TryGetValue(e.StreamId, out var organisation))
+                    {
+                        organisations[e.StreamId] = organisation.Evolve(e.Data);
+                    }
 
                     break;
             }
         }
 
-        return new LedgerState(programmes, grants, rates, position);
+        return new LedgerState(programmes, grants, rates, position, organisations);
     }
 }

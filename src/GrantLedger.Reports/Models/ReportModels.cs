@@ -112,7 +112,9 @@ public static class ReportModels
         var (cumulative, planned) = (0m, 0m);
         for (var month = programme.WindowStart.ToYearMonth(); month <= programme.WindowEnd.ToYearMonth(); month = month.PlusMonths(1))
         {
-            var paid = payments.Where(d => d.ValueDate.ToYearMonth() == month).Sum(d => d.Amount.Amount);
+            // A return from the bank counts in the month of its value date, as a negative payment.
+            var paid = payments.Where(d => d.ValueDate.ToYearMonth() == month).Sum(d => d.Amount.Amount)
+                - payments.Where(d => d.ReturnedOn?.ToYearMonth() == month).Sum(d => d.ReturnedAmount!.Value.Amount);
             cumulative += paid;
             planned += plan.Where(p => p.Date.ToYearMonth() == month).Sum(p => p.Amount.Amount);
             months.Add(new MonthLine(YearMonthPattern.Iso.Format(month), paid, cumulative, planned));
@@ -132,8 +134,10 @@ public static class ReportModels
             actuals.Totals.SpentAtDonorRate.Amount, actuals.Totals.SpentAtActualRate.Amount, actuals.Totals.FxDifference.Amount,
             grant.Tranches.OrderBy(t => t.Number).Select(t => new TrancheLine(t.Number, t.Amount.Amount, grant.PaidAgainst(t.Id).Amount,
                 t.MilestoneId is { } m ? grant.FindMilestone(m)?.Title ?? "" : OnSignature, grant.IsLocked(t))).ToList(),
-            grant.Disbursements.OrderBy(d => d.ValueDate).ThenBy(d => d.BankReference).Select(d => new PaymentLine(d.ValueDate, d.BankReference,
-                d.Amount.Amount, StatusOf(d), d.Reversed ? d.ReversalReason : d.Note)).ToList(),
+            grant.Disbursements.Select(d => new PaymentLine(d.ValueDate, d.BankReference, d.Amount.Amount, StatusOf(d), d.Reversed ? d.ReversalReason : d.Note))
+                .Concat(grant.Disbursements.Where(d => d.CountsAsDisbursed && d.IsReturned).Select(d => new PaymentLine(d.ReturnedOn!.Value,
+                    d.ReturnReference ?? d.BankReference, -d.ReturnedAmount!.Value.Amount, "bank return", d.ReturnReason)))
+                .OrderBy(p => p.ValueDate).ThenBy(p => p.Reference).ThenByDescending(p => p.Amount).ToList(),
             grant.Milestones.OrderBy(m => m.DueDate).Select(m => Line(grant, m)).ToList(),
             actuals.Lines.Select(l => new BudgetLineLine(l.Line.Code, l.Line.Heading, l.Line.Description, l.Figures.Planned.Amount,
                 l.Figures.SpentAtDonorRate.Amount, l.Figures.SpentAtActualRate.Amount, l.Figures.FxDifference.Amount, l.Figures.Remaining.Amount)).ToList());
@@ -157,6 +161,7 @@ public static class ReportModels
     private static string StatusOf(Disbursement d) => d switch
     {
         { Reversed: true } => "reversed",
+        { IsReturned: true } => "returned",
         { Status: DisbursementStatus.AwaitingApproval } => "awaiting approval",
         { Status: DisbursementStatus.Rejected } => "rejected",
         _ => "paid",

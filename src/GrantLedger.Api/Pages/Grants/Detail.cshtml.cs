@@ -15,6 +15,9 @@ namespace GrantLedger.Api.Pages.Grants;
 
 public sealed record ReceiptForm(string Amount = "", string Currency = "", string BankReference = "");
 
+public sealed record PaymentRequestForm(string Amount = "", string TrancheId = "", string Note = "");
+public sealed record ReturnForm(string Amount = "", string ValueDate = "", string BankReason = "", string BankReference = "");
+
 public sealed record DisbursementForm(string Amount = "", string ValueDate = "", string Reference = "", string OverrideReason = "");
 
 /// <summary>
@@ -33,19 +36,32 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
     /// <summary>The row (disbursement, amendment) a refused form was sent from, so its messages stand next to its fields.</summary>
     public Guid? ActedOn { get; private set; }
 
+    /// <summary>The organisation the grant is bound to, its accounts as this user may see them (masked except for finance and approvers).</summary>
+    public GrantLedger.Api.Organisations.OrganisationView? Organisation { get; private set; }
+
     public ReceiptForm Receipt { get; private set; } = new();
     public DisbursementForm Form { get; private set; } = new();
+    public ReturnForm Return { get; private set; } = new();
     public string NewIdempotencyKey { get; } = Guid.NewGuid().ToString("N");
 
     public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
 
+    /// <summary>Who asked for each payment request, by user id (the grant's requests name users by id).</summary>
+    public IReadOnlyDictionary<string, string> Requesters { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The grantee's payment request form, as sent, when it was refused.</summary>
+    public PaymentRequestForm RequestForm { get; private set; } = new();
+
+    /// <param name="paymentRequestId">Set by "Pay this request…": the payment settles the grantee's request.</param>
     public async Task<IActionResult> OnPostDisburseAsync(Guid id, string idempotencyKey, long? expectedVersion, Guid? trancheId,
-        string amount, string valueDate, string reference, string? overrideReason)
+        string amount, string valueDate, string reference, string? overrideReason, Guid? bankAccountId, Guid? paymentRequestId = null)
     {
         if (!await Can(Policies.Finance))
         {
             return Forbid();
         }
+
+        ActedOn = paymentRequestId;
 
         Form = new DisbursementForm(amount, valueDate, reference, overrideReason ?? "");
         var date = LocalDatePattern.Iso.Parse(valueDate ?? "");
@@ -58,7 +74,8 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         // A double-click or a resubmitted form carries the same key: the ledger pays once and answers as the first time.
         HttpContext.Request.Headers[IdempotencyRecord.HeaderName] = idempotencyKey;
         var request = new RecordDisbursementRequest(value, date.Value, reference ?? "", null, null, expectedVersion, trancheId,
-            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason));
+            string.IsNullOrWhiteSpace(overrideReason) ? null : new HoldOverrideRequest(overrideReason), PaymentRequestId: paymentRequestId,
+            BankAccountId: bankAccountId);
         var invalid = RecordDisbursementEndpoint.Validate(request, HttpContext);
         var result = invalid.Status is not null ? null : await RecordDisbursementEndpoint.Post(id, request, bus, HttpContext);
         var success = result is IValueHttpResult { Value: DisbursementCreated { Status: "awaiting-approval" } created }
@@ -97,6 +114,36 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
                 return outcome.ToCreated("");
             }, HttpContext.RequestAborted);
         return await Done(id, Pages.Outcome.From(result), success);
+    }
+
+    /// <summary>Finance records that the bank sent a payment back; the form's key makes a resubmission answer as the first.</summary>
+    public async Task<IActionResult> OnPostReturnAsync(Guid id, Guid disbursementId, string idempotencyKey, string amount, string valueDate,
+        string bankReason, string? bankReference)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        ActedOn = disbursementId;
+        Return = new ReturnForm(amount ?? "", valueDate ?? "", bankReason ?? "", bankReference ?? "");
+        var date = LocalDatePattern.Iso.Parse(valueDate ?? "");
+        var parsed = decimal.TryParse(amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var value);
+        if (!parsed || !date.Success)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (!parsed) errors["amount"] = [SharedResource.Localizer["Enter the amount as a number (e.g. 12500.00)."].Value];
+            if (!date.Success) errors["valueDate"] = [SharedResource.Localizer["Enter the value date of the bank's credit."].Value];
+            return await Done(id, new Outcome(false, "Enter the amount as a number (e.g. 12500.00) and the value date.", errors, false), "");
+        }
+
+        HttpContext.Request.Headers[IdempotencyRecord.HeaderName] = idempotencyKey;
+        var request = new ReturnDisbursementRequest(value, date.Value, bankReason ?? "", bankReference);
+        var invalid = ReturnDisbursementEndpoint.Validate(request, HttpContext);
+        return await Done(id, invalid.Status is not null
+            ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await ReturnDisbursementEndpoint.Post(id, disbursementId, request, bus, HttpContext)),
+            "The return from the bank was recorded; the amount is available to pay again.");
     }
 
     public async Task<IActionResult> OnPostApproveAsync(Guid id, Guid disbursementId) =>
@@ -204,6 +251,36 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
             "Thank you: the amount that arrived was recorded.");
     }
 
+    /// <summary>The grantee asks for a payment: the same form reading and command as <c>POST /api/grants/{id}/payment-requests</c>.</summary>
+    public async Task<IActionResult> OnPostRequestPaymentAsync(Guid id, [FromServices] IOptions<MilestoneOptions> options)
+    {
+        if (!await Can(Policies.Deliver))
+        {
+            return Forbid();
+        }
+
+        var form = await Request.ReadFormAsync(HttpContext.RequestAborted);
+        RequestForm = new PaymentRequestForm(form["amount"].ToString(), form["trancheId"].ToString(), form["note"].ToString());
+        return await Done(id, Pages.Outcome.From(await RequestPaymentEndpoint.Post(id, bus, options, HttpContext)),
+            "Your payment request was sent; ECARO finance will pay or decline it.");
+    }
+
+    /// <summary>Finance declines a payment request with the reason the grantee reads.</summary>
+    public async Task<IActionResult> OnPostDeclineRequestAsync(Guid id, Guid requestId, string reason)
+    {
+        if (!await Can(Policies.Finance))
+        {
+            return Forbid();
+        }
+
+        ActedOn = requestId;
+        var request = new DeclinePaymentRequestRequest(reason ?? "");
+        var invalid = DeclinePaymentRequestEndpoint.Validate(request);
+        return await Done(id, invalid.Status is not null ? Pages.Outcome.Invalid(invalid)
+            : Pages.Outcome.From(await DeclinePaymentRequestEndpoint.Post(id, requestId, request, bus, HttpContext)),
+            "The payment request was declined; the grantee sees your reason.");
+    }
+
     /// <summary>The same policies as the API endpoints behind each button.</summary>
     private async Task<bool> Can(string policy) => (await authorization.AuthorizeAsync(User, policy)).Succeeded;
 
@@ -228,6 +305,11 @@ public sealed class GrantDetailModel(IDocumentStore store, Wolverine.IMessageBus
         }
 
         Grant = ok.Value!;
+        Requesters = await PaymentRequestsModel.NamesOf(query, Grant.PaymentRequests?.Select(r => r.RequestedBy) ?? []);
+        Organisation = Grant.OrganisationId is { } organisationId
+            && await GrantLedger.Api.Organisations.OrganisationQueries.Visible(query, organisationId, CurrentUser.From(User)) is { } organisation
+            ? GrantLedger.Api.Organisations.OrganisationView.From(organisation, CurrentUser.From(User))
+            : null;
 
         if (await MilestoneQueryEndpoints.ForGrant(id, query, User) is Ok<List<MilestoneView>> milestones)
         {

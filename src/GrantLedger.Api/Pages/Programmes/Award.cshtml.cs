@@ -10,7 +10,7 @@ using NodaTime.Text;
 
 namespace GrantLedger.Api.Pages.Programmes;
 
-public sealed record AwardForm(string Grantee = "", string Countries = "", string Title = "", string Amount = "", string WindowStart = "",
+public sealed record AwardForm(string OrganisationId = "", string Countries = "", string Title = "", string Amount = "", string WindowStart = "",
     string WindowEnd = "", string Reason = "");
 
 /// <summary>
@@ -26,9 +26,13 @@ public sealed class AwardGrantModel(IQuerySession session, Wolverine.IMessageBus
         ["allocation-exceeded"] = "amount",
         ["outside-window"] = "windowEnd",
         ["invalid-window"] = "windowEnd",
+        ["unknown-organisation"] = "organisationId",
     };
 
     public Programme Programme { get; private set; } = null!;
+
+    /// <summary>The registered organisations to choose from: a grant goes to an organisation, never to a typed name.</summary>
+    public IReadOnlyList<GrantLedger.Domain.Organisations.Organisation> Organisations { get; private set; } = [];
     public AwardForm Form { get; private set; } = new();
     public Outcome? Outcome { get; private set; }
 
@@ -68,7 +72,7 @@ public sealed class AwardGrantModel(IQuerySession session, Wolverine.IMessageBus
 
         var countries = (form.Countries ?? "").Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(c => c.ToUpperInvariant()).ToList();
-        var request = new AwardGrantRequest(form.Grantee ?? "", countries, form.Title ?? "", amount!.Value, start.Value, end.Value, null,
+        var request = new AwardGrantRequest(Guid.TryParse(form.OrganisationId, out var organisationId) ? organisationId : Guid.Empty, countries, form.Title ?? "", amount!.Value, start.Value, end.Value, null,
             expectedVersion, string.IsNullOrWhiteSpace(form.Reason) ? null : form.Reason);
         var invalid = AwardGrantEndpoint.Validate(request);
         if (invalid.Status is not null)
@@ -95,6 +99,7 @@ public sealed class AwardGrantModel(IQuerySession session, Wolverine.IMessageBus
     private async Task<bool> Load(Guid id)
     {
         Programme = (await session.LoadAsync<Programme>(id, HttpContext.RequestAborted))!;
+        Organisations = await session.Query<GrantLedger.Domain.Organisations.Organisation>().OrderBy(o => o.ShortName).ToListAsync(HttpContext.RequestAborted);
         return Programme is not null;
     }
 }

@@ -31,6 +31,49 @@ public sealed class ProgrammeDetailModel(IQuerySession session, IAuthorizationSe
     public IReadOnlyList<MonthLine> Months { get; private set; } = [];
     public Outcome? Outcome { get; private set; }
     public ApprovalRulesForm Rules { get; private set; } = new();
+    public PeriodsResponse Periods { get; private set; } = null!;
+
+    /// <summary>A refused close or reopening request, and what was typed, shown at its form in "Books".</summary>
+    public Outcome? BooksOutcome { get; private set; }
+    public string? BooksAction { get; private set; }
+    public PeriodForm BooksForm { get; private set; } = new();
+
+    /// <summary>Finance closes a month (the command of <c>POST /api/programmes/{id}/periods/{month}/close</c>).</summary>
+    public Task<IActionResult> OnPostClosePeriodAsync(Guid id, PeriodForm form, [FromServices] Wolverine.IMessageBus bus) =>
+        Books(id, "close", form, bus, month => PeriodEndpoints.Close(id, month, new ClosePeriodRequest(form.Text), bus, HttpContext),
+            "The month was closed: nothing dated in it is accepted any more.");
+
+    /// <summary>Finance asks to reopen a closed month (<c>POST .../periods/{month}/reopen</c>); another approver decides on the approvals page.</summary>
+    public Task<IActionResult> OnPostReopenPeriodAsync(Guid id, PeriodForm form, [FromServices] Wolverine.IMessageBus bus) =>
+        Books(id, "reopen", form, bus, month =>
+        {
+            var request = new ReopenPeriodRequest(form.Text ?? "");
+            var invalid = RequestReopeningEndpoint.Validate(request);
+            return invalid.Status is not null ? Task.FromResult<IResult>(Results.Problem(invalid)) : RequestReopeningEndpoint.Post(id, month, request, bus, HttpContext);
+        }, "The request to reopen the month was recorded; it reopens when another approver approves it on the approvals page.");
+
+    private async Task<IActionResult> Books(Guid id, string action, PeriodForm form, Wolverine.IMessageBus bus, Func<string, Task<IResult>> send, string success)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Finance)).Succeeded)
+        {
+            return Forbid();
+        }
+
+        var outcome = Outcome.From(await send((form.Month ?? "").Trim()))
+            .Placed(new Dictionary<string, string>
+            {
+                ["period-not-ended"] = "month", ["period-already-closed"] = "month", ["period-outside-window"] = "month",
+                ["period-not-closed"] = "month", ["reopening-pending"] = "month",
+            });
+        if (outcome.Ok)
+        {
+            TempData["Notice"] = success;
+            return Redirect($"/programmes/{id}#books");
+        }
+
+        (BooksOutcome, BooksAction, BooksForm) = (outcome, action, form);
+        return await Load(id) ? Page() : NotFound();
+    }
 
     public async Task<IActionResult> OnGetAsync(Guid id) => await Load(id) ? Page() : NotFound();
 
@@ -97,9 +140,13 @@ public sealed class ProgrammeDetailModel(IQuerySession session, IAuthorizationSe
         var programme = await session.LoadAsync<GrantLedger.Domain.Programmes.Programme>(id, HttpContext.RequestAborted);
         var grants = await session.Query<GrantLedger.Domain.Grants.Grant>().Where(g => g.ProgrammeId == id).ToListAsync(HttpContext.RequestAborted);
         Months = ReportModels.Months(programme!, grants);
+        Periods = PeriodEndpoints.PeriodsOf(programme!);
         return true;
     }
 }
+
+/// <summary>A month (<c>yyyy-MM</c>) and the note or reason typed with it.</summary>
+public sealed record PeriodForm(string? Month = null, string? Text = null);
 
 /// <summary>What finance typed into the approval-rules form, kept to show again with a refusal.</summary>
 public sealed record ApprovalRulesForm(string ApprovalThreshold = "", string WindowDays = "", string Reason = "", long? ExpectedVersion = null);
