@@ -18,15 +18,21 @@ codegen() {
     dotnet run --project src/GrantLedger.Api/GrantLedger.Api.csproj -c Release --no-build --no-launch-profile -- codegen "$@" > /dev/null
 }
 
-if [[ "${GRANTLEDGER_CODEGEN_BUILD:-true}" == true ]]; then
-  dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet > /dev/null
-fi
+build() { dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet > /dev/null; }
 
 if ! $check; then
-  codegen delete
+  # The checked-in code is compiled into the app: after a handler's signature changed it may not even compile, so it
+  # goes first, then the app is built without it and writes it anew.
+  rm -rf "$generated"
+  build
   codegen write
   echo "codegen.sh: wrote $(find "$generated" -name '*.cs' | wc -l) files under $generated"
   exit 0
+fi
+
+if [[ "${GRANTLEDGER_CODEGEN_BUILD:-true}" == true ]] && ! build; then
+  echo "codegen.sh: the app does not build; if the errors are under $generated, that code is stale: run scripts/codegen.sh"
+  exit 1
 fi
 
 saved="$(mktemp -d)"

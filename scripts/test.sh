@@ -30,7 +30,7 @@ export GRANTLEDGER_OWNER_CONNECTION="$(scripts/postgres.sh --owner grantledger_t
 export ASPNETCORE_ENVIRONMENT=Testing
 
 if ! dotnet build GrantLedger.sln -c Release -nologo -v quiet; then
-  echo "test.sh: build failed"
+  echo "test.sh: build failed (errors under src/GrantLedger.Api/Internal/Generated mean stale generated code: run scripts/codegen.sh)"
   echo "0 passed, 1 failed, 0 skipped"
   exit 1
 fi
