@@ -5,7 +5,8 @@
 # Built so far: "bad input" (every request refused with a 4xx, nothing changed, the ledger reconciles) and "crash"
 # (kill -9 mid-storm; every acknowledged payment present once, none extra, reconciled) and "two nodes" (two app
 # processes, 16 clients racing for one grant's last euros: no overspend) and "database" (PostgreSQL restarts, or its
-# connections are cut, mid-storm; the app recovers by itself) and "durable schedule" (a milestone deadline passes while
+# connections are refused for 5 s, mid-storm; the app recovers by itself, and /health/ready answers 503 meanwhile and 200
+# after) and "durable schedule" (a milestone deadline passes while
 # the app is down; it is recorded once the app is back) and "leader election" (Wolverine's agents on one of two nodes;
 # they move to the survivor when it is killed) and "restore" (pg_dump, pg_restore into an empty database: the same
 # ledger, reconciled, and a report made before the backup verifies).
@@ -75,18 +76,35 @@ storm crash kill_and_restart_app
 pg_port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"; pg_db="$(sed -E 's/.*Database=([^;]+).*/\1/' <<<"$connection")"
 pgdata="$repo/.data/pg"; pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-database_disruption="connections cut"
+database_disruption="connections refused for 5 s"
+# Readiness is watched through the outage: /health/ready must answer 503 while the database is away and 200 again after.
+ready_log="$(mktemp)"
+watch_readiness() { while :; do curl -s -o /dev/null -m 2 -w '%{http_code}\n' "$app_url/health/ready" >> "$ready_log" || true; sleep 0.25; done; }
 disrupt_database() {
+  watch_readiness & ready_watcher=$!
   if ! $short && [[ -n "$pg_bin" ]] && as_pg "$pg_bin/pg_ctl" -D "$pgdata" status > /dev/null 2>&1; then
-    database_disruption="PostgreSQL restarted (pg_ctl restart -m fast)"
-    as_pg "$pg_bin/pg_ctl" -D "$pgdata" restart -m fast -w -t 60 > /dev/null
+    database_disruption="PostgreSQL stopped for 5 s (pg_ctl stop -m fast, then start)"
+    as_pg "$pg_bin/pg_ctl" -D "$pgdata" stop -m fast -w -t 60 > /dev/null
+    sleep 5
+    as_pg "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 start > /dev/null
   else
+    # The shared cluster stays up (other databases use it): this database refuses connections for 5 s instead.
+    PGPASSWORD=grantledger psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qtAc "alter database $pg_db allow_connections false" > /dev/null
     PGPASSWORD=grantledger psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qtAc \
       "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = '$pg_db' and pid <> pg_backend_pid()" > /dev/null
+    sleep 5
+    PGPASSWORD=grantledger psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qtAc "alter database $pg_db allow_connections true" > /dev/null
   fi
   echo "chaos.sh: database disrupted mid-storm: $database_disruption"
 }
 storm database disrupt_database
+ready_result=0
+for _ in $(seq 1 60); do [[ "$(tail -n 1 "$ready_log")" == 200 ]] && break; sleep 0.5; done
+kill "$ready_watcher" 2>/dev/null || true; wait "$ready_watcher" 2>/dev/null || true
+ready_unready="$(grep -cv '^200$' "$ready_log" || true)"; ready_last="$(tail -n 1 "$ready_log")"
+[[ "$ready_unready" -gt 0 && "$ready_last" == 200 ]] || ready_result=1
+finish readiness "$ready_result" "readiness_probes=$(wc -l < "$ready_log") readiness_unready=$ready_unready readiness_last=$ready_last"
+rm -f "$ready_log"
 
 # Two nodes: a second app process on the same database; 16 clients alternate between them for one grant's last euros.
 first_app=$app; first_url=$app_url
@@ -280,6 +298,7 @@ recover by itself.
 | Recorded but never acknowledged | $(value database_unacknowledged) |
 | Retries (no answer, or an error while the database was away) | $(value database_retries) |
 | Reconciliation afterwards | $(value database_reconciled) |
+| \`/health/ready\` through the outage: probes / not \`200\` / last answer | $(value readiness_probes) / $(value readiness_unready) / $(value readiness_last) |
 
 ## Leader election
 

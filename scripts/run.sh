@@ -56,6 +56,12 @@ ConnectionStrings__GrantLedger="$owner_connection" dotnet run --project src/Gran
   --no-launch-profile -- db-apply >&2
 
 export ConnectionStrings__GrantLedger="$connection"
+# /metrics for Prometheus, behind a bearer token made once and kept under .data (docs/operations.md, "Metrics").
+if [[ -z "${GrantLedger__Metrics__ScrapeToken:-}" ]]; then
+  token_file="$repo/.data/metrics-scrape-token"
+  [[ -s "$token_file" ]] || (umask 077; mkdir -p "$repo/.data"; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$token_file")
+  export GrantLedger__Metrics__ScrapeToken="$(cat "$token_file")"
+fi
 export ASPNETCORE_URLS="$url"
 if [[ -z "$demo" ]]; then
   if [[ "$ASPNETCORE_ENVIRONMENT" == Development ]]; then demo=true; else demo=false; fi
@@ -97,13 +103,14 @@ export GrantLedger__Mail__PublicBaseUrl="${GrantLedger__Mail__PublicBaseUrl:-$ur
 dotnet run --project src/GrantLedger.Api/GrantLedger.Api.csproj -c Release --no-build --no-launch-profile &
 app=$!
 
-wait_until_up "$url/health" "$app" "the app exited during start-up"
+wait_until_up "$url/health/ready" "$app" "the app exited during start-up"
 
 cat <<MSG
 
   GrantLedger ($ASPNETCORE_ENVIRONMENT) is serving at $url
     in a browser: $url/signin
-    health:      $url/health
+    health:      $url/health/live (the process), $url/health/ready (ready to serve)
+    metrics:     curl -H "Authorization: Bearer \$(cat .data/metrics-scrape-token)" $url/metrics
     OpenAPI:     $url/openapi/v1.json
     database:    the app connects as grantledger_app (read and append only; db-apply ran as grantledger)
     signing key: $GrantLedger__Audit__SigningKeyPath (public key: GET $url/api/audit/public-key)

@@ -30,12 +30,20 @@ export GRANTLEDGER_OWNER_CONNECTION="$(scripts/postgres.sh --owner grantledger_t
 export ASPNETCORE_ENVIRONMENT=Testing
 
 if ! dotnet build GrantLedger.sln -c Release -nologo -v quiet; then
-  echo "test.sh: build failed"
+  echo "test.sh: build failed (errors under src/GrantLedger.Api/Internal/Generated mean stale generated code: run scripts/codegen.sh)"
   echo "0 passed, 1 failed, 0 skipped"
   exit 1
 fi
 
 passed=0; failed=0; skipped=0; status=0
+# The generated code Production loads (TypeLoadMode.Static) must match the handlers and endpoints; it counts as one check.
+if GRANTLEDGER_CODEGEN_BUILD=false scripts/codegen.sh --check; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: stale generated code: run scripts/codegen.sh and commit src/GrantLedger.Api/Internal/Generated"
+  failed=$((failed + 1)); status=1
+fi
+
 results="$(mktemp -d)"
 for project in tests/*/*.csproj; do
   name="$(basename "$project" .csproj)"

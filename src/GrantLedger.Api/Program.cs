@@ -1,5 +1,6 @@
 using GrantLedger.Api.Configuration;
 using GrantLedger.Api.Database;
+using GrantLedger.Api.Operations;
 using JasperFx;
 using NodaTime;
 
@@ -43,6 +44,7 @@ namespace GrantLedger.Api.Configuration
             builder.AddGrantLedgerIdentity();
             builder.AddGrantLedgerHttp();
             builder.AddGrantLedgerLocalization();
+            builder.AddGrantLedgerTelemetry();
 
             return builder.Build();
         }

@@ -321,14 +321,15 @@ public sealed class LedgerHost : IAsyncLifetime
     /// (<see cref="Reset"/>) before the application starts, so nothing it does at start-up (recovering scheduled
     /// messages, chaining events) races the wipe.
     /// </summary>
-    public static async Task<IAlbaHost> StartEmpty(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<IAlbaHost> StartEmpty(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         await StartLock.WaitAsync();
         try
         {
             await ApplySchema(schema);
             await Reset(schema);
-            return await StartApplied(schema, clock, settings);
+            return await StartApplied(schema, clock, settings, services);
         }
         finally
         {
@@ -356,7 +357,8 @@ public sealed class LedgerHost : IAsyncLifetime
         }
     }
 
-    private static Task<IAlbaHost> StartApplied(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings)
+    private static Task<IAlbaHost> StartApplied(string schema, FakeClock? clock, IReadOnlyDictionary<string, string>? settings,
+        Action<IServiceCollection>? configure = null)
     {
         JasperFxEnvironment.AutoStartHost = true;
         var connection = RuntimeConnectionString;
@@ -395,6 +397,7 @@ public sealed class LedgerHost : IAsyncLifetime
 
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
+                configure?.Invoke(services);
             });
         });
     }

@@ -15,7 +15,7 @@ public sealed partial class OpenApiDocumentTests(LedgerHost host) : FromStartOfT
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
 
     /// <summary>The operations anyone may call (the sign-in page and the document itself are not in the document).</summary>
-    private static readonly string[] Anonymous = ["POST /api/auth/token", "GET /health"];
+    private static readonly string[] Anonymous = ["POST /api/auth/token", "GET /health", "GET /health/live", "GET /health/ready"];
 
     private async Task<JsonNode> Document()
     {

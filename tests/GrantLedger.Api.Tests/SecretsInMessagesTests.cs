@@ -31,7 +31,7 @@ public class HealthLeaksNothingTests
             .AddLogging().AddProblemDetails().BuildServiceProvider() };
         context.Response.Body = new MemoryStream();
 
-        var result = await GrantLedger.Api.Health.HealthEndpoint.Get(unreachable,
+        var result = await GrantLedger.Api.Health.HealthEndpoint.Ready(new GrantLedger.Api.Health.Readiness(unreachable, "grantledger", () => null, 10),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<GrantLedger.Api.Health.HealthResponse>.Instance, CancellationToken.None);
         await result.ExecuteAsync(context);
         var body = System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());

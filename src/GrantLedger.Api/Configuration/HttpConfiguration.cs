@@ -1,5 +1,6 @@
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Http;
+using GrantLedger.Api.Operations;
 using Microsoft.AspNetCore.WebUtilities;
 using Wolverine.Http;
 
@@ -52,6 +53,8 @@ public static class HttpConfiguration
         // Forwarded scheme and address from known proxies only; CSP, nosniff, no framing, same-origin referrer on every
         // answer (WebHardening.cs); HSTS in Production.
         app.UseGrantLedgerWebHardening();
+        // /metrics for Prometheus, behind its scrape token (Operations/TelemetryConfiguration.cs, docs/operations.md "Metrics").
+        app.UseGrantLedgerMetrics();
         if (app.Environment.IsProduction())
         {
             app.UseHsts();

@@ -64,6 +64,10 @@ public static class MartenConfiguration
             opts.Events.MetadataConfig.CausationIdEnabled = true;
             opts.Events.MetadataConfig.UserNameEnabled = true;
 
+            // Telemetry (Operations/TelemetryConfiguration.cs): a span per session's connection use, and counters of events appended.
+            opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+            opts.OpenTelemetry.TrackEventCounters();
+
             // Each feature's documents, projections, indexes and tables, registered next to the feature (the inline
             // projections in the order they have always had: programme, grant, FX rate table).
             opts.AddProgrammes()

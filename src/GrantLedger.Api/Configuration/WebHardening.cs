@@ -65,10 +65,12 @@ public static class WebHardening
         if (app.Environment.IsProduction())
         {
             // Cookies are Secure and antiforgery refuses plain HTTP in Production: answer a plain-HTTP request (after the
-            // known proxy's X-Forwarded-Proto) in words instead of failing later. Health probes stay open.
+            // known proxy's X-Forwarded-Proto) in words instead of failing later. Health probes and the Prometheus scrape (its
+            // own token; scraped on the internal network, docs/operations.md "Metrics") stay open.
             app.Use((context, next) =>
             {
-                if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/health"))
+                if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/health") ||
+                    context.Request.Path.StartsWithSegments("/metrics"))
                 {
                     return next(context);
                 }

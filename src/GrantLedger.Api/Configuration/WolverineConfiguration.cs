@@ -21,8 +21,12 @@ public static class WolverineConfiguration
         var pollingMs = builder.Configuration.GetValue("GrantLedger:Scheduling:PollingMilliseconds", 5000);
         builder.Host.UseWolverine(opts =>
         {
+            // Production loads the handlers' code generated ahead of time (Internal/Generated, `scripts/codegen.sh`; test.sh fails
+            // when it is stale); everywhere else it is generated at start, so a new handler needs no step (docs/operations.md).
             opts.UseRuntimeCompilation();
-            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            opts.CodeGeneration.TypeLoadMode = builder.Configuration.GetValue("GrantLedger:CodeGeneration:Static", builder.Environment.IsProduction())
+                ? TypeLoadMode.Static
+                : TypeLoadMode.Dynamic;
 
             // Its tables are created by `db-apply` as the schema owner; the runtime role cannot (Database/DatabaseRoles.cs).
             opts.AutoBuildMessageStorageOnStartup = builder.Environment.IsDevelopment() &&

@@ -27,10 +27,16 @@ public sealed record IdempotencyRecord(string Id, string RequestHash, int Status
         requestHash != RequestHash
             ? Problems.From(new("idempotency-key-reused",
                 "This idempotency key was already used for a different request. Use a new key for a new payment."))
-            : new Replayed(this);
+            : Replayed.Counted(this);
 
     private sealed class Replayed(IdempotencyRecord record) : IResult
     {
+        public static Replayed Counted(IdempotencyRecord record)
+        {
+            Operations.LedgerMetrics.IdempotentReplay();
+            return new Replayed(record);
+        }
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.Headers[ReplayedHeader] = "true";

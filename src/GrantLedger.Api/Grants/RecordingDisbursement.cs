@@ -149,6 +149,7 @@ public static class RecordDisbursementHandler
             throw;
         }
 
+        Operations.LedgerMetrics.DisbursementRecorded(request.Amount, request.Currency);
         return new CommandOutcome(null, response.Version, response);
     }
 

@@ -61,8 +61,11 @@ public static class ApiContract
     /// <summary>By <c>METHOD /route</c>, as the route is declared on the endpoint.</summary>
     public static readonly IReadOnlyDictionary<string, Operation> Operations = new Dictionary<string, Operation>
     {
-        ["GET /health"] = Ok<HealthResponse>("Is the database reachable?")
-            .Refuses(503, "database-unreachable"),
+        ["GET /health"] = Ok<HealthResponse>("Is this node ready? (the same checks as /health/ready; kept for older probes)")
+            .Refuses(503, "database-unreachable").Refuses(503, "not-ready"),
+        ["GET /health/live"] = Ok<HealthResponse>("Is the process alive? (no database call)"),
+        ["GET /health/ready"] = Ok<HealthResponse>("Is this node ready: database reachable, schema applied, node registered, audit chain keeping up?")
+            .Refuses(503, "database-unreachable").Refuses(503, "not-ready"),
 
         ["POST /api/auth/token"] = Ok<TokenResponse>("Sign in: exchange e-mail and password for a bearer token")
             .Refuses(401, "invalid-credentials").Refuses(429, "too-many-requests"),

@@ -111,12 +111,36 @@ public static class LedgerCommandBus
     /// Sends the command through its one handler and hands its outcome to <paramref name="answer"/>. The reason is stamped on
     /// every event the command records, so it is bounded here too (<see cref="InputLimits.Reason"/>), whoever sent it.
     /// </summary>
-    public static async Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, Func<CommandOutcome, IResult> answer, CancellationToken cancellation) =>
-        command is IGrantCommand { GrantId: var id } && id == Guid.Empty
-            ? Problems.NotFound("grant", id)
-            : new RequestCheck().MaxLength("reason", command.Reason, InputLimits.Reason) is { HasErrors: true } tooLong
-                ? Results.Problem(tooLong.Result())
-                : answer(await Invoke(bus, command, cancellation));
+    public static async Task<IResult> Send(this IMessageBus bus, ILedgerCommand command, Func<CommandOutcome, IResult> answer, CancellationToken cancellation)
+    {
+        if (command is IGrantCommand { GrantId: var id } && id == Guid.Empty)
+        {
+            Operations.LedgerMetrics.CommandRefused(command, "not-found");
+            return Problems.NotFound("grant", id);
+        }
+
+        if (new RequestCheck().MaxLength("reason", command.Reason, InputLimits.Reason) is { HasErrors: true } tooLong)
+        {
+            Operations.LedgerMetrics.CommandRefused(command, "malformed-request");
+            return Results.Problem(tooLong.Result());
+        }
+
+        // One span and one count per command, whatever sent it (API or web UI): the door is the one place they pass.
+        using var activity = Operations.LedgerMetrics.Activities.StartActivity("command " + command.GetType().Name);
+        activity?.SetTag(Operations.TelemetryConfiguration.CorrelationAttribute, command.Metadata.CorrelationId);
+        activity?.SetTag(Operations.TelemetryConfiguration.UserAttribute, command.Metadata.UserId);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        CommandOutcome? outcome = null;
+        try
+        {
+            outcome = await Invoke(bus, command, cancellation);
+            return answer(outcome);
+        }
+        finally
+        {
+            Operations.LedgerMetrics.CommandDone(command, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started), activity);
+        }
+    }
 
     /// <summary>A commit refused by the closed-period guard in the database (ADR 0015) is the same 422 as the decision's.</summary>
     private static async Task<CommandOutcome> Invoke(IMessageBus bus, ILedgerCommand command, CancellationToken cancellation)

@@ -12,8 +12,8 @@ public sealed class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddl
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        // Every answer carries the correlation id its events (if any) were recorded under.
-        RequestMetadata.CorrelationIdOf(context);
+        // Every answer carries the correlation id its events (if any) were recorded under; so does every log line of the request.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = RequestMetadata.CorrelationIdOf(context) });
         try
         {
             await next(context);

@@ -51,7 +51,14 @@ public static class MilestoneDeadlineHandler
         }
 
         var now = clock.GetCurrentInstant();
-        switch (MilestoneDeadlineDecision.Decide(grant, message.MilestoneId, now))
+        var check = MilestoneDeadlineDecision.Decide(grant, message.MilestoneId, now);
+        Operations.LedgerMetrics.DeadlineChecked(check switch
+        {
+            DeadlineCheck.NotYet => "not-yet",
+            DeadlineCheck.Overdue => "overdue",
+            _ => "nothing-to-do",
+        }, check is DeadlineCheck.Overdue overdueNow ? (now - overdueNow.Event.Deadline).ToTimeSpan() : TimeSpan.Zero);
+        switch (check)
         {
             case DeadlineCheck.NotYet notYet:
                 // Only when the clock disagrees with the scheduler (a changed or fake clock): look again then.

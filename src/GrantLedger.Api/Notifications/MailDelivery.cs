@@ -185,6 +185,7 @@ public static class SendNotificationMailHandler
             }
             catch (Exception ex) when (MailTransport.Failure(ex) is { } failure)
             {
+                Operations.LedgerMetrics.MailFailed();
                 session.Store(delivery with { Status = MailDeliveryStatus.Failed, LastError = failure.Error });
                 await session.SaveChangesAsync(CancellationToken.None);
                 if (failure.Transient)
@@ -199,6 +200,7 @@ public static class SendNotificationMailHandler
             }
 
             // After the send.
+            Operations.LedgerMetrics.MailSent();
             session.Store(delivery with { Status = MailDeliveryStatus.Sent, SentAt = clock.GetCurrentInstant(), LastError = null });
             await session.SaveChangesAsync(CancellationToken.None);
         }

@@ -200,6 +200,7 @@ public static class GenerateReportHandler
             await session.SaveChangesAsync(cancellation);
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await Progress(job with { Status = ReportStatus.Running, Progress = 10 });
@@ -224,10 +225,12 @@ public static class GenerateReportHandler
             {
                 Status = ReportStatus.Ready, Progress = 100, Hash = hash, Position = position, PdfSha256 = pdfSha, Pages = built.Pages, FileName = fileName,
             });
+            Operations.LedgerMetrics.ReportBuilt(Kinds.Name(job.Kind), ok: true, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
         {
             logger.LogWarning(ex, "Report {Id} failed", job.Id);
+            Operations.LedgerMetrics.ReportBuilt(Kinds.Name(job.Kind), ok: false, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             await using var failed = store.LightweightSession();
             failed.Store(job with { Status = ReportStatus.Failed, Error = "The report could not be built from the ledger: " + ex.Message });
             await failed.SaveChangesAsync(cancellation);
