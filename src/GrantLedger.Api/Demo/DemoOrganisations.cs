@@ -34,7 +34,11 @@ public static class DemoOrganisations
     public static Guid IdOf(string grantee) => SosCentralAsiaScenario.IdFor($"organisation/{grantee}");
     public static Guid AccountOf(string grantee) => SosCentralAsiaScenario.IdFor($"organisation/{grantee}/account/1");
 
-    /// <summary>Registers each organisation that is not there yet (a second run adds nothing).</summary>
+    /// <summary>
+    /// Registers each organisation that is not there yet (a second run adds nothing). A demo seeded before organisations
+    /// existed has them already, registered by the start-up migration under the grantee's name: that one gets the
+    /// demo's account (so the tour's payments can go somewhere) instead of a second organisation of the same name.
+    /// </summary>
     public static async Task SeedAsync(IDocumentStore store, IReadOnlyDictionary<string, string> users, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
@@ -45,6 +49,19 @@ public static class DemoOrganisations
             var id = IdOf(o.ShortName);
             if (await session.LoadAsync<Organisation>(id, cancellation) is not null)
             {
+                continue;
+            }
+
+            var named = await session.Query<Organisation>().Where(x => x.ShortName == o.ShortName).ToListAsync(cancellation);
+            if (named.Count > 0)
+            {
+                if (named.Count == 1 && !named[0].Accounts.Any(a => a.Status == BankAccountStatus.Approved))
+                {
+                    var account = OrganisationDecisions.Propose(named[0], AccountOf(o.ShortName), o.Account, null, "Account named in the grant agreement", finance).Value;
+                    var accepted = OrganisationDecisions.Approve(named[0].Evolve(account), account.AccountId, approver).Value;
+                    session.Events.Append(named[0].Id, account, accepted);
+                }
+
                 continue;
             }
 

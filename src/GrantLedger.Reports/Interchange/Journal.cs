@@ -165,7 +165,7 @@ public static class Journal
                     payments[x.DisbursementId] = new Payment(x.GrantId, x.Amount, x.ValueDate, x.BankReference);
                     break;
                 case DisbursementApproved x:
-                    entry = Paid(e, x.DisbursementId, $"Payment to the grantee, approved by {x.ApprovedBy}");
+                    entry = Paid(e, x.DisbursementId, "Payment to the grantee, approved by a second person");
                     break;
                 case DisbursementReversed x when payments.TryGetValue(x.DisbursementId, out var reversed):
                     entry = Entry(e, reversed.GrantId, RecordedDate(e, reversed.GrantId), JournalKind.Reversal, reversed.Amount, chart.Bank,
