@@ -23,7 +23,15 @@ if (args is ["db-apply", ..])
 
 app.UseGrantLedgerHttp();
 
-return await app.RunJasperFxCommands(args);
+// JasperFx's command line only when a command is named (`codegen write`, scripts/codegen.sh): its command search prints
+// plain lines to the console, which on every start would break Production's one-JSON-object-per-line logs.
+if (args.Length > 0)
+{
+    return await app.RunJasperFxCommands(args);
+}
+
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so integration tests can host the application.</summary>
 public partial class Program;
