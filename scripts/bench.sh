@@ -16,6 +16,8 @@ cd "$repo"
 # The drivers (seeding, raw-SQL baselines, dropping schemas) connect as the schema owner; the app as the runtime role.
 connection="$(scripts/postgres.sh --owner grantledger_bench | tail -n 1)"
 app_connection="$(scripts/postgres.sh grantledger_bench | tail -n 1)"
+# GRANTLEDGER_BENCH_CONNECTION_OPTIONS=";Max Auto Prepare=20" measures a connection-string lever on the app alone.
+app_connection="$app_connection${GRANTLEDGER_BENCH_CONNECTION_OPTIONS:-}"
 dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
 source scripts/app.sh
