@@ -44,12 +44,41 @@ public static class GrantPaymentRecall
 }
 
 /// <summary>Keeps one <see cref="GrantPayment"/> per payment, from the events about it (the payment's own fold:
-/// <see cref="Disbursement.Apply"/>).</summary>
-public sealed class GrantPaymentProjection : MultiStreamProjection<GrantPayment, Guid>
+/// <see cref="Disbursement.Apply"/>). A projection over the whole batch of appended events, so that recording a payment
+/// stores its new document without a read first; documents are read (in one query) only for events about payments
+/// recorded in an earlier transaction.</summary>
+public sealed class GrantPaymentProjection : IProjection
 {
-    public GrantPaymentProjection() => Identity<IPaymentEvent>(e => e.DisbursementId);
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var payments = new Dictionary<Guid, GrantPayment?>();
+        var earlier = events.Select(e => e.Data).OfType<IPaymentEvent>()
+            .GroupBy(e => e.DisbursementId)
+            .Where(g => g.First() is not (DisbursementRecorded or DisbursementSubmittedForApproval))
+            .Select(g => g.Key).ToList();
+        if (earlier.Count > 0)
+        {
+            foreach (var document in await operations.LoadManyAsync<GrantPayment>(cancellation, earlier))
+            {
+                payments[document.Id] = document;
+            }
+        }
 
-    public override GrantPayment? Evolve(GrantPayment? snapshot, Guid id, IEvent e) => e.Data switch
+        foreach (var e in events)
+        {
+            if (e.Data is IPaymentEvent about)
+            {
+                payments[about.DisbursementId] = Evolve(payments.GetValueOrDefault(about.DisbursementId), e);
+            }
+        }
+
+        foreach (var document in payments.Values.OfType<GrantPayment>())
+        {
+            operations.Store(document);
+        }
+    }
+
+    public static GrantPayment? Evolve(GrantPayment? snapshot, IEvent e) => e.Data switch
     {
         DisbursementRecorded x => GrantPayment.Of(e.StreamId, e.Version, Disbursement.Of(x)),
         DisbursementSubmittedForApproval x => GrantPayment.Of(e.StreamId, e.Version, Disbursement.Of(x)),

@@ -11,7 +11,7 @@ public static class GrantsRegistration
     {
         opts.Projections.Add<GrantProjection>(ProjectionLifecycle.Inline);
         // One document per payment (ADR 0018), listed per grant in the order recorded.
-        opts.Projections.Add<GrantPaymentProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add(new GrantPaymentProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<GrantPayment>().Index(p => p.GrantId);
         // Organisation: every payment looks up the organisation's other grants for holds (pg_stat_statements: half the
         // database time unindexed). The grantee name stays indexed for the start-up migration of grants awarded by name.

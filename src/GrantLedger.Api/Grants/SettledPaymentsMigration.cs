@@ -23,7 +23,6 @@ public static class SettledPaymentsMigration
             return 0;
         }
 
-        var projection = new GrantPaymentProjection();
         var grants = await session.Query<Grant>().Select(g => g.Id).ToListAsync(cancellation);
         var documents = 0;
         foreach (var grantId in grants)
@@ -34,7 +33,7 @@ public static class SettledPaymentsMigration
             {
                 if (e.Data is IPaymentEvent about)
                 {
-                    payments[about.DisbursementId] = projection.Evolve(payments.GetValueOrDefault(about.DisbursementId), about.DisbursementId, e);
+                    payments[about.DisbursementId] = GrantPaymentProjection.Evolve(payments.GetValueOrDefault(about.DisbursementId), e);
                 }
             }
 
