@@ -27,6 +27,7 @@ if $levers; then
     "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0|"
     "server GC without DATAS (DOTNET_GCDynamicAdaptationMode=0)|DOTNET_GCDynamicAdaptationMode=0|"
     "server GC, conserve memory (DOTNET_GCConserveMemory=7)|DOTNET_GCConserveMemory=7|"
+    "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false|"
   )
   figures=(c1_http_p50_ms c16_http_per_s c16_http_p99_ms c16_read_per_s ratio_read ratio_raw long_history_ratio rss_mb)
   {
