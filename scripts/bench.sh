@@ -77,6 +77,20 @@ fi
 output="$(driver history "$connection")"
 echo "$output"
 
+# The quick figures in the same run (HTTP at 1, 4 and 16 clients beside the raw INSERT, the grant read and the SQL
+# peer; the long-history case; the app's peak memory), each name prefixed quick_.
+schema=bench_quick
+port="${GRANTLEDGER_BENCH_PORT:-5099}"
+fresh_schema "$connection" "$schema"
+rm -f /tmp/grantledger-$schema-app.log
+trap 'stop_app' EXIT
+start_app "$app_connection" "$schema" "$port"
+quick_output="$(driver quick "$connection" "$schema" "$app_url" "$app" snowleopard | tail -n 1 | sed -E 's/(^| )([a-z0-9_]+)=/\1quick_\2=/g')"
+stop_app
+echo "$quick_output"
+output="$output
+$quick_output"
+
 # The app itself, as run.sh serves it (demo users, no request logging), in its own schema.
 schema=bench_http
 port="${GRANTLEDGER_BENCH_PORT:-5099}"
@@ -133,7 +147,22 @@ cat > docs/benchmarks.md <<MD
 
 Measured by \`scripts/bench.sh\` on $(date -u +%Y-%m-%d). Machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB,
 PostgreSQL $(psql --version | awk '{print $3}') on the same machine, .NET $(dotnet --version).
-Every figure is from one run; ratios are against a baseline measured in the same run. For a quick check of a change,
+Every figure is from one run; ratios are against a baseline measured in the same run.
+
+## Targets of issue 2-7/8
+
+| Target | Reached in this run |
+|---|---|
+| Disbursement over HTTP at 16 clients ≥ 0.5x the authenticated grant read | $(value quick_ratio_read)x ($(value quick_c16_http_per_s) against $(value quick_c16_read_per_s) reads/s) |
+| … and ≥ 0.25x the raw INSERT | $(value quick_ratio_raw)x |
+| p99 < 25 ms at 16 clients | $(value quick_c16_http_p99_ms) ms |
+| 1 client p50 ≤ 2 ms | $(value quick_c1_http_p50_ms) ms |
+| History length free: 16 clients into grants holding 10,000 payments within 1.2x of grants holding 10 | $(value quick_long_history_ratio)x ($(value quick_long_history_per_s) against $(value quick_short_history_per_s) payments/s) |
+| App peak RSS under the bench < 300 MB | $(value quick_rss_mb) MB (quick run); $(value app_peak_rss_mb) MB after the profiled runs below |
+| Projection rebuild ≥ 50,000 events/s | $(value rebuild_events_per_s) events/s |
+| Against the conventional design (one SQL transaction per payment, no HTTP) at 16 clients | $(value quick_ratio_peer)x |
+
+$(if [[ -f docs/benchmark-levers.md ]]; then echo "## Levers, one at a time"; echo; cat docs/benchmark-levers.md; fi) For a quick check of a change,
 \`scripts/bench.sh --quick\` prints the HTTP figures, the conventional peer and the long-history case (16 clients into
 grants holding 10,000 payments against grants holding 10: \`long_history_ratio\`) on one line in under two minutes.
 

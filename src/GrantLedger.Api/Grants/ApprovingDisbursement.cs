@@ -32,16 +32,21 @@ public sealed record RejectDisbursementCommand(Guid GrantId, Guid DisbursementId
 
 public static class ApproveDisbursementHandler
 {
+    /// <summary>The payment's document: a payment nothing waits on is held by the snapshot only in its sums (ADR 0018),
+    /// and approving it again must say it is not awaiting approval, not that it does not exist.</summary>
+    public static Task<GrantPayment?> LoadAsync(ApproveDisbursementCommand command, IDocumentSession session) =>
+        session.LoadAsync<GrantPayment>(command.DisbursementId);
+
     /// <summary>The payment's value date must still lie in an open month: the guard in the commit checks it (ADR 0015).</summary>
     public static (CommandOutcome, Events, OutgoingMessages) Handle(ApproveDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant,
-        IDocumentSession session, IClock clock)
+        GrantPayment? payment, IDocumentSession session, IClock clock)
     {
         var decided = GrantCommands.Decide(command, grant,
-            g => ApproveDisbursementDecision.Decide(g, new ApproveDisbursement(command.DisbursementId, command.Metadata.UserId)),
+            g => ApproveDisbursementDecision.Decide(g.Holding(payment), new ApproveDisbursement(command.DisbursementId, command.Metadata.UserId)),
             version => new DisbursementDecided(command.DisbursementId, version, "recorded"));
-        if (decided.Item1.Accepted && grant!.FindDisbursement(command.DisbursementId) is { } payment)
+        if (decided.Item1.Accepted && grant!.FindDisbursement(command.DisbursementId) is { } approved)
         {
-            session.GuardOpenPeriod(grant.ProgrammeId, payment.ValueDate);
+            session.GuardOpenPeriod(grant.ProgrammeId, approved.ValueDate);
         }
 
         return decided.Notifying(grant, session, clock);
@@ -50,9 +55,13 @@ public static class ApproveDisbursementHandler
 
 public static class RejectDisbursementHandler
 {
-    public static (CommandOutcome, Events) Handle(RejectDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant) =>
+    /// <inheritdoc cref="ApproveDisbursementHandler.LoadAsync"/>
+    public static Task<GrantPayment?> LoadAsync(RejectDisbursementCommand command, IDocumentSession session) =>
+        session.LoadAsync<GrantPayment>(command.DisbursementId);
+
+    public static (CommandOutcome, Events) Handle(RejectDisbursementCommand command, [WriteAggregate(Required = false)] Grant? grant, GrantPayment? payment) =>
         GrantCommands.Decide(command, grant,
-            g => RejectDisbursementDecision.Decide(g, new RejectDisbursement(command.DisbursementId, command.Reason, command.Metadata.UserId)),
+            g => RejectDisbursementDecision.Decide(g.Holding(payment), new RejectDisbursement(command.DisbursementId, command.Reason, command.Metadata.UserId)),
             version => new DisbursementDecided(command.DisbursementId, version, "rejected"));
 }
 

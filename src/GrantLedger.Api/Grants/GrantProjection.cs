@@ -1,6 +1,8 @@
 using GrantLedger.Domain.Grants;
 using JasperFx.Events;
 using Marten;
+using JasperFx.Events.Aggregation;
+using JasperFx.Events.Daemon;
 using Marten.Events.Aggregation;
 
 namespace GrantLedger.Api.Grants;
@@ -11,15 +13,35 @@ namespace GrantLedger.Api.Grants;
 /// about a settled payment recalls it first, as it stood before that event.</remarks>
 public sealed class GrantProjection : SingleStreamProjection<Grant, Guid>
 {
-    public override async ValueTask<Grant?> EvolveAsync(Grant? snapshot, Guid id, IQuerySession session, IEvent e, CancellationToken cancellation)
+    /// <summary>
+    /// Applies one transaction's events of the grant, then settles once (ADR 0018): payments recorded in the same batch
+    /// stay held until its end, so an event about them later in the batch finds them; a payment settled in an earlier
+    /// transaction is recalled first, as it stood before the event. The result is what <see cref="Grant.Replay"/> makes.
+    /// </summary>
+    public override async ValueTask<(Grant?, ActionType)> DetermineActionAsync(IQuerySession session, Grant? snapshot, Guid identity,
+        IIdentitySetter<Grant, Guid> identitySetter, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        if (e.Data is GrantAwarded awarded)
+        var grant = snapshot;
+        foreach (var e in events)
         {
-            return Grant.Start(awarded) with { Version = e.Version };
+            if (e.Data is GrantAwarded awarded)
+            {
+                grant = Grant.Start(awarded);
+            }
+            else if (grant is not null)
+            {
+                var recalled = grant.Recalls(e.Data) is { } payment ? await PaymentBefore(session, identity, payment, e.Version, cancellation) : null;
+                grant = (recalled is null ? grant : grant.Recall(recalled)).Evolve(e.Data);
+            }
         }
 
-        var recalled = snapshot?.Recalls(e.Data) is { } payment ? await PaymentBefore(session, id, payment, e.Version, cancellation) : null;
-        return snapshot?.EvolveSettling(e.Data, recalled) is { } grant ? grant with { Version = e.Version } : null;
+        if (grant is null)
+        {
+            return (null, ActionType.Nothing);
+        }
+
+        grant = (events.Any(e => e.Data is IPaymentEvent) ? grant.Settle() : grant) with { Version = events[^1].Version };
+        return (grant, ActionType.Store);
     }
 
     /// <summary>

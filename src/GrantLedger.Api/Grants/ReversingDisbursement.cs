@@ -91,11 +91,15 @@ public sealed record DecideReversalCommand(Guid GrantId, Guid DisbursementId, bo
 
 public static class DecideReversalHandler
 {
+    /// <summary>The payment's document: with no reversal pending the snapshot may hold it only in its sums (ADR 0018).</summary>
+    public static Task<GrantPayment?> LoadAsync(DecideReversalCommand command, IDocumentSession session) =>
+        session.LoadAsync<GrantPayment>(command.DisbursementId);
+
     public static (CommandOutcome, Events, OutgoingMessages) Handle(DecideReversalCommand command, [WriteAggregate(Required = false)] Grant? grant,
-        IDocumentSession session, IClock clock)
+        GrantPayment? payment, IDocumentSession session, IClock clock)
     {
         var decided = GrantCommands.Decide(command, grant,
-            g => ReverseDisbursementDecision.DecideRequested(g, new DecideReversal(command.DisbursementId, command.Approve, command.Metadata.UserId, command.Note)),
+            g => ReverseDisbursementDecision.DecideRequested(g.Holding(payment), new DecideReversal(command.DisbursementId, command.Approve, command.Metadata.UserId, command.Note)),
             version => new ReversalRecorded(command.DisbursementId, version, command.Approve ? "reversed" : "reversal-rejected"));
         if (decided.Item1.Accepted && command.Approve)
         {

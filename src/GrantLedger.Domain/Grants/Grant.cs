@@ -125,10 +125,10 @@ public sealed record Grant(
 
     /// <summary>Paid and reserved payments recorded after <paramref name="since"/>: what a new payment is added to for
     /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out; settled payments
-    /// are older than any window (<see cref="SettledPayments.Held"/>).</summary>
+    /// count through <see cref="SettledPayments.Window"/>, which keeps the longest window a programme can set.</summary>
     public Money CommittedSince(Instant since) =>
         Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.RecordedAt is { } at && at > since)
-            .Select(d => d.Amount).Sum(Currency);
+            .Select(d => d.Amount).Sum(Currency) + new Money(Settled.CommittedSince(since), Currency);
 
     public ImmutableList<ExpenditureReport> ExpenditureReports => Reports ?? [];
     public ImmutableList<Amendment> Amendments => AmendmentList ?? [];
@@ -162,26 +162,28 @@ public sealed record Grant(
         + new Money(Settled.PaidAgainst(trancheId), Currency);
 
     /// <summary>
-    /// The grant with its old, final payments moved into <see cref="Settled"/>: what the stored snapshot keeps after
-    /// each payment event, so its size follows the last year's payments, not the grant's whole history (ADR 0018).
+    /// The grant with its final payments (nothing waits on them) moved into <see cref="Settled"/>, and the four-eyes
+    /// window trimmed to the longest a programme can set: what the stored snapshot keeps after each payment event, so
+    /// its size follows the payments still waiting on someone, not the grant's history (ADR 0018).
     /// </summary>
     public Grant Settle()
     {
-        if (LastPaymentAt is not { } latest)
+        var settled = Disbursements.Where(d => d.IsFinal).Aggregate(Settled, (sums, d) => sums.With(d));
+        settled = LastPaymentAt is { } latest ? settled.Pruned(latest - SettledPayments.Held) : settled;
+        // One order whatever the order things settled and came back in, so one transaction's events settled at its end
+        // store what settling after each event makes (reconciliation compares the two).
+        return this with
         {
-            return this;
-        }
-
-        var before = latest - SettledPayments.Held;
-        bool Settles(Disbursement d) => d.IsFinal && (d.RecordedAt is not { } at || at < before);
-        if (!Disbursements.Any(Settles))
-        {
-            return this;
-        }
-
-        var settled = Disbursements.Where(Settles).Aggregate(Settled, (sums, d) => sums.With(d));
-        return this with { Disbursements = Disbursements.RemoveAll(Settles), SettledList = settled };
+            Disbursements = Disbursements.RemoveAll(d => d.IsFinal).Sort(HeldOrder),
+            SettledList = settled.Window is { } window ? settled with { Window = window.Sort(WindowOrder) } : settled,
+        };
     }
+
+    private static readonly Comparison<Disbursement> HeldOrder = (a, b) =>
+        Nullable.Compare(a.RecordedAt, b.RecordedAt) is var byTime and not 0 ? byTime : a.Id.CompareTo(b.Id);
+
+    private static readonly Comparison<WindowPayment> WindowOrder = (a, b) =>
+        a.RecordedAt.CompareTo(b.RecordedAt) is var byTime and not 0 ? byTime : a.Id.CompareTo(b.Id);
 
     /// <summary>The settled payment <paramref name="e"/> is about, which the stored snapshot must recall before applying
     /// it; null when the event is about no payment, a new one, or one held.</summary>

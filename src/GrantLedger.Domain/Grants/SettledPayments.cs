@@ -7,13 +7,16 @@ namespace GrantLedger.Domain.Grants;
 /// <summary>What the grantee confirmed arriving in one currency, and the grant-currency amounts those payments were.</summary>
 public sealed record ReceiptTotal(decimal Units, decimal Paid);
 
+/// <summary>A settled payment still inside the longest four-eyes window: what the cumulative rule adds up.</summary>
+public sealed record WindowPayment(Guid Id, Instant RecordedAt, decimal Amount);
+
 /// <summary>
 /// The payments a stored grant snapshot no longer holds one by one, as the sums every rule, page and report reads
-/// (ADR 0018). A payment is settled once nothing can be waiting on it (not awaiting approval, no reversal requested)
-/// and it was recorded more than <see cref="Held"/> before the grant's latest payment, so no four-eyes window (at most
-/// <see cref="Programmes.ApprovalRules.MaxWindowDays"/> days) can still reach it. Amounts are in the grant's currency.
-/// A later event about a settled payment (a receipt, a return, a reversal) first recalls it: its share is taken out of
-/// these sums and it is held one by one again.
+/// (ADR 0018). A payment is settled as soon as nothing waits on it (not awaiting approval, no reversal requested).
+/// Amounts are in the grant's currency. The paid ones recorded within <see cref="Held"/> of the grant's latest payment
+/// stay listed by time and amount (<see cref="Window"/>), for the cumulative four-eyes rule (a window of at most
+/// <see cref="Programmes.ApprovalRules.MaxWindowDays"/> days). A later event about a settled payment (a receipt, a
+/// return, a reversal) first recalls it: its share is taken out of these sums and it is held one by one again.
 /// </summary>
 public sealed record SettledPayments(
     int Count = 0,
@@ -23,7 +26,8 @@ public sealed record SettledPayments(
     ImmutableSortedDictionary<string, decimal>? PaidByMonth = null,
     ImmutableSortedDictionary<string, decimal>? ReturnedByMonth = null,
     ImmutableSortedDictionary<string, decimal>? UnreturnedByMonth = null,
-    ImmutableSortedDictionary<string, ReceiptTotal>? Receipts = null)
+    ImmutableSortedDictionary<string, ReceiptTotal>? Receipts = null,
+    ImmutableList<WindowPayment>? Window = null)
 {
     /// <summary>How long before the grant's latest payment a payment stays held one by one: the longest four-eyes
     /// window a programme can set, and a day for clocks.</summary>
@@ -44,11 +48,24 @@ public sealed record SettledPayments(
 
     public ReceiptTotal? ReceiptsIn(string currency) => Receipts?.GetValueOrDefault(currency);
 
+    /// <summary>Settled paid payments recorded after <paramref name="since"/> (within <see cref="Held"/> of the latest).</summary>
+    public decimal CommittedSince(Instant since) => (Window ?? []).Where(w => w.RecordedAt > since).Sum(w => w.Amount);
+
     /// <summary>These sums with <paramref name="payment"/> added.</summary>
-    public SettledPayments With(Disbursement payment) => Change(payment, 1m);
+    public SettledPayments With(Disbursement payment) =>
+        Change(payment, 1m) is var settled && payment.CountsAsDisbursed && payment.RecordedAt is { } at
+            ? settled with { Window = (Window ?? []).Add(new WindowPayment(payment.Id, at, payment.Amount.Amount)) }
+            : settled;
 
     /// <summary>These sums with <paramref name="payment"/> (as it was when settled) taken out again.</summary>
-    public SettledPayments Without(Disbursement payment) => Change(payment, -1m);
+    public SettledPayments Without(Disbursement payment) =>
+        Change(payment, -1m) is var settled && Window is { } window && window.FindIndex(w => w.Id == payment.Id) is var at and >= 0
+            ? settled with { Window = window.RemoveAt(at) }
+            : settled;
+
+    /// <summary>The window without payments recorded before <paramref name="before"/>: no four-eyes window reaches them.</summary>
+    public SettledPayments Pruned(Instant before) =>
+        Window is { } window && window.Any(w => w.RecordedAt < before) ? this with { Window = window.RemoveAll(w => w.RecordedAt < before) } : this;
 
     private SettledPayments Change(Disbursement d, decimal sign)
     {

@@ -35,6 +35,42 @@ public class SettledPaymentsTests
         Assert.Equal(["KGS", "USD"], BudgetVsActual.ArrivalRates(slim, Rates).Keys.Order());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    public void Settling_once_per_transaction_stores_what_settling_after_every_event_makes(int eventsPerTransaction)
+    {
+        var events = History().ToList();
+        var (full, perEvent) = Domain.Grants.Grant.Replay(events);
+
+        // As the projection does: a transaction's events applied with the settled payments they are about recalled
+        // (as they stood before), then one settling at its end.
+        var stored = Domain.Grants.Grant.Start((GrantAwarded)events[0]);
+        var plain = stored;
+        foreach (var batch in events.Skip(1).Chunk(eventsPerTransaction))
+        {
+            foreach (var e in batch)
+            {
+                stored = (stored.Recalls(e) is { } id ? stored.Recall(plain.FindDisbursement(id)!) : stored).Evolve(e);
+                plain = plain.Evolve(e);
+            }
+
+            stored = batch.Any(e => e is IPaymentEvent) ? stored.Settle() : stored;
+        }
+
+        Assert.Equal(perEvent!.Disbursements.Select(d => d.Id), stored.Disbursements.Select(d => d.Id));
+        Assert.Equal(perEvent.Settled.Window!, stored.Settled.Window!);
+        Assert.Equal((perEvent.Settled.Count, perEvent.Settled.Paid, perEvent.Settled.Returned), (stored.Settled.Count, stored.Settled.Paid, stored.Settled.Returned));
+        Assert.Equal(perEvent.Settled.PaidByTranche!, stored.Settled.PaidByTranche!);
+        Assert.Equal(perEvent.Settled.PaidByMonth!, stored.Settled.PaidByMonth!);
+        Assert.Equal(perEvent.Settled.ReturnedByMonth!, stored.Settled.ReturnedByMonth!);
+        Assert.Equal(perEvent.Settled.UnreturnedByMonth!, stored.Settled.UnreturnedByMonth!);
+        Assert.Equal(perEvent.Settled.Receipts!, stored.Settled.Receipts!);
+        Assert.Equal(full!.Disbursed, stored.Disbursed);
+    }
+
     [Fact]
     public void A_settled_payment_comes_back_when_an_event_is_about_it_and_settles_again_with_it()
     {
@@ -63,12 +99,27 @@ public class SettledPaymentsTests
         var questioned = new ReversalRequested(GrantId, ProgrammeId, paid.DisbursementId, paid.Amount, "wrong grant", "finance-1");
         var muchLater = Paid(50m) with { RecordedAt = Start + Duration.FromDays(800) };
 
-        var grant = new object[] { waiting, paid, questioned, muchLater }
-            .Aggregate(Domain.Grants.Grant.Start(awarded), (g, e) => g.Evolve(e).Settle());
+        var (_, grant) = Domain.Grants.Grant.Replay([awarded, waiting, paid, questioned, muchLater]);
 
-        Assert.NotNull(grant.FindDisbursement(waiting.DisbursementId));
-        Assert.NotNull(grant.FindDisbursement(paid.DisbursementId));
-        Assert.Equal(0, grant.Settled.Count);
+        Assert.NotNull(grant!.FindDisbursement(waiting.DisbursementId));
+        Assert.NotNull(grant.FindDisbursement(paid.DisbursementId)); // recalled by the request, held while it waits
+        Assert.Null(grant.FindDisbursement(muchLater.DisbursementId)); // final: settled at once
+        Assert.Equal(1, grant.Settled.Count);
+    }
+
+    [Fact]
+    public void The_four_eyes_window_keeps_settled_payments_for_the_longest_window_a_programme_can_set_and_no_longer()
+    {
+        var first = Paid(100m) with { RecordedAt = Start };
+        var second = Paid(200m) with { RecordedAt = Start + Duration.FromDays(300) };
+        var third = Paid(400m) with { RecordedAt = Start + Duration.FromDays(600) };
+
+        var (full, stored) = Domain.Grants.Grant.Replay([Awarded(80_000m), first, second, third]);
+
+        Assert.Equal([second.DisbursementId, third.DisbursementId], stored!.Settled.Window!.Select(w => w.Id));
+        var since = third.RecordedAt!.Value - Duration.FromDays(ApprovalRules.MaxWindowDays);
+        Assert.Equal(full!.CommittedSince(since), stored.CommittedSince(since));
+        Assert.Equal(600m, stored.CommittedSince(since).Amount);
     }
 
     /// <summary>Folds the history twice, as the plain fold and as the stored snapshot does (recall, evolve, settle), and

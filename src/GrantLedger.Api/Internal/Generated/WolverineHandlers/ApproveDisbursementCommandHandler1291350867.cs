@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             var approveDisbursementCommand = (GrantLedger.Api.Grants.ApproveDisbursementCommand)context.Envelope.Message;
 
             GrantLedger.Api.Http.StampCommandMetadata.Before(context.Envelope, documentSession);
+            var grantPayment = await GrantLedger.Api.Grants.ApproveDisbursementHandler.LoadAsync(approveDisbursementCommand, documentSession).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "GrantLedger.Api.Grants.ApproveDisbursementHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "GrantLedger.Api.Grants.ApproveDisbursementHandler");
             // Loading Marten aggregate as part of the aggregate handler workflow
@@ -34,7 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "GrantLedger.Domain.Grants.Grant");
             
             // The actual message execution
-            (var outgoing1, var outgoing2, var outgoing3) = GrantLedger.Api.Grants.ApproveDisbursementHandler.Handle(approveDisbursementCommand, stream_grant.Aggregate, documentSession, _clock);
+            (var outgoing1, var outgoing2, var outgoing3) = GrantLedger.Api.Grants.ApproveDisbursementHandler.Handle(approveDisbursementCommand, stream_grant.Aggregate, grantPayment, documentSession, _clock);
 
             
             // Outgoing, cascaded message

@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
             var rejectDisbursementCommand = (GrantLedger.Api.Grants.RejectDisbursementCommand)context.Envelope.Message;
 
             GrantLedger.Api.Http.StampCommandMetadata.Before(context.Envelope, documentSession);
+            var grantPayment = await GrantLedger.Api.Grants.RejectDisbursementHandler.LoadAsync(rejectDisbursementCommand, documentSession).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "GrantLedger.Api.Grants.RejectDisbursementHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "GrantLedger.Api.Grants.RejectDisbursementHandler");
             // Loading Marten aggregate as part of the aggregate handler workflow
@@ -31,7 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "GrantLedger.Domain.Grants.Grant");
             
             // The actual message execution
-            (var outgoing1, var outgoing2) = GrantLedger.Api.Grants.RejectDisbursementHandler.Handle(rejectDisbursementCommand, stream_grant.Aggregate);
+            (var outgoing1, var outgoing2) = GrantLedger.Api.Grants.RejectDisbursementHandler.Handle(rejectDisbursementCommand, stream_grant.Aggregate, grantPayment);
 
             
             // Outgoing, cascaded message
