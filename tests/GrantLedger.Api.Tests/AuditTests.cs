@@ -185,4 +185,26 @@ public class AuditTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.True(verification.Json["checkedEvents"]!.GetValue<long>() > 0);
         Assert.Null(verification.Json["firstBrokenSequence"]);
     }
+
+    [Fact]
+    public async Task a_ledger_in_another_schema_of_the_database_holding_its_chain_lock_does_not_stop_this_chain()
+    {
+        // Advisory locks are per database: each schema's chain has its own.
+        var schema = host.Store.Options.Events.DatabaseSchemaName;
+        Assert.NotEqual(Audit.AuditChainer.LockKeyFor(schema), Audit.AuditChainer.LockKeyFor("another_ledger"));
+        // Another ledger (or a stalled node of it) in the same database holds its chain's advisory lock indefinitely.
+        await using var other = new NpgsqlConnection(LedgerHost.RuntimeConnectionString);
+        await other.OpenAsync();
+        await using var stalled = await other.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand($"select pg_advisory_xact_lock({Audit.AuditChainer.LockKeyFor("another_ledger")})", other, stalled))
+        {
+            await take.ExecuteScalarAsync();
+        }
+
+        await _ledger.GrantOf(1_000m);
+
+        var verification = await LedgerHost.Eventually(() => host.Get("/api/audit/verification", user: "auditor"),
+            r => r.Json["pendingEvents"]!.GetValue<long>() == 0);
+        Assert.True(verification.Json["valid"]!.GetValue<bool>(), verification.ToString());
+    }
 }

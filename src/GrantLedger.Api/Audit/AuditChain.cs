@@ -69,7 +69,12 @@ public sealed class AuditOptions
 public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore store, Microsoft.Extensions.Options.IOptions<AuditOptions> options,
     AuditCheckpointer checkpointer, ILogger<AuditChainer> logger) : BackgroundService
 {
-    private const long LockKey = 0x6772616e746c6564; // "grantled"
+    /// <summary>The advisory lock of this ledger's chain: one per schema (advisory locks are per database), so a ledger in
+    /// another schema of the same database, or a stalled one, never holds this one's chain up.</summary>
+    private long LockKey { get; } = LockKeyFor(store.Options.Events.DatabaseSchemaName);
+
+    public static long LockKeyFor(string schema) =>
+        0x6772616e746c6564 ^ BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(schema)), 0);
     private readonly Dictionary<long, (long Xmax, long FirstSeen)> _gaps = new();
 
     /// <summary>A gap also has to stay open this long: a transaction takes its sequence number a moment before PostgreSQL
