@@ -1,5 +1,6 @@
 using GrantLedger.Api.Configuration;
 using GrantLedger.Api.Notifications;
+using GrantLedger.Api.Programmes;
 using GrantLedger.Domain.Programmes;
 using Marten;
 using Npgsql;
@@ -272,7 +273,8 @@ public class ReturnsAndPeriodsTests(LedgerHost host) : FromStartOfTime(host.Cloc
 
     /// <summary>
     /// The race of ADR 0015, made deterministic: a payment has read the programme with May open and is committing while
-    /// the close of May holds the programme's row; the close commits first. The payment must not land in May.
+    /// the close of May holds the programme's period lock (as <c>ClosePeriodHandler</c> takes it) and writes its row; the
+    /// close commits first. The payment must not land in May.
     /// </summary>
     [Fact]
     public async Task a_payment_in_flight_while_its_month_is_closed_does_not_land_in_the_closed_month()
@@ -285,10 +287,9 @@ public class ReturnsAndPeriodsTests(LedgerHost host) : FromStartOfTime(host.Cloc
         await using var closer = new NpgsqlConnection(LedgerHost.RuntimeConnectionString);
         await closer.OpenAsync();
         await using var closing = await closer.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand($"select 1 from {table} where id = @id for update", closer, closing))
+        await using (var lockPeriods = new NpgsqlCommand($"select pg_advisory_xact_lock({PeriodGuard.LockKey(programme)})", closer, closing))
         {
-            lockRow.Parameters.AddWithValue("id", programme);
-            await lockRow.ExecuteScalarAsync();
+            await lockPeriods.ExecuteScalarAsync();
         }
 
         var payment = _ledger.TryDisburse(grant, 1_000m, valueDate: "2020-05-15");

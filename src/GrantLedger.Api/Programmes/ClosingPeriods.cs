@@ -64,6 +64,7 @@ public static class ClosePeriodHandler
             return CommandOutcome.Refused(decision.Error!);
         }
 
+        session.LockPeriods(programme.Id);
         loaded.Stream.AppendOne(decision.Value);
         var version = loaded.NextVersion();
         return new CommandOutcome(null, version, new PeriodAnswer(BookPeriods.Name(command.Month), version, "closed"));
@@ -198,11 +199,14 @@ public static class RejectReopeningEndpoint
 
 /// <summary>
 /// The database half of "nothing lands in a closed month" (ADR 0015). A command dated in a month queues this check into
-/// its own transaction: it takes a share lock on the programme's snapshot row and fails if the month is closed there.
-/// Closing a month updates that row (the inline snapshot of <see cref="PeriodClosed"/>), which needs the row exclusively:
+/// its own transaction: it takes the programme's period lock shared (a transaction-scoped advisory lock: every payment
+/// into the programme at once), then, in a statement of its own (so it sees what committed while it waited), fails if the
+/// month is closed on the programme's snapshot row. Closing a month takes the same lock exclusively in its transaction:
 /// so a close and a payment into the same programme are serialised by PostgreSQL, and whichever commits second sees the
 /// first. A payment that committed first is in the month before it closed; one that waited sees the month closed and
-/// rolls back (<c>422 period-closed</c>).
+/// rolls back (<c>422 period-closed</c>). Until 2-7/8 the check share-locked the programme's row itself, which wrote a
+/// row lock (a multixact under concurrency) into the row on every payment and made every other writer of the programme
+/// (an award, a rule change) wait for payments in flight; the advisory lock lives in memory and involves no one else.
 /// </summary>
 public static class PeriodGuard
 {
@@ -211,19 +215,31 @@ public static class PeriodGuard
     public const string SqlState = "22P02";
     private const string Marker = "period-closed ";
 
+    /// <summary>The programme's period lock: "period" in its top bytes, the programme id's in the rest.</summary>
+    public static long LockKey(Guid programmeId) => 0x706572696f640000L ^ BitConverter.ToInt64(programmeId.ToByteArray(), 8);
+
+    /// <summary>What closing a month of the programme queues first: the period lock, exclusively.</summary>
+    public static void LockPeriods(this IDocumentSession session, Guid programmeId) => Lock(session, programmeId, "pg_advisory_xact_lock");
+
+    /// <summary>Takes the lock in an UPDATE of the programme's row that never matches (the lock functions answer void,
+    /// never null): a queued command must be one statement answering no rows.</summary>
+    private static void Lock(IDocumentSession session, Guid programmeId, string function) =>
+        session.QueueSqlCommand($"update {session.DocumentStore.DocumentTable<Programme>()} set data = data " +
+            $"where id = '{programmeId:D}' and {function}({LockKey(programmeId)}) is null");
+
     public static void GuardOpenPeriod(this IDocumentSession session, Guid programmeId, LocalDate date)
     {
         var table = session.DocumentStore.DocumentTable<Programme>();
         var member = MartenNames.Member(nameof(Programme.ClosedMonthList));
         // Both values are typed (a Guid, a formatted month): nothing a user typed reaches this text. The failing cast names
-        // the row's id, so PostgreSQL cannot fold it into a constant and raise it when the month is open; FOR SHARE
-        // re-reads the row after a close that held it committed, and the check runs on what the close wrote.
+        // the row's id, so PostgreSQL cannot fold it into a constant and raise it when the month is open.
         var month = BookPeriods.Name(date.ToYearMonth());
+        Lock(session, programmeId, "pg_advisory_xact_lock_shared");
         // An UPDATE that never matches (the sub-select answers 1 or fails): a queued command must not answer rows, which
-        // Marten would read as another operation's result.
+        // Marten would read as another operation's result. Its own statement: it reads what committed before the lock.
         session.QueueSqlCommand($"update {table} set data = data where id = '{programmeId:D}' and (select case when " +
             $"jsonb_exists(coalesce(p.data -> '{member}', '[]'::jsonb), '{month}') then cast('{Marker}{month} ' || p.id::text as integer) " +
-            $"else 1 end from {table} p where p.id = '{programmeId:D}' for share) = 2");
+            $"else 1 end from {table} p where p.id = '{programmeId:D}') = 2");
     }
 
     /// <summary>Today in the grant's time zone: the day a reversal or a receipt is booked on.</summary>
