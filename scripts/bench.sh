@@ -3,9 +3,10 @@
 #   scripts/bench.sh            everything (about 15 minutes), and rewrites docs/benchmarks.md
 #   scripts/bench.sh --quick    only the HTTP figures and the long-history case (under two minutes), one line of
 #                               name=value figures; docs/benchmarks.md is left alone
-#   scripts/bench.sh --levers   the quick figures once as configured and once per lever switched by configuration
-#                               alone (connection string, GC), each app started fresh; writes docs/benchmark-levers.md,
-#                               which the full run includes in docs/benchmarks.md
+#   scripts/bench.sh --levers   the quick figures once as configured and once per lever, one after another, each app
+#                               started fresh: levers of configuration (connection string, GC) and of code (the quick
+#                               run of the revision before the lever); writes docs/benchmark-levers.md, which the full
+#                               run includes in docs/benchmarks.md. GRANTLEDGER_LEVERS=1,3 runs only those rows.
 set -euo pipefail
 quick=false
 levers=false
@@ -20,23 +21,35 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 if $levers; then
-  # name | settings for the app (GRANTLEDGER_APP_ENV) | connection string options for the app
+  # name | settings for the app (GRANTLEDGER_APP_ENV) | connection string options for the app | git revision (a lever
+  # that is code: the quick run of that revision, built in a worktree of its own, against the same PostgreSQL)
   runs=(
-    "as configured||"
-    "Npgsql auto-prepare off (Max Auto Prepare=0)||;Max Auto Prepare=0"
-    "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0|"
-    "server GC without DATAS (DOTNET_GCDynamicAdaptationMode=0)|DOTNET_GCDynamicAdaptationMode=0|"
-    "server GC, conserve memory (DOTNET_GCConserveMemory=7)|DOTNET_GCConserveMemory=7|"
-    "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false|"
+    "as configured|||"
+    "Npgsql auto-prepare off (Max Auto Prepare=0)||;Max Auto Prepare=0|"
+    "closed-period guard by FOR SHARE on the programme row (before 929cd9f)|||929cd9f~1"
+    "before this wave's levers: snapshot with every payment, no payment documents, no auto-prepare, Roslyn at start (203740c)|||203740c"
+    "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0||"
+    "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false||"
   )
+  [[ -n "${GRANTLEDGER_LEVERS:-}" ]] && IFS=',' read -r -a only <<< "$GRANTLEDGER_LEVERS" || only=()
   figures=(c1_http_p50_ms c16_http_per_s c16_http_p99_ms c16_read_per_s ratio_read ratio_raw long_history_ratio rss_mb)
   {
     echo "| Run | $(IFS='|'; echo "${figures[*]}" | sed 's/|/ | /g') |"
     echo "|---$(printf '|---:%.0s' "${figures[@]}")|"
   } > docs/benchmark-levers.md.tmp
+  index=0
   for run in "${runs[@]}"; do
-    IFS='|' read -r name env options <<< "$run"
-    line="$(GRANTLEDGER_APP_ENV="$env" GRANTLEDGER_BENCH_CONNECTION_OPTIONS="$options" "$0" --quick | tail -n 1)"
+    index=$((index + 1))
+    if [[ ${#only[@]} -gt 0 && ! " ${only[*]} " =~ " $index " ]]; then continue; fi
+    IFS='|' read -r name env options revision <<< "$run"
+    bench="$0"
+    if [[ -n "$revision" ]]; then
+      tree="/tmp/grantledger-lever-${revision//[^a-z0-9]/_}"
+      [[ -d "$tree" ]] || git worktree add -q --detach "$tree" "$revision"
+      bench="$tree/scripts/bench.sh"
+    fi
+    line="$(GRANTLEDGER_PGDATA="${GRANTLEDGER_PGDATA:-$repo/.data/pg}" GRANTLEDGER_APP_ENV="$env" GRANTLEDGER_BENCH_CONNECTION_OPTIONS="$options" \
+      "$bench" --quick | tail -n 1)"
     echo "$name: $line"
     row="| $name |"
     for f in "${figures[@]}"; do row="$row $(grep -o "$f=[^ ]*" <<<"$line" | cut -d= -f2) |"; done
