@@ -25,9 +25,9 @@ if $levers; then
   # that is code: the quick run of that revision, built in a worktree of its own, against the same PostgreSQL)
   runs=(
     "as configured|||"
-    "Npgsql auto-prepare off (Max Auto Prepare=0)||;Max Auto Prepare=0|"
+    "Npgsql auto-prepare on (Max Auto Prepare=64, Auto Prepare Min Usages=2)||;Max Auto Prepare=64;Auto Prepare Min Usages=2|"
     "closed-period guard by FOR SHARE on the programme row (before 929cd9f)|||929cd9f~1"
-    "before this wave's levers: snapshot with every payment, no payment documents, no auto-prepare, Roslyn at start (203740c)|||203740c"
+    "before this wave's levers: snapshot with every payment, no payment documents, Roslyn at start (203740c)|||203740c"
     "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0||"
     "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false||"
   )
@@ -68,7 +68,7 @@ fi
 # The drivers (seeding, raw-SQL baselines, dropping schemas) connect as the schema owner; the app as the runtime role.
 connection="$(scripts/postgres.sh --owner grantledger_bench | tail -n 1)"
 app_connection="$(scripts/postgres.sh grantledger_bench | tail -n 1)"
-# GRANTLEDGER_BENCH_CONNECTION_OPTIONS=";Max Auto Prepare=20" measures a connection-string lever on the app alone.
+# GRANTLEDGER_BENCH_CONNECTION_OPTIONS=";Max Auto Prepare=64" measures a connection-string lever on the app alone.
 app_connection="$app_connection${GRANTLEDGER_BENCH_CONNECTION_OPTIONS:-}"
 dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet

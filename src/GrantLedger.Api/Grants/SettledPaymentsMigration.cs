@@ -13,6 +13,8 @@ namespace GrantLedger.Api.Grants;
 /// </summary>
 public static class SettledPaymentsMigration
 {
+    private const int GrantsPerCommit = 200;
+
     public static async Task<int> RunAsync(IDocumentStore store, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
@@ -25,8 +27,13 @@ public static class SettledPaymentsMigration
 
         var grants = await session.Query<Grant>().Select(g => g.Id).ToListAsync(cancellation);
         var documents = 0;
-        foreach (var grantId in grants)
+        foreach (var (grantId, index) in grants.Select((id, i) => (id, i)))
         {
+            if (index > 0 && index % GrantsPerCommit == 0)
+            {
+                await session.SaveChangesAsync(cancellation); // a large ledger in bounded transactions
+            }
+
             var stream = await session.Events.FetchStreamAsync(grantId, token: cancellation);
             var payments = new Dictionary<Guid, GrantPayment?>();
             foreach (var e in stream)
