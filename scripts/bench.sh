@@ -37,7 +37,7 @@ pages_section() {
   start_app "$app_connection" "$schema" "$port"
   driver pages "$connection" "$schema" "$app_url" "$app" snowleopard
   stop_app
-  driver drop-schema "$connection" "$schema"
+  [[ -n "${GRANTLEDGER_BENCH_KEEP:-}" ]] || driver drop-schema "$connection" "$schema"
 }
 
 if [[ "$section" == pages ]]; then

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using GrantLedger.Api.Configuration;
 using Marten;
 using Npgsql;
 using Weasel.Postgresql;
@@ -37,6 +38,27 @@ public static class AuditChain
 
     public static string Link(string previous, string canonical) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + "\n" + canonical)));
+}
+
+/// <summary>
+/// Marks along the audit trail, so that a page of the whole trail and its total cost the same in year five as in month
+/// one: each row says how many events of the trail (every event but the records of generated reports) have a sequence
+/// number up to its own. The chainer, which reads every event in order anyway, adds a mark once at least
+/// <see cref="Every"/> sequence numbers have passed since the last one; a reader counts only what came after the newest
+/// mark. Derived and rebuildable (a working table, not a fact): it answers "how many", never "what happened".
+/// </summary>
+public static class AuditTrailMarks
+{
+    public const string TableName = "audit_trail_marks";
+    public const int Every = 1000;
+
+    public static Table Table(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<long>("seq_id").AsPrimaryKey();
+        table.AddColumn<long>("events").NotNull();
+        return table;
+    }
 }
 
 /// <summary>Settings under <c>GrantLedger:Audit</c>.</summary>
@@ -192,8 +214,35 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
+        await Mark(connection, transaction, schema, links[^1].Sequence, cancellation);
         await transaction.CommitAsync(cancellation);
         return links.Count;
+    }
+
+    /// <summary>Adds a trail mark at the new chain head when <see cref="AuditTrailMarks.Every"/> sequence numbers have passed
+    /// since the last mark: counting the few events in between, once. A chain that has no mark yet (a ledger older than the
+    /// marks) gets one per <see cref="AuditTrailMarks.Every"/> sequence numbers up to its head, in one pass.</summary>
+    private async Task Mark(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, long head, CancellationToken cancellation)
+    {
+        var marks = $"{schema}.{AuditTrailMarks.TableName}";
+        await using var command = new NpgsqlCommand($"""
+            with last as (select coalesce(max(seq_id), 0) as seq_id from {marks}),
+            added as (
+                insert into {marks} (seq_id, events)
+                select $1, coalesce((select m.events from {marks} m where m.seq_id = last.seq_id), 0)
+                           + (select count(*) from {schema}.mt_events e where e.seq_id > last.seq_id and e.seq_id <= $1 and e.type <> $2)
+                from last where last.seq_id > 0 and $1 - last.seq_id >= {AuditTrailMarks.Every}
+                returning 1)
+            insert into {marks} (seq_id, events)
+            select x.seq_id, x.events from (
+                select e.seq_id, count(*) filter (where e.type <> $2) over (order by e.seq_id) as events, lead(e.seq_id) over (order by e.seq_id) as next
+                from {schema}.mt_events e where e.seq_id <= $1) x
+            where (select seq_id from last) = 0 and $1 >= {AuditTrailMarks.Every}
+              and (x.next is null or x.next / {AuditTrailMarks.Every} > x.seq_id / {AuditTrailMarks.Every})
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = head });
+        command.Parameters.Add(new NpgsqlParameter { Value = store.EventTypeName<GrantLedger.Api.Reports.ReportGenerated>() });
+        await command.ExecuteNonQueryAsync(cancellation);
     }
 
     private static async Task<T?> Scalar<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellation)

@@ -5,11 +5,12 @@ namespace GrantLedger.Api.Audit;
 
 public static class AuditRegistration
 {
-    /// <summary>The hash chain's and the signed checkpoints' tables, in the store's schema.</summary>
+    /// <summary>The hash chain's, the signed checkpoints' and the trail marks' tables, in the store's schema.</summary>
     public static StoreOptions AddAudit(this StoreOptions opts)
     {
         opts.Storage.ExtendedSchemaObjects.Add(AuditChain.Table(opts.DatabaseSchemaName));
         opts.Storage.ExtendedSchemaObjects.Add(AuditCheckpoints.Table(opts.DatabaseSchemaName));
+        opts.Storage.ExtendedSchemaObjects.Add(AuditTrailMarks.Table(opts.DatabaseSchemaName));
         return opts;
     }
 
