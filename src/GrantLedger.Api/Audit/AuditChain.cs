@@ -44,7 +44,7 @@ public static class AuditChain
 /// Marks along the audit trail, so that a page of the whole trail and its total cost the same in year five as in month
 /// one: each row says how many events of the trail (every event but the records of generated reports) have a sequence
 /// number up to its own. The chainer, which reads every event in order anyway, adds a mark once at least
-/// <see cref="Every"/> sequence numbers have passed since the last one; a reader counts only what came after the newest
+/// <see cref="Every"/> sequence numbers (<c>GrantLedger:Audit:TrailMarkEveryEvents</c>) have passed since the last one; a reader counts only what came after the newest
 /// mark. Derived and rebuildable (a working table, not a fact): it answers "how many", never "what happened".
 /// </summary>
 public static class AuditTrailMarks
@@ -71,6 +71,9 @@ public sealed class AuditOptions
 
     /// <summary>...or after this many minutes once the head has moved.</summary>
     public double CheckpointEveryMinutes { get; set; } = 5;
+
+    /// <summary>A trail mark (<see cref="AuditTrailMarks"/>) at the chain head once this many sequence numbers have passed since the last one.</summary>
+    public int TrailMarkEveryEvents { get; set; } = AuditTrailMarks.Every;
 
     /// <summary>The private key (PEM, PKCS#8) that signs checkpoints; kept outside the database. Required in Production.</summary>
     public string? SigningKeyPath { get; set; }
@@ -219,26 +222,27 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
         return links.Count;
     }
 
-    /// <summary>Adds a trail mark at the new chain head when <see cref="AuditTrailMarks.Every"/> sequence numbers have passed
-    /// since the last mark: counting the few events in between, once. A chain that has no mark yet (a ledger older than the
-    /// marks) gets one per <see cref="AuditTrailMarks.Every"/> sequence numbers up to its head, in one pass.</summary>
+    /// <summary>Adds a trail mark at the new chain head when <see cref="AuditOptions.TrailMarkEveryEvents"/> sequence numbers have
+    /// passed since the last mark: counting the few events in between, once. A chain that has no mark yet (a ledger older than
+    /// the marks) gets one per that many sequence numbers up to its head, in one pass.</summary>
     private async Task Mark(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, long head, CancellationToken cancellation)
     {
         var marks = $"{schema}.{AuditTrailMarks.TableName}";
+        var every = options.Value.TrailMarkEveryEvents;
         await using var command = new NpgsqlCommand($"""
             with last as (select coalesce(max(seq_id), 0) as seq_id from {marks}),
             added as (
                 insert into {marks} (seq_id, events)
                 select $1, coalesce((select m.events from {marks} m where m.seq_id = last.seq_id), 0)
                            + (select count(*) from {schema}.mt_events e where e.seq_id > last.seq_id and e.seq_id <= $1 and e.type <> $2)
-                from last where last.seq_id > 0 and $1 - last.seq_id >= {AuditTrailMarks.Every}
+                from last where last.seq_id > 0 and $1 - last.seq_id >= {every}
                 returning 1)
             insert into {marks} (seq_id, events)
             select x.seq_id, x.events from (
                 select e.seq_id, count(*) filter (where e.type <> $2) over (order by e.seq_id) as events, lead(e.seq_id) over (order by e.seq_id) as next
                 from {schema}.mt_events e where e.seq_id <= $1) x
-            where (select seq_id from last) = 0 and $1 >= {AuditTrailMarks.Every}
-              and (x.next is null or x.next / {AuditTrailMarks.Every} > x.seq_id / {AuditTrailMarks.Every})
+            where (select seq_id from last) = 0 and $1 >= {every}
+              and (x.next is null or x.next / {every} > x.seq_id / {every})
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = head });
         command.Parameters.Add(new NpgsqlParameter { Value = store.EventTypeName<GrantLedger.Api.Reports.ReportGenerated>() });

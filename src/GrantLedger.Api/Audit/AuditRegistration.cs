@@ -21,7 +21,8 @@ public static class AuditRegistration
     public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("GrantLedger:Audit"))
-            .Validate(o => o.CheckpointEveryEvents >= 1 && o.CheckpointEveryMinutes > 0, "GrantLedger:Audit checkpoint intervals must be positive.").ValidateOnStart();
+            .Validate(o => o.CheckpointEveryEvents >= 1 && o.CheckpointEveryMinutes > 0 && o.TrailMarkEveryEvents >= 1,
+                "GrantLedger:Audit checkpoint and trail mark intervals must be positive.").ValidateOnStart();
         services.AddSingleton(sp => AuditSigningKey.Load(sp.GetRequiredService<IOptions<AuditOptions>>().Value,
             sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuditSigningKey>()));
         services.AddSingleton<AuditCheckpointer>();
