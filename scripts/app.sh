@@ -7,7 +7,8 @@
 #                                             EXIT trap stops it
 #   stop_app                                  kills it (kill -9 with "stop_app -9").
 # Extra settings for the app, e.g. app_env=(GrantLedger__Clock__OffsetSeconds=86400), go in the array app_env.
-app_env=()
+# GRANTLEDGER_APP_ENV="NAME=value NAME2=value" adds settings from outside (bench.sh lever runs, e.g. DOTNET_gcServer=0).
+read -r -a app_env <<< "${GRANTLEDGER_APP_ENV:-}"
 driver() { dotnet "$repo/src/GrantLedger.Benchmarks/bin/Release/net10.0/GrantLedger.Benchmarks.dll" "$@"; }
 api_dir="$repo/src/GrantLedger.Api/bin/Release/net10.0"
 

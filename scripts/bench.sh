@@ -22,6 +22,8 @@ cd "$repo"
 database="${GRANTLEDGER_BENCH_DATABASE:-grantledger_bench}"
 connection="$(scripts/postgres.sh --owner "$database" | tail -n 1)"
 app_connection="$(scripts/postgres.sh "$database" | tail -n 1)"
+# GRANTLEDGER_BENCH_CONNECTION_OPTIONS=";Max Auto Prepare=20" measures a connection-string lever on the app alone.
+app_connection="$app_connection${GRANTLEDGER_BENCH_CONNECTION_OPTIONS:-}"
 dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
 source scripts/app.sh

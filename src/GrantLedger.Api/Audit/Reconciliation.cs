@@ -49,9 +49,20 @@ public static class ReconciliationEndpoint
         var pass = new Pass(session, serializer, findings);
 
         var programmeIds = await session.Events.QueryRawEventDataOnly<ProgrammeOpened>().Select(e => e.ProgrammeId).ToListAsync(cancellation);
-        var programmes = await pass.ReplayAll<Programme>(programmeIds, p => p.Id, new ProgrammeProjection().Evolve, "programme", cancellation);
+        var programmes = await pass.ReplayAll<Programme>(programmeIds, p => p.Id, (id, stream) =>
+        {
+            var programme = stream.Aggregate<IEvent, Programme?>(null, (state, e) => new ProgrammeProjection().Evolve(state, id, e));
+            return (programme, programme);
+        }, "programme", cancellation);
         var grantIds = await session.Events.QueryRawEventDataOnly<GrantAwarded>().Select(e => e.GrantId).ToListAsync(cancellation);
-        var grants = await pass.ReplayAll<Grant>(grantIds, g => g.Id, new GrantProjection().Evolve, "grant", cancellation);
+        // The stored grant snapshot settles old payments into sums (ADR 0018): it is compared with the same replay, and
+        // every payment's document with the payment in the plain fold.
+        var grants = await pass.ReplayAll<Grant>(grantIds, g => g.Id, (_, stream) =>
+        {
+            var (full, stored) = Grant.Replay(stream.Select(e => e.Data));
+            return (stored is null ? null : stored with { Version = stream[^1].Version }, full);
+        }, "grant", cancellation);
+        await pass.ComparePayments(grants, cancellation);
         foreach (var grant in grants.Where(g => g.Disbursed + g.Reserved > g.Amount))
         {
             findings.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
@@ -79,7 +90,8 @@ public static class ReconciliationEndpoint
     {
         public long Events { get; private set; }
 
-        public async Task<List<T>> ReplayAll<T>(IEnumerable<Guid> startedStreams, Func<T, Guid> idOf, Func<T?, Guid, IEvent, T?> evolve,
+        /// <param name="replay">From a stream's events: what must equal the stored snapshot, and the state to check.</param>
+        public async Task<List<T>> ReplayAll<T>(IEnumerable<Guid> startedStreams, Func<T, Guid> idOf, Func<Guid, IReadOnlyList<IEvent>, (T? Stored, T? Full)> replay,
             string kind, CancellationToken cancellation) where T : class
         {
             var stored = (await session.Query<T>().ToListAsync(cancellation)).ToDictionary(idOf);
@@ -88,12 +100,34 @@ public static class ReconciliationEndpoint
             {
                 var stream = await session.Events.FetchStreamAsync(id, token: cancellation);
                 Events += stream.Count;
-                var replayed = stream.Aggregate<IEvent, T?>(null, (state, e) => evolve(state, id, e));
-                Compare(id, kind, replayed, stored.GetValueOrDefault(id));
+                var (expected, replayed) = stream.Count == 0 ? (null, null) : replay(id, stream);
+                Compare(id, kind, expected, stored.GetValueOrDefault(id));
                 if (replayed is not null) replayedAll.Add(replayed);
             }
 
             return replayedAll;
+        }
+
+        /// <summary>Every payment's document equals the payment in the replay of its grant, and no other document exists.</summary>
+        public async Task ComparePayments(IReadOnlyList<Grant> grants, CancellationToken cancellation)
+        {
+            var documents = (await session.Query<GrantPayment>().ToListAsync(cancellation)).ToDictionary(p => p.Id);
+            foreach (var grant in grants)
+            {
+                foreach (var payment in grant.Disbursements)
+                {
+                    if (!documents.Remove(payment.Id, out var document) || document.GrantId != grant.Id
+                        || serializer.ToJson(document.Payment) != serializer.ToJson(payment))
+                    {
+                        findings.Add(new(grant.Id, "payment", $"The document of payment {payment.Id} is missing or differs from a replay of the grant's events."));
+                    }
+                }
+            }
+
+            foreach (var orphan in documents.Values)
+            {
+                findings.Add(new(orphan.GrantId, "payment", $"A document of payment {orphan.Id} is stored but the grant's events do not make it."));
+            }
         }
 
         private void Compare<T>(Guid id, string kind, T? replayed, T? stored) where T : class

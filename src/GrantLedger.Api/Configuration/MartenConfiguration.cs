@@ -44,6 +44,8 @@ public static class MartenConfiguration
         builder.Services.AddHostedService<DatabaseGuard>();
         // Grantees named by free text become organisations bound by id (ADR 0014); idempotent, after the guard.
         builder.Services.AddHostedService<OrganisationMigrationService>();
+        // Payments recorded before ADR 0018 get their documents, and grant snapshots settle; idempotent, after the guard.
+        builder.Services.AddHostedService<Grants.SettledPaymentsMigrationService>();
 
         // For our own SQL (health, reports); NodaTime types map to PostgreSQL date/time types.
         builder.Services.AddSingleton(_ =>

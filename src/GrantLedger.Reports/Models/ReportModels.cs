@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -140,10 +141,19 @@ public static class ReportModels
     public static IReadOnlyDictionary<string, MonthShare> MonthShares(Grant grant)
     {
         var shares = new Dictionary<string, MonthShare>();
-        void Add(LocalDate date, decimal paid, decimal planned)
-        {
-            var key = YearMonthPattern.Iso.Format(date.ToYearMonth());
+        void AddTo(string key, decimal paid, decimal planned) =>
             shares[key] = shares.TryGetValue(key, out var sum) ? new MonthShare(sum.Paid + paid, sum.Planned + planned) : new MonthShare(paid, planned);
+        void Add(LocalDate date, decimal paid, decimal planned) => AddTo(YearMonthPattern.Iso.Format(date.ToYearMonth()), paid, planned);
+
+        // Settled payments (ADR 0018) by month: what SettledPayments.PaidIn reads, month by month.
+        foreach (var (month, paid) in grant.Settled.PaidByMonth ?? ImmutableSortedDictionary<string, decimal>.Empty)
+        {
+            AddTo(month, paid, 0m);
+        }
+
+        foreach (var (month, returned) in grant.Settled.ReturnedByMonth ?? ImmutableSortedDictionary<string, decimal>.Empty)
+        {
+            AddTo(month, -returned, 0m);
         }
 
         foreach (var payment in grant.Disbursements.Where(d => d.CountsAsDisbursed))
