@@ -28,7 +28,7 @@ public static class PagesBenchmark
         await using var dataSource = NpgsqlDataSource.Create(connection);
         using var browser = await SignedInBrowser(app, Auditor, password);
         var demoProgramme = (Guid)(await dataSource.CreateCommand($"select id from {schema}.mt_doc_programme order by id limit 1").ExecuteScalarAsync())!;
-        await ChainCaughtUp(dataSource, schema, TimeSpan.FromMinutes(2));
+        await ChainCaughtUp(dataSource, schema, TimeSpan.FromMinutes(20));
 
         var figures = new List<(string Name, double Value)>();
         async Task Time(string name, string path, string? mustContain = null)

@@ -229,23 +229,42 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
     {
         var marks = $"{schema}.{AuditTrailMarks.TableName}";
         var every = options.Value.TrailMarkEveryEvents;
-        await using var command = new NpgsqlCommand($"""
-            with last as (select coalesce(max(seq_id), 0) as seq_id from {marks}),
-            added as (
-                insert into {marks} (seq_id, events)
-                select $1, coalesce((select m.events from {marks} m where m.seq_id = last.seq_id), 0)
-                           + (select count(*) from {schema}.mt_events e where e.seq_id > last.seq_id and e.seq_id <= $1 and e.type <> $2)
-                from last where last.seq_id > 0 and $1 - last.seq_id >= {every}
-                returning 1)
-            insert into {marks} (seq_id, events)
-            select x.seq_id, x.events from (
-                select e.seq_id, count(*) filter (where e.type <> $2) over (order by e.seq_id) as events, lead(e.seq_id) over (order by e.seq_id) as next
-                from {schema}.mt_events e where e.seq_id <= $1) x
-            where (select seq_id from last) = 0 and $1 >= {every}
-              and (x.next is null or x.next / {every} > x.seq_id / {every})
-            """, connection, transaction);
+        var (last, events) = (0L, 0L);
+        await using (var newest = new NpgsqlCommand($"select seq_id, events from {marks} order by seq_id desc limit 1", connection, transaction))
+        await using (var reader = await newest.ExecuteReaderAsync(cancellation))
+        {
+            if (await reader.ReadAsync(cancellation))
+            {
+                (last, events) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+        }
+
+        if (head - last < every)
+        {
+            return;
+        }
+
+        // Two statements, not one with both branches: PostgreSQL may compute a branch's subquery before its guard.
+        await using var command = new NpgsqlCommand(last > 0
+            ? $"""
+               insert into {marks} (seq_id, events)
+               select $1, $3 + count(*) from {schema}.mt_events e where e.seq_id > $4 and e.seq_id <= $1 and e.type <> $2
+               """
+            : $"""
+               insert into {marks} (seq_id, events)
+               select x.seq_id, x.events from (
+                   select e.seq_id, count(*) filter (where e.type <> $2) over (order by e.seq_id) as events, lead(e.seq_id) over (order by e.seq_id) as next
+                   from {schema}.mt_events e where e.seq_id <= $1) x
+               where x.next is null or x.next / {every} > x.seq_id / {every}
+               """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = head });
         command.Parameters.Add(new NpgsqlParameter { Value = store.EventTypeName<GrantLedger.Api.Reports.ReportGenerated>() });
+        if (last > 0)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = events });
+            command.Parameters.Add(new NpgsqlParameter { Value = last });
+        }
+
         await command.ExecuteNonQueryAsync(cancellation);
     }
 
