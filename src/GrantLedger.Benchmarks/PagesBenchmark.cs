@@ -36,7 +36,7 @@ public static class PagesBenchmark
             var result = await Views(browser, path, views, mustContain);
             figures.Add(($"{name}_p50_ms", result.P50));
             figures.Add(($"{name}_p99_ms", result.P99));
-            Console.WriteLine($"{name}_p50_ms={result.P50:0.0} {name}_p99_ms={result.P99:0.0} {name}_bytes={result.Bytes}");
+            Console.WriteLine($"{name}_p50_ms={result.P50:0.0} {name}_p99_ms={result.P99:0.0} {name}_bytes={result.Bytes} {name}_errors={result.Errors}");
         }
 
         var events = await Scalar(dataSource, $"select count(*) from {schema}.mt_events");
@@ -110,13 +110,15 @@ public static class PagesBenchmark
         return http;
     }
 
-    private sealed record Timing(double P50, double P99, long Bytes);
+    private sealed record Timing(double P50, double P99, long Bytes, int Errors);
 
-    /// <summary>Two views to warm up, then <paramref name="views"/> timed one after another; each must answer 200 (and contain the text given).</summary>
+    /// <summary>Two views to warm up, then <paramref name="views"/> timed one after another; a view that does not answer 200 (with the text
+    /// given) is counted as an error and left out of the timings.</summary>
     private static async Task<Timing> Views(HttpClient http, string path, int views, string? mustContain)
     {
         var latencies = new List<double>();
         long bytes = 0;
+        var errors = 0;
         for (var i = -2; i < views; i++)
         {
             var watch = Stopwatch.StartNew();
@@ -125,7 +127,10 @@ public static class PagesBenchmark
             watch.Stop();
             if (response.StatusCode != HttpStatusCode.OK || (mustContain is not null && !body.Contains(mustContain, StringComparison.Ordinal)))
             {
-                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 400)]}");
+                // Counted and shown, not fatal: one failed view must not end the full bench run.
+                errors++;
+                Console.Error.WriteLine($"GET {path} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 400)]}");
+                continue;
             }
 
             bytes = body.Length;
@@ -136,7 +141,9 @@ public static class PagesBenchmark
         }
 
         latencies.Sort();
-        return new Timing(latencies[(int)(latencies.Count * 0.50)], latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)], bytes);
+        return latencies.Count == 0
+            ? new Timing(double.NaN, double.NaN, bytes, errors)
+            : new Timing(latencies[(int)(latencies.Count * 0.50)], latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)], bytes, errors);
     }
 
     /// <summary>Waits until every event is chained and a signed checkpoint is as close to the head as the app keeps it (fewer than
