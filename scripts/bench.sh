@@ -7,14 +7,19 @@
 #                               started fresh: levers of configuration (connection string, GC) and of code (the quick
 #                               run of the revision before the lever); writes docs/benchmark-levers.md, which the full
 #                               run includes in docs/benchmarks.md. GRANTLEDGER_LEVERS=1,3 runs only those rows.
+#   scripts/bench.sh --section pages
+#                               only the pages over a million events (about five minutes), name=value figures;
+#                               docs/benchmarks.md is left alone
 set -euo pipefail
 quick=false
 levers=false
+section=""
 case "${1:-}" in
   --quick) quick=true ;;
   --levers) levers=true ;;
+  --section) section="${2:-}"; [[ "$section" == pages ]] || { echo "usage: scripts/bench.sh --section pages" >&2; exit 2; } ;;
   "") ;;
-  *) echo "usage: scripts/bench.sh [--quick|--levers]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [--quick | --levers | --section pages]" >&2; exit 2 ;;
 esac
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,13 +71,33 @@ if $levers; then
   exit 0
 fi
 # The drivers (seeding, raw-SQL baselines, dropping schemas) connect as the schema owner; the app as the runtime role.
-connection="$(scripts/postgres.sh --owner grantledger_bench | tail -n 1)"
-app_connection="$(scripts/postgres.sh grantledger_bench | tail -n 1)"
+database="${GRANTLEDGER_BENCH_DATABASE:-grantledger_bench}"
+connection="$(scripts/postgres.sh --owner "$database" | tail -n 1)"
+app_connection="$(scripts/postgres.sh "$database" | tail -n 1)"
 # GRANTLEDGER_BENCH_CONNECTION_OPTIONS=";Max Auto Prepare=64" measures a connection-string lever on the app alone.
 app_connection="$app_connection${GRANTLEDGER_BENCH_CONNECTION_OPTIONS:-}"
 dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
 source scripts/app.sh
+
+# The programme dashboard and the audit page over the demo's small ledger, then over a million events seeded into the
+# app's own schema (its chainer chains them and signs a checkpoint), in one app (PagesBenchmark).
+pages_section() {
+  schema=bench_pages
+  port="${GRANTLEDGER_BENCH_PORT:-5099}"
+  fresh_schema "$connection" "$schema"
+  rm -f /tmp/grantledger-$schema-app.log
+  trap 'stop_app' EXIT
+  start_app "$app_connection" "$schema" "$port"
+  driver pages "$connection" "$schema" "$app_url" "$app" snowleopard
+  stop_app
+  [[ -n "${GRANTLEDGER_BENCH_KEEP:-}" ]] || driver drop-schema "$connection" "$schema"
+}
+
+if [[ "$section" == pages ]]; then
+  pages_section
+  exit 0
+fi
 
 if $quick; then
   schema=bench_quick
@@ -116,6 +141,11 @@ echo "$http_output"
 stop_app
 output="$output
 $http_output"
+
+pages_output="$(pages_section)"
+echo "$pages_output"
+output="$output
+$pages_output"
 
 # Where a disbursement's time goes (a profile, not a guess): the CPU the app and PostgreSQL spend per disbursement at
 # 16 clients; a sampled profile of the app under that load (dotnet-trace); and the most that fewer commit waits
@@ -229,6 +259,28 @@ event-sourced command over HTTP (table above) against it.
 | Clients | Peer payments/s | p50 ms | p99 ms | Errors | Event-sourced over HTTP vs. peer |
 |---:|---:|---:|---:|---:|---:|
 $(for c in 1 4 16; do echo "| $c | $(value c${c}_peer_per_s) | $(value c${c}_peer_p50_ms) | $(value c${c}_peer_p99_ms) | $(value c${c}_peer_errors) | $(value c${c}_vs_peer) |"; done)
+
+## Pages over a million events
+
+The two pages that read the whole ledger, timed as a browser asks for them (signed in with the sign-in cookie as the
+demo auditor, one view at a time, $(value pages_views) views each after two to warm up), in one app: first over the demo's
+ledger ($(value pages_small_events) events), then after the history section's million events (one programme, 10,000 grants
+x 98 payments) were seeded into the app's own schema ($(value pages_large_events) events in all; seeding with the inline
+snapshots took $(value pages_seed_s) s, and the app's chainer then took $(value pages_chain_catch_up_s) s to link them into the
+audit chain and sign a checkpoint of its head). Target (7/8): both pages under 200 ms p50 over the million events.
+
+| Page | Small ledger p50 ms | p99 ms | Million events p50 ms | p99 ms |
+|---|---:|---:|---:|---:|
+| \`GET /health\` (the floor) | $(value small_health_p50_ms) | $(value small_health_p99_ms) | $(value large_health_p50_ms) | $(value large_health_p99_ms) |
+| **Programme dashboard** \`GET /programmes/{id}\` (the benchmark programme: 10,000 grants) | $(value small_dashboard_p50_ms) | $(value small_dashboard_p99_ms) | **$(value large_dashboard_p50_ms)** | $(value large_dashboard_p99_ms) |
+| Programme dashboard of the demo's programme, beside the million events | | | $(value large_demo_dashboard_p50_ms) | $(value large_demo_dashboard_p99_ms) |
+| **Audit page** \`GET /audit\` (first page of the trail, the chain checked since the newest signed checkpoint) | $(value small_audit_p50_ms) | $(value small_audit_p99_ms) | **$(value large_audit_p50_ms)** | $(value large_audit_p99_ms) |
+| Audit page, last page of the trail | | | $(value large_audit_last_p50_ms) | $(value large_audit_last_p99_ms) |
+| Audit page, one month of the trail (\`?from=2020-06-01&to=2020-07-01\`) | | | $(value large_audit_month_p50_ms) | $(value large_audit_month_p99_ms) |
+
+Recomputing the whole chain on demand (the audit page's button, \`GET /api/audit/verification\`) over the million
+events took $(value large_verify_full_s) s (valid: $(value large_verify_valid)). The app's peak resident memory after this
+section: $(value pages_app_peak_rss_mb) MB.
 
 ## Where a disbursement's time goes
 

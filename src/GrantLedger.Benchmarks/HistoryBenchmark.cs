@@ -26,10 +26,10 @@ namespace GrantLedger.Benchmarks;
 public static class HistoryBenchmark
 {
     private const string Schema = "bench_history";
-    private const int Grants = 10_000;
+    internal const int Grants = 10_000;
     private const int PaymentsPerGrant = 98; // 1 programme + 10,000 x (commitment + award + 98 payments) = 1,000,001 events
     private const int GrantsPerTransaction = 100;
-    private static readonly LocalDate Start = new(2020, 4, 1);
+    internal static readonly LocalDate Start = new(2020, 4, 1);
     private static readonly LocalDate End = new(2021, 9, 30);
 
     public static async Task Run(string connection)
@@ -120,7 +120,7 @@ public static class HistoryBenchmark
     });
 
     /// <summary>Events only (no snapshots: the rebuild makes them), recorded time stepping through the window batch by batch.</summary>
-    private static async Task<Guid> Seed(DocumentStore store, SteppedTime recordedAt)
+    internal static async Task<Guid> Seed(DocumentStore store, SteppedTime recordedAt)
     {
         var eur = (decimal a) => new Money(a, "EUR");
         var programmeId = Guid.NewGuid();
@@ -189,7 +189,7 @@ public static class HistoryBenchmark
     }
 
     /// <summary>Recorded time for the seed: Marten stamps events with this provider's now, which the seeder steps through the window.</summary>
-    private sealed class SteppedTime(Instant start) : TimeProvider
+    internal sealed class SteppedTime(Instant start) : TimeProvider
     {
         public Instant Now { get; set; } = start;
 

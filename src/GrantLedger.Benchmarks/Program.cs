@@ -19,6 +19,9 @@ switch (args.FirstOrDefault())
     case "quick":
         await QuickBenchmark.Run(args[1], args[2], new Uri(args[3]), int.Parse(args[4]), args[5]);
         return 0;
+    case "pages":
+        await PagesBenchmark.Run(args[1], args[2], new Uri(args[3]), int.Parse(args[4]), args[5]);
+        return 0;
     case "load":
         await DisbursementBenchmark.Load(new Uri(args[1]), args[2], int.Parse(args[3]), TimeSpan.FromSeconds(int.Parse(args[4])), int.Parse(args[5]),
             args.ElementAtOrDefault(6) ?? "load");

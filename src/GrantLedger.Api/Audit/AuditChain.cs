@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using GrantLedger.Api.Configuration;
 using Marten;
 using Npgsql;
 using Weasel.Postgresql;
@@ -39,6 +40,27 @@ public static class AuditChain
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + "\n" + canonical)));
 }
 
+/// <summary>
+/// Marks along the audit trail, so that a page of the whole trail and its total cost the same in year five as in month
+/// one: each row says how many events of the trail (every event but the records of generated reports) have a sequence
+/// number up to its own. The chainer, which reads every event in order anyway, adds a mark once at least
+/// <see cref="Every"/> sequence numbers (<c>GrantLedger:Audit:TrailMarkEveryEvents</c>) have passed since the last one; a reader counts only what came after the newest
+/// mark. Derived and rebuildable (a working table, not a fact): it answers "how many", never "what happened".
+/// </summary>
+public static class AuditTrailMarks
+{
+    public const string TableName = "audit_trail_marks";
+    public const int Every = 1000;
+
+    public static Table Table(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<long>("seq_id").AsPrimaryKey();
+        table.AddColumn<long>("events").NotNull();
+        return table;
+    }
+}
+
 /// <summary>Settings under <c>GrantLedger:Audit</c>.</summary>
 public sealed class AuditOptions
 {
@@ -49,6 +71,9 @@ public sealed class AuditOptions
 
     /// <summary>...or after this many minutes once the head has moved.</summary>
     public double CheckpointEveryMinutes { get; set; } = 5;
+
+    /// <summary>A trail mark (<see cref="AuditTrailMarks"/>) at the chain head once this many sequence numbers have passed since the last one.</summary>
+    public int TrailMarkEveryEvents { get; set; } = AuditTrailMarks.Every;
 
     /// <summary>The private key (PEM, PKCS#8) that signs checkpoints; kept outside the database. Required in Production.</summary>
     public string? SigningKeyPath { get; set; }
@@ -197,8 +222,55 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
+        await Mark(connection, transaction, schema, links[^1].Sequence, cancellation);
         await transaction.CommitAsync(cancellation);
         return links.Count;
+    }
+
+    /// <summary>Adds a trail mark at the new chain head when <see cref="AuditOptions.TrailMarkEveryEvents"/> sequence numbers have
+    /// passed since the last mark: counting the few events in between, once. A chain that has no mark yet (a ledger older than
+    /// the marks) gets one per that many sequence numbers up to its head, in one pass.</summary>
+    private async Task Mark(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, long head, CancellationToken cancellation)
+    {
+        var marks = $"{schema}.{AuditTrailMarks.TableName}";
+        var every = options.Value.TrailMarkEveryEvents;
+        var (last, events) = (0L, 0L);
+        await using (var newest = new NpgsqlCommand($"select seq_id, events from {marks} order by seq_id desc limit 1", connection, transaction))
+        await using (var reader = await newest.ExecuteReaderAsync(cancellation))
+        {
+            if (await reader.ReadAsync(cancellation))
+            {
+                (last, events) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+        }
+
+        if (head - last < every)
+        {
+            return;
+        }
+
+        // Two statements, not one with both branches: PostgreSQL may compute a branch's subquery before its guard.
+        await using var command = new NpgsqlCommand(last > 0
+            ? $"""
+               insert into {marks} (seq_id, events)
+               select $1, $3 + count(*) from {schema}.mt_events e where e.seq_id > $4 and e.seq_id <= $1 and e.type <> $2
+               """
+            : $"""
+               insert into {marks} (seq_id, events)
+               select x.seq_id, x.events from (
+                   select e.seq_id, count(*) filter (where e.type <> $2) over (order by e.seq_id) as events, lead(e.seq_id) over (order by e.seq_id) as next
+                   from {schema}.mt_events e where e.seq_id <= $1) x
+               where x.next is null or x.next / {every} > x.seq_id / {every}
+               """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = head });
+        command.Parameters.Add(new NpgsqlParameter { Value = store.EventTypeName<GrantLedger.Api.Reports.ReportGenerated>() });
+        if (last > 0)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = events });
+            command.Parameters.Add(new NpgsqlParameter { Value = last });
+        }
+
+        await command.ExecuteNonQueryAsync(cancellation);
     }
 
     private static async Task<T?> Scalar<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellation)

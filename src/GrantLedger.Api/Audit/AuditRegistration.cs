@@ -5,11 +5,12 @@ namespace GrantLedger.Api.Audit;
 
 public static class AuditRegistration
 {
-    /// <summary>The hash chain's and the signed checkpoints' tables, in the store's schema.</summary>
+    /// <summary>The hash chain's, the signed checkpoints' and the trail marks' tables, in the store's schema.</summary>
     public static StoreOptions AddAudit(this StoreOptions opts)
     {
         opts.Storage.ExtendedSchemaObjects.Add(AuditChain.Table(opts.DatabaseSchemaName));
         opts.Storage.ExtendedSchemaObjects.Add(AuditCheckpoints.Table(opts.DatabaseSchemaName));
+        opts.Storage.ExtendedSchemaObjects.Add(AuditTrailMarks.Table(opts.DatabaseSchemaName));
         return opts;
     }
 
@@ -20,7 +21,8 @@ public static class AuditRegistration
     public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection("GrantLedger:Audit"))
-            .Validate(o => o.CheckpointEveryEvents >= 1 && o.CheckpointEveryMinutes > 0, "GrantLedger:Audit checkpoint intervals must be positive.").ValidateOnStart();
+            .Validate(o => o.CheckpointEveryEvents >= 1 && o.CheckpointEveryMinutes > 0 && o.TrailMarkEveryEvents >= 1,
+                "GrantLedger:Audit checkpoint and trail mark intervals must be positive.").ValidateOnStart();
         services.AddSingleton(sp => AuditSigningKey.Load(sp.GetRequiredService<IOptions<AuditOptions>>().Value,
             sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuditSigningKey>()));
         services.AddSingleton<AuditCheckpointer>();

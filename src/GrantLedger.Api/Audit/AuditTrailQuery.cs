@@ -40,40 +40,74 @@ public sealed record AuditTrailQuery(
     /// <summary>The actor as the trail shows it and filters on it.</summary>
     private const string ActorSql = $"coalesce(e.headers ->> '{SessionMetadata.ActorHeader}', e.user_name)";
 
-    /// <summary>One page of the trail, and how many events it holds in all.</summary>
+    /// <summary>
+    /// One page of the trail, and how many events it holds in all. The whole trail (no filter, as the audit page opens)
+    /// starts from the newest trail mark the chainer keeps (<see cref="AuditTrailMarks"/>): its total is the mark's count
+    /// plus the events after it, and a page far back starts at the mark before it, so neither reads the whole history.
+    /// A filtered trail is counted over the events that match.
+    /// </summary>
     public async Task<AuditPage> Page(IDocumentStore store, NpgsqlDataSource dataSource, int page, int pageSize, CancellationToken cancellation)
     {
+        var offset = (long)(page - 1) * pageSize;
+        var whole = this == new AuditTrailQuery();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
+        var (afterSequence, skip) = whole ? await MarkBefore(store, connection, offset, cancellation) : (0L, offset);
         var items = new List<AuditEntry>();
-        long total = 0;
-        await using (var command = dataSource.CreateCommand($"{SelectSql(store, "count(*) over ()")} limit $8 offset $9"))
+        await using (var command = new NpgsqlCommand($"{SelectSql(store, afterSequence: true)} limit $9 offset $10", connection))
         {
             AddFilter(command, store);
+            command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
             command.Parameters.Add(new NpgsqlParameter { Value = pageSize });
-            command.Parameters.Add(new NpgsqlParameter { Value = (long)(page - 1) * pageSize });
+            command.Parameters.Add(new NpgsqlParameter { Value = skip });
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
             {
                 items.Add(Entry(reader));
-                total = reader.GetInt64(Columns);
             }
         }
 
-        if (items.Count == 0)
+        var marks = $"{store.Options.Events.DatabaseSchemaName}.{AuditTrailMarks.TableName}";
+        await using var count = new NpgsqlCommand(whole
+            ? $"""
+               select coalesce(m.events, 0) + (select count(*) from {store.EventsTable()} e where e.seq_id > coalesce(m.seq_id, 0) and e.type <> $1)
+               from (select 1) one left join lateral (select seq_id, events from {marks} order by seq_id desc limit 1) m on true
+               """
+            : $"select count(*) from {store.EventsTable()} e {WhereSql(store)}", connection);
+        if (whole)
         {
-            // Past the last page (or nothing at all): the window count above had no row to ride on.
-            await using var count = dataSource.CreateCommand($"select count(*) from {store.EventsTable()} e {WhereSql(store)}");
+            count.Parameters.Add(new NpgsqlParameter { Value = store.EventTypeName<ReportGenerated>(), NpgsqlDbType = NpgsqlDbType.Text });
+        }
+        else
+        {
             AddFilter(count, store);
-            total = (long)(await count.ExecuteScalarAsync(cancellation) ?? 0L);
         }
 
-        return new AuditPage(items, page, pageSize, total);
+        return new AuditPage(items, page, pageSize, (long)(await count.ExecuteScalarAsync(cancellation) ?? 0L));
+    }
+
+    /// <summary>The newest trail mark at or before the <paramref name="offset"/>-th event of the whole trail: where a page that
+    /// far back starts reading, and how many events of the trail remain to skip after it.</summary>
+    private static async Task<(long AfterSequence, long Skip)> MarkBefore(IDocumentStore store, NpgsqlConnection connection, long offset,
+        CancellationToken cancellation)
+    {
+        if (offset == 0)
+        {
+            return (0, 0);
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, events from {store.Options.Events.DatabaseSchemaName}.{AuditTrailMarks.TableName} where events <= $1 order by seq_id desc limit 1",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = offset });
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        return await reader.ReadAsync(cancellation) ? (reader.GetInt64(0), offset - reader.GetInt64(1)) : (0, offset);
     }
 
     /// <summary>The whole trail, streamed as it is read.</summary>
     public async IAsyncEnumerable<AuditEntry> Read(IDocumentStore store, NpgsqlDataSource dataSource,
         [EnumeratorCancellation] CancellationToken cancellation)
     {
-        await using var command = dataSource.CreateCommand(SelectSql(store, null));
+        await using var command = dataSource.CreateCommand(SelectSql(store, afterSequence: false));
         AddFilter(command, store);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
@@ -113,14 +147,13 @@ public sealed record AuditTrailQuery(
         GrantIdProperties.GetOrAdd(data.GetType(), type => type.GetProperties().SingleOrDefault(p => MartenNames.Member(p.Name) == GrantIdMember))
             ?.GetValue(data) as Guid?;
 
-    private const int Columns = 11;
-
-    private string SelectSql(IDocumentStore store, string? extraColumn) => $"""
+    /// <param name="afterSequence">Adds a lower bound on the sequence (parameter $8), where a page starts from a trail mark.</param>
+    private string SelectSql(IDocumentStore store, bool afterSequence) => $"""
         select e.seq_id, e.stream_id, e.version, e.type, e.timestamp, {ActorSql}, e.headers ->> '{SessionMetadata.UserIdHeader}',
                e.headers ->> '{SessionMetadata.RoleHeader}', e.headers ->> '{SessionMetadata.ReasonHeader}', e.correlation_id,
-               e.data::text{(extraColumn is null ? "" : ", " + extraColumn)}
+               e.data::text
         from {store.EventsTable()} e
-        {WhereSql(store)}
+        {WhereSql(store)}{(afterSequence ? " and e.seq_id > $8" : "")}
         order by e.seq_id
         """;
 

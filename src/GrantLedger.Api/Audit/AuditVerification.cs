@@ -172,10 +172,15 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
     /// gaps), instead of from the genesis.</param>
     private async Task<WalkResult> Walk(string schema, IReadOnlyDictionary<long, string> signedLinks, CancellationToken cancellation, long? from = null)
     {
+        // From a checkpoint, the bound goes into both sides of the join, so each is an index range scan of the tail:
+        // a bound on coalesce(e.seq_id, c.seq_id) above the full join would make PostgreSQL join both tables whole first.
+        var start = $"(select coalesce(max(p.seq_id), 0) from {schema}.{AuditChain.TableName} p where p.seq_id < $1)";
         await using var command = dataSource.CreateCommand(
             $"select coalesce(e.seq_id, c.seq_id), e.seq_id is not null, {AuditChain.CanonicalSql("e")}, c.link " +
-            $"from {schema}.mt_events e full outer join {schema}.{AuditChain.TableName} c on c.seq_id = e.seq_id " +
-            (from is null ? "" : $"where coalesce(e.seq_id, c.seq_id) >= coalesce((select max(p.seq_id) from {schema}.{AuditChain.TableName} p where p.seq_id < $1), 0) ") +
+            (from is null
+                ? $"from {schema}.mt_events e full outer join {schema}.{AuditChain.TableName} c on c.seq_id = e.seq_id "
+                : $"from (select * from {schema}.mt_events where seq_id >= {start}) e " +
+                  $"full outer join (select * from {schema}.{AuditChain.TableName} where seq_id >= {start}) c on c.seq_id = e.seq_id ") +
             "order by 1");
         if (from is not null)
         {

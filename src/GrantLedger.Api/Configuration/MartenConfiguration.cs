@@ -83,7 +83,8 @@ public static class MartenConfiguration
                 .AddNotifications()
                 .AddMilestones()
                 .AddAudit()
-                .AddReports();
+                .AddReports()
+                .AddProgrammeDashboard();
 
             // The schema is applied by `db-apply` as the owner (see docs/operations.md), never by the runtime role.
             opts.AutoCreateSchemaObjects = applyOnStart ? AutoCreate.CreateOrUpdate : AutoCreate.None;
@@ -95,6 +96,7 @@ public static class MartenConfiguration
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
         // The audit chainer's hosted service, after Marten's, as before (hosted services start in registration order).
         builder.Services.AddAudit(builder.Configuration);
+        builder.Services.AddProgrammeDashboard();
         builder.Services.AddScoped<Pages.WorkQueue>();
         return builder;
     }

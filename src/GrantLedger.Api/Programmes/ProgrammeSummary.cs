@@ -69,21 +69,28 @@ public static class ProgrammeSummaryEndpoints
         }
 
         var grants = await session.Query<Grant>().Where(g => g.ProgrammeId == id).ToListAsync();
-        var disbursed = Disbursed(programme, grants);
+        return Results.Ok(Summary(programme,
+            grants.Select(g => new ProgrammeGrantLine(g.Id, g.Grantee, g.Amount.Amount, g.Disbursed.Amount, g.Remaining.Amount, g.Reserved.Amount)).ToList()));
+    }
+
+    /// <summary>The summary from the programme and a line for each of its grants (the dashboard reads the lines it keeps).</summary>
+    internal static ProgrammeSummaryResponse Summary(Programme programme, IReadOnlyCollection<ProgrammeGrantLine> grants)
+    {
+        var disbursed = new Money(grants.Sum(g => g.Disbursed), programme.Currency);
+        var byId = grants.ToDictionary(g => g.Id);
         var lines = programme.Commitments
-            .Select(c => grants.FirstOrDefault(g => g.Id == c.GrantId))
-            .OfType<Grant>()
-            .Select(g => new ProgrammeGrantLine(g.Id, g.Grantee, g.Amount.Amount, g.Disbursed.Amount, g.Remaining.Amount, g.Reserved.Amount))
+            .Select(c => byId.GetValueOrDefault(c.GrantId))
+            .OfType<ProgrammeGrantLine>()
             .ToList();
 
-        return Results.Ok(new ProgrammeSummaryResponse(programme.Id, programme.Code, programme.Name,
+        return new ProgrammeSummaryResponse(programme.Id, programme.Code, programme.Name,
             programme.Currency, programme.Allocation.Amount, programme.Committed.Amount, programme.Uncommitted.Amount,
             disbursed.Amount, (programme.Allocation - disbursed).Amount, programme.WindowStart, programme.WindowEnd,
             programme.TimeZone, programme.Version, lines, programme.ApprovalThreshold?.Amount,
-            grants.Select(g => g.Reserved).Sum(programme.Currency).Amount,
+            grants.Sum(g => g.Reserved),
             programme.ApprovalWindowDays ?? ApprovalRules.DefaultWindowDays,
             programme.RuleChanges.Select(c => new ApprovalRuleChangeView(c.ProposalId, c.Threshold.Amount, c.WindowDays, c.Reason, c.ProposedBy,
-                c.Status.ToString().ToLowerInvariant(), c.DecidedBy, c.RejectionReason)).ToList()));
+                c.Status.ToString().ToLowerInvariant(), c.DecidedBy, c.RejectionReason)).ToList());
     }
 
     private static Money Disbursed(Programme programme, IEnumerable<Grant> grants) =>

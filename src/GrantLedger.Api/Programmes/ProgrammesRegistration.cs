@@ -14,4 +14,19 @@ public static class ProgrammesRegistration
         opts.Schema.For<ProgrammeCode>().Identity(c => c.Code);
         return opts;
     }
+
+    /// <summary>The programme dashboard's lines table (<see cref="ProgrammeDashboardLines"/>), a working table of the app.</summary>
+    public static StoreOptions AddProgrammeDashboard(this StoreOptions opts)
+    {
+        opts.Storage.ExtendedSchemaObjects.Add(ProgrammeDashboardLines.Table(opts.DatabaseSchemaName));
+        return opts;
+    }
+
+    /// <summary>The dashboard lines and the hosted service that keeps them caught up.</summary>
+    public static IServiceCollection AddProgrammeDashboard(this IServiceCollection services)
+    {
+        services.AddSingleton<ProgrammeDashboardLines>();
+        services.AddHostedService<ProgrammeDashboardKeeper>();
+        return services;
+    }
 }

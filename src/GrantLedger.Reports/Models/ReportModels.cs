@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -26,6 +27,9 @@ public sealed record GranteeLine(Guid GrantId, string Grantee, string Countries,
     decimal Remaining, decimal SpentAtDonorRate, decimal FxDifference);
 
 public sealed record MonthLine(string Month, decimal Disbursed, decimal Cumulative, decimal PlannedCumulative);
+
+/// <summary>What one grant paid (net of returns) and planned in one month.</summary>
+public sealed record MonthShare(decimal Paid, decimal Planned);
 
 public sealed record HeadingLine(string Heading, decimal Planned, decimal SpentAtDonorRate, decimal SpentAtActualRate, decimal FxDifference, decimal Remaining);
 
@@ -104,24 +108,69 @@ public static class ReportModels
     /// Paid and planned per month of the programme's window, and cumulative: from the programme and its grants as they
     /// stand (folded from events for a report, or the stored snapshots for the programme page).
     /// </summary>
-    public static IReadOnlyList<MonthLine> Months(Programme programme, IReadOnlyCollection<Grant> grants)
+    public static IReadOnlyList<MonthLine> Months(Programme programme, IReadOnlyCollection<Grant> grants) =>
+        Months(programme, grants.Select(MonthShares));
+
+    /// <summary>The same from each grant's <see cref="MonthShares"/> (the programme page keeps them per grant).</summary>
+    public static IReadOnlyList<MonthLine> Months(Programme programme, IEnumerable<IReadOnlyDictionary<string, MonthShare>> shares)
     {
-        var payments = grants.SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed)).ToList();
-        var plan = grants.SelectMany(g => g.Tranches.Select(t => (Date: PlannedDate(g, t), t.Amount))).ToList();
+        var total = new Dictionary<string, MonthShare>();
+        foreach (var (month, share) in shares.SelectMany(s => s))
+        {
+            total[month] = total.TryGetValue(month, out var sum) ? new MonthShare(sum.Paid + share.Paid, sum.Planned + share.Planned) : share;
+        }
+
         var months = new List<MonthLine>();
         var (cumulative, planned) = (0m, 0m);
         for (var month = programme.WindowStart.ToYearMonth(); month <= programme.WindowEnd.ToYearMonth(); month = month.PlusMonths(1))
         {
-            // A return from the bank counts in the month of its value date, as a negative payment.
-            var paid = payments.Where(d => d.ValueDate.ToYearMonth() == month).Sum(d => d.Amount.Amount)
-                - payments.Where(d => d.ReturnedOn?.ToYearMonth() == month).Sum(d => d.ReturnedAmount!.Value.Amount)
-                + grants.Sum(g => g.Settled.PaidIn(month));
-            cumulative += paid;
-            planned += plan.Where(p => p.Date.ToYearMonth() == month).Sum(p => p.Amount.Amount);
-            months.Add(new MonthLine(YearMonthPattern.Iso.Format(month), paid, cumulative, planned));
+            var key = YearMonthPattern.Iso.Format(month);
+            var share = total.GetValueOrDefault(key) ?? new MonthShare(0m, 0m);
+            cumulative += share.Paid;
+            planned += share.Planned;
+            months.Add(new MonthLine(key, share.Paid, cumulative, planned));
         }
 
         return months;
+    }
+
+    /// <summary>
+    /// One grant's part of the monthly chart, by month (<c>yyyy-MM</c>): paid by value date (a return from the bank counts in
+    /// the month of its value date, as a negative payment) and planned by tranche date. Months without either are absent.
+    /// </summary>
+    public static IReadOnlyDictionary<string, MonthShare> MonthShares(Grant grant)
+    {
+        var shares = new Dictionary<string, MonthShare>();
+        void AddTo(string key, decimal paid, decimal planned) =>
+            shares[key] = shares.TryGetValue(key, out var sum) ? new MonthShare(sum.Paid + paid, sum.Planned + planned) : new MonthShare(paid, planned);
+        void Add(LocalDate date, decimal paid, decimal planned) => AddTo(YearMonthPattern.Iso.Format(date.ToYearMonth()), paid, planned);
+
+        // Settled payments (ADR 0018) by month: what SettledPayments.PaidIn reads, month by month.
+        foreach (var (month, paid) in grant.Settled.PaidByMonth ?? ImmutableSortedDictionary<string, decimal>.Empty)
+        {
+            AddTo(month, paid, 0m);
+        }
+
+        foreach (var (month, returned) in grant.Settled.ReturnedByMonth ?? ImmutableSortedDictionary<string, decimal>.Empty)
+        {
+            AddTo(month, -returned, 0m);
+        }
+
+        foreach (var payment in grant.Disbursements.Where(d => d.CountsAsDisbursed))
+        {
+            Add(payment.ValueDate, payment.Amount.Amount, 0m);
+            if (payment.ReturnedOn is { } returnedOn)
+            {
+                Add(returnedOn, -payment.ReturnedAmount!.Value.Amount, 0m);
+            }
+        }
+
+        foreach (var tranche in grant.Tranches)
+        {
+            Add(PlannedDate(grant, tranche), 0m, tranche.Amount.Amount);
+        }
+
+        return shares;
     }
 
     public static GranteeStatementModel GranteeStatement(LedgerState state, Guid grantId, Instant asOf)

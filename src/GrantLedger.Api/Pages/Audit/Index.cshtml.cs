@@ -24,7 +24,8 @@ public sealed class AuditIndexModel(NpgsqlDataSource dataSource, IDocumentStore 
     public string? To { get; private set; }
     public string? Actor { get; private set; }
 
-    public async Task OnGetAsync(string? from, string? to, string? actor, int? page)
+    /// <param name="page">From the query string: a route value named "page" (the Razor page's own name) would win otherwise.</param>
+    public async Task OnGetAsync(string? from, string? to, string? actor, [FromQuery(Name = "page")] int? page)
     {
         (From, To, Actor) = (from, to, actor);
         if (await AuditTrailEndpoint.Get(from, to, null, null, string.IsNullOrWhiteSpace(actor) ? null : actor, page, 50, dataSource, store,

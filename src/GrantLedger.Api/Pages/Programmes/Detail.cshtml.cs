@@ -13,11 +13,12 @@ namespace GrantLedger.Api.Pages.Programmes;
 
 /// <summary>
 /// The programme dashboard, from stored snapshots only: the summary (as GET /api/programmes/{id}) and the monthly chart
-/// from the <c>Programme</c> and <c>Grant</c> documents the inline projections keep, with the same month arithmetic as
-/// the PDF report (<see cref="ReportModels.Months"/>). No event is read or folded per view.
+/// from the <c>Programme</c> document and the lines kept per grant from the <c>Grant</c> documents
+/// (<see cref="ProgrammeDashboardLines"/>), with the same month arithmetic as the PDF report (<see cref="ReportModels.Months"/>).
+/// No event is read or folded, and no grant snapshot deserialised unless it changed since its line was computed.
 /// </summary>
 [Authorize(Policy = Policies.ReadProgrammes)]
-public sealed class ProgrammeDetailModel(IQuerySession session, IAuthorizationService authorization) : PageModel
+public sealed class ProgrammeDetailModel(IQuerySession session, ProgrammeDashboardLines lines, IAuthorizationService authorization) : PageModel
 {
     /// <summary>Which field each refusal of a rule change is about.</summary>
     private static readonly IReadOnlyDictionary<string, string> FieldOfCode = new Dictionary<string, string>
@@ -131,16 +132,16 @@ public sealed class ProgrammeDetailModel(IQuerySession session, IAuthorizationSe
 
     private async Task<bool> Load(Guid id)
     {
-        if (await ProgrammeSummaryEndpoints.Get(id, session) is not Ok<ProgrammeSummaryResponse> ok)
+        var programme = await session.LoadAsync<GrantLedger.Domain.Programmes.Programme>(id, HttpContext.RequestAborted);
+        if (programme is null)
         {
             return false;
         }
 
-        Programme = ok.Value!;
-        var programme = await session.LoadAsync<GrantLedger.Domain.Programmes.Programme>(id, HttpContext.RequestAborted);
-        var grants = await session.Query<GrantLedger.Domain.Grants.Grant>().Where(g => g.ProgrammeId == id).ToListAsync(HttpContext.RequestAborted);
-        Months = ReportModels.Months(programme!, grants);
-        Periods = PeriodEndpoints.PeriodsOf(programme!);
+        var (grants, months) = await lines.ReadAsync(id, HttpContext.RequestAborted);
+        Programme = ProgrammeSummaryEndpoints.Summary(programme, grants);
+        Months = ReportModels.Months(programme, [months]);
+        Periods = PeriodEndpoints.PeriodsOf(programme);
         return true;
     }
 }
