@@ -51,32 +51,48 @@ public static class ReconciliationEndpoint
         var programmeIds = await session.Events.QueryRawEventDataOnly<ProgrammeOpened>().Select(e => e.ProgrammeId).ToListAsync(cancellation);
         var programmes = await pass.ReplayAll<Programme>(programmeIds, p => p.Id, new ProgrammeProjection().Evolve, "programme", cancellation);
         var grantIds = await session.Events.QueryRawEventDataOnly<GrantAwarded>().Select(e => e.GrantId).ToListAsync(cancellation);
-        var grants = await pass.ReplayAll<Grant>(grantIds, g => g.Id, new GrantProjection().Evolve, "grant", cancellation);
-        foreach (var grant in grants.Where(g => g.Disbursed + g.Reserved > g.Amount))
-        {
-            findings.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
-        }
-
-        // Money the bank sent back: never more than its payment, never before it, only of a paid unreversed payment.
-        foreach (var grant in grants)
-        {
-            foreach (var d in grant.Disbursements.Where(d => d.IsReturned))
+        // Grants are replayed a batch at a time and only their figures kept, so memory stays that of one batch however
+        // long the history (over a million events, keeping them would hold every payment twice: stored and replayed).
+        var overspent = new List<ReconciliationFinding>();
+        var returns = new List<ReconciliationFinding>();
+        var grants = new List<GrantFigures>();
+        await pass.ReplayInBatches<Grant>(grantIds, await session.Query<Grant>().Select(g => g.Id).ToListAsync(cancellation), g => g.Id,
+            new GrantProjection().Evolve, "grant", grant =>
             {
-                if (!d.CountsAsDisbursed || d.ReturnedAmount!.Value > d.Amount || d.ReturnedOn < d.ValueDate)
+                if (grant.Disbursed + grant.Reserved > grant.Amount)
                 {
-                    findings.Add(new(grant.Id, "return", $"Payment {d.Id} of {d.Amount} on {d.ValueDate:uuuu-MM-dd} shows {d.ReturnedAmount} returned on " +
-                        $"{d.ReturnedOn:uuuu-MM-dd}{(d.CountsAsDisbursed ? "" : " although it was never paid or was reversed")}."));
+                    overspent.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
                 }
-            }
-        }
 
-        var summaries = programmes.OrderBy(p => p.Code).Select(p => Check(p, grants.Where(g => g.ProgrammeId == p.Id).ToList(), findings)).ToList();
+                // Money the bank sent back: never more than its payment, never before it, only of a paid unreversed payment.
+                foreach (var d in grant.Disbursements.Where(d => d.IsReturned))
+                {
+                    if (!d.CountsAsDisbursed || d.ReturnedAmount!.Value > d.Amount || d.ReturnedOn < d.ValueDate)
+                    {
+                        returns.Add(new(grant.Id, "return", $"Payment {d.Id} of {d.Amount} on {d.ValueDate:uuuu-MM-dd} shows {d.ReturnedAmount} returned on " +
+                            $"{d.ReturnedOn:uuuu-MM-dd}{(d.CountsAsDisbursed ? "" : " although it was never paid or was reversed")}."));
+                    }
+                }
+
+                grants.Add(new GrantFigures(grant.Id, grant.ProgrammeId, grant.Amount, grant.AwardState, grant.Disbursed, grant.Reserved, grant.Returned));
+            }, cancellation);
+        findings.AddRange(overspent);
+        findings.AddRange(returns);
+
+        var byProgramme = grants.ToLookup(g => g.ProgrammeId);
+        var summaries = programmes.OrderBy(p => p.Code).Select(p => Check(p, byProgramme[p.Id].ToList(), findings)).ToList();
         return new ReconciliationReport(findings.Count == 0, programmes.Count + grants.Count, pass.Events, summaries, findings);
     }
+
+    /// <summary>What the ledger's sums need of a replayed grant.</summary>
+    private sealed record GrantFigures(Guid Id, Guid ProgrammeId, Money Amount, AwardStatus AwardState, Money Disbursed, Money Reserved, Money Returned);
 
     /// <summary>Replays streams of one kind and compares each with its stored snapshot.</summary>
     private sealed class Pass(IQuerySession session, ISerializer serializer, List<ReconciliationFinding> findings)
     {
+        /// <summary>Streams replayed per round trip (<see cref="ReplayInBatches{T}"/>): their snapshots in one query, their events in another.</summary>
+        private const int Batch = 500;
+
         public long Events { get; private set; }
 
         public async Task<List<T>> ReplayAll<T>(IEnumerable<Guid> startedStreams, Func<T, Guid> idOf, Func<T?, Guid, IEvent, T?> evolve,
@@ -96,6 +112,26 @@ public static class ReconciliationEndpoint
             return replayedAll;
         }
 
+        /// <summary>As <see cref="ReplayAll{T}"/>, a batch of streams at a time, handing each replayed state on instead of keeping it.</summary>
+        public async Task ReplayInBatches<T>(IEnumerable<Guid> startedStreams, IEnumerable<Guid> storedIds, Func<T, Guid> idOf,
+            Func<T?, Guid, IEvent, T?> evolve, string kind, Action<T> replayedOne, CancellationToken cancellation) where T : class
+        {
+            foreach (var batch in startedStreams.Union(storedIds).Chunk(Batch))
+            {
+                var stored = (await session.LoadManyAsync<T>(cancellation, batch)).ToDictionary(idOf);
+                var events = (await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(batch)).OrderBy(e => e.Sequence)
+                    .ToListAsync(cancellation)).ToLookup(e => e.StreamId);
+                foreach (var id in batch)
+                {
+                    var stream = events[id].OrderBy(e => e.Version).ToList();
+                    Events += stream.Count;
+                    var replayed = stream.Aggregate<IEvent, T?>(null, (state, e) => evolve(state, id, e));
+                    Compare(id, kind, replayed, stored.GetValueOrDefault(id));
+                    if (replayed is not null) replayedOne(replayed);
+                }
+            }
+        }
+
         private void Compare<T>(Guid id, string kind, T? replayed, T? stored) where T : class
         {
             if (replayed is null || stored is null)
@@ -109,14 +145,14 @@ public static class ReconciliationEndpoint
         }
     }
 
-    private static ProgrammeReconciliation Check(Programme programme, List<Grant> allGrants, List<ReconciliationFinding> findings)
+    private static ProgrammeReconciliation Check(Programme programme, List<GrantFigures> allGrants, List<ReconciliationFinding> findings)
     {
         // A rejected award released its commitment (GrantCommitmentReleased): it holds none of the allocation.
-        var grants = allGrants.Where(g => g.AwardState != Domain.Grants.AwardStatus.Rejected).ToList();
+        var grants = allGrants.Where(g => g.AwardState != AwardStatus.Rejected).ToList();
+        var byId = grants.ToDictionary(g => g.Id);
         foreach (var commitment in programme.Commitments)
         {
-            var grant = grants.FirstOrDefault(g => g.Id == commitment.GrantId);
-            if (grant is null)
+            if (byId.GetValueOrDefault(commitment.GrantId) is not { } grant)
             {
                 findings.Add(new(programme.Id, "commitment", $"{commitment.Amount} is committed to grant {commitment.GrantId}, which has no events."));
             }
@@ -126,7 +162,8 @@ public static class ReconciliationEndpoint
             }
         }
 
-        foreach (var grant in grants.Where(g => programme.Commitments.All(c => c.GrantId != g.Id)))
+        var committedTo = programme.Commitments.Select(c => c.GrantId).ToHashSet();
+        foreach (var grant in grants.Where(g => !committedTo.Contains(g.Id)))
         {
             findings.Add(new(programme.Id, "commitment", $"Grant {grant.Id} ({grant.Amount}) has no commitment on its programme."));
         }

@@ -90,6 +90,8 @@ public static class MartenConfiguration
         builder.Services.AddSingleton<IConfigureMarten, RecordedTimeFromClock>();
         // The audit chainer's hosted service, after Marten's, as before (hosted services start in registration order).
         builder.Services.AddAudit(builder.Configuration);
+        // The report checkpoint writer follows the chain's head, so it starts after the chainer.
+        builder.Services.AddReportCheckpoints(builder.Configuration);
         builder.Services.AddScoped<Pages.WorkQueue>();
         return builder;
     }
