@@ -200,3 +200,31 @@ public class ReportCheckpointTests
         return string.Join("\n", document.GetPages().Select(p => p.Text));
     }
 }
+
+/// <summary>The demo (budgets, tranches, milestones, expenditure reviews, receipts, rates) and every other test's ledger in
+/// the shared host, through a checkpoint's JSON: the served reports of every programme come out the same.</summary>
+[Collection(LedgerCollection.Name)]
+public class ReportCheckpointJsonTests(LedgerHost host) : FromStartOfTime(host.Clock)
+{
+    [Fact]
+    public async Task every_programme_report_from_a_checkpoints_json_is_the_report_from_the_events()
+    {
+        await using var session = host.Store.QuerySession();
+        var events = await ReportBuilder.EventsAsOf(session, Instant.MaxValue - Duration.FromDays(1), CancellationToken.None);
+        var state = LedgerState.Fold(events.Select(e => new RecordedEvent(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.StreamId, e.Data)));
+
+        var json = ReportCheckpoints.ToJson(LedgerCheckpoint.Of(state));
+        var restored = ReportCheckpoints.FromJson(json).State;
+
+        Assert.NotEmpty(state.Programmes);
+        Assert.Contains(state.Grants.Values, g => g.Budget is not null && g.ExpenditureReports.Count > 0 && g.Milestones.Count > 0);
+        Assert.Contains(state.Grants.Values, g => g.Disbursements.Any(d => d.Received is not null));
+        foreach (var programme in state.Programmes.Keys)
+        {
+            Assert.Equal(ReportModels.Hash(ReportModels.ProgrammeFinancial(state, programme, LedgerHost.StartOfTime)),
+                ReportModels.Hash(ReportModels.ProgrammeFinancial(restored, programme, LedgerHost.StartOfTime)));
+            Assert.Equal(ReportModels.Hash(ReportModels.MilestoneStatus(state, programme, LedgerHost.StartOfTime)),
+                ReportModels.Hash(ReportModels.MilestoneStatus(restored, programme, LedgerHost.StartOfTime)));
+        }
+    }
+}

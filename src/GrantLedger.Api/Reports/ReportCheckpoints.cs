@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GrantLedger.Api.Configuration;
 using GrantLedger.Domain.Grants;
 using GrantLedger.Reports.Models;
 using JasperFx.Events;
@@ -46,6 +49,11 @@ public sealed class ReportCheckpoints(IDocumentStore store, NpgsqlDataSource dat
     private const string Format = "grantledger-report-checkpoint/v1";
 
     private const long LockKey = 0x6c65646765726370; // "ledgercp"
+
+    /// <summary>The ledger's JSON (as the snapshots, <see cref="Configuration.JsonConfiguration"/>), nulls left out: most
+    /// members of a payment are null, and a checkpoint holds every grant.</summary>
+    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }
+        .ConfigureGrantLedger();
 
     /// <summary>
     /// The fold's identity: the format and the builds of the domain (Evolve) and of the report models (fold and
@@ -107,7 +115,7 @@ public sealed class ReportCheckpoints(IDocumentStore store, NpgsqlDataSource dat
             }
 
             sequence = reader.GetInt64(0);
-            checkpoint = await store.Options.Serializer().FromJsonAsync<LedgerCheckpoint>(reader, 1, cancellation);
+            checkpoint = await Read(reader, 1, cancellation);
             scanTo = reader.GetInt64(2);
             last = reader.GetInt64(3);
         }
@@ -185,7 +193,7 @@ public sealed class ReportCheckpoints(IDocumentStore store, NpgsqlDataSource dat
                     insert.Parameters.Add(new NpgsqlParameter { Value = events.Min(e => e.Timestamp), NpgsqlDbType = NpgsqlDbType.TimestampTz });
                     insert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.Position });
                     insert.Parameters.Add(new NpgsqlParameter { Value = events.Count });
-                    insert.Parameters.Add(new NpgsqlParameter { Value = store.Options.Serializer().ToJson(checkpoint), NpgsqlDbType = NpgsqlDbType.Json });
+                    insert.Parameters.Add(new NpgsqlParameter { Value = ToJson(checkpoint), NpgsqlDbType = NpgsqlDbType.Json });
                     await insert.ExecuteNonQueryAsync(cancellation);
                 }
 
@@ -216,8 +224,21 @@ public sealed class ReportCheckpoints(IDocumentStore store, NpgsqlDataSource dat
             return null;
         }
 
-        var checkpoint = await store.Options.Serializer().FromJsonAsync<LedgerCheckpoint>(reader, 2, cancellation);
+        var checkpoint = await Read(reader, 2, cancellation);
         return (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), checkpoint);
+    }
+
+    /// <summary>A checkpoint's <c>state</c> column as written.</summary>
+    public static string ToJson(LedgerCheckpoint checkpoint) => JsonSerializer.Serialize(checkpoint, Json);
+
+    public static LedgerCheckpoint FromJson(string json) =>
+        JsonSerializer.Deserialize<LedgerCheckpoint>(json, Json) ?? throw new InvalidOperationException("A report checkpoint holds no state.");
+
+    private static async Task<LedgerCheckpoint> Read(NpgsqlDataReader reader, int column, CancellationToken cancellation)
+    {
+        await using var json = await reader.GetStreamAsync(column, cancellation);
+        return await JsonSerializer.DeserializeAsync<LedgerCheckpoint>(json, Json, cancellation)
+            ?? throw new InvalidOperationException("A report checkpoint holds no state.");
     }
 
     /// <summary>Ledger events as the report fold takes them: records of reports left out (<see cref="ReportBuilder.EventsAsOf"/>).</summary>
