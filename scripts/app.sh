@@ -1,4 +1,5 @@
 # Sourced by bench.sh and chaos.sh: starts the built app (Release) against a schema of its own and waits for /health.
+# It loads Wolverine's checked-in generated code as Production does (no Roslyn at start; scripts/codegen.sh).
 # Its Data Protection keys, audit signing key and checkpoint journal live in .data/keys-<schema>, so tokens issued
 # before a restart stay valid after it and every restart signs with the same key.
 #   fresh_schema <owner connection> <schema>  drops the schema and its checkpoint journal, then db-apply
@@ -7,7 +8,8 @@
 #                                             EXIT trap stops it
 #   stop_app                                  kills it (kill -9 with "stop_app -9").
 # Extra settings for the app, e.g. app_env=(GrantLedger__Clock__OffsetSeconds=86400), go in the array app_env.
-app_env=()
+# GRANTLEDGER_APP_ENV="NAME=value NAME2=value" adds settings from outside (bench.sh lever runs, e.g. DOTNET_gcServer=0).
+read -r -a app_env <<< "${GRANTLEDGER_APP_ENV:-}"
 driver() { dotnet "$repo/src/GrantLedger.Benchmarks/bin/Release/net10.0/GrantLedger.Benchmarks.dll" "$@"; }
 api_dir="$repo/src/GrantLedger.Api/bin/Release/net10.0"
 
@@ -33,7 +35,7 @@ start_app() {
     ConnectionStrings__GrantLedger="$connection" GrantLedger__SchemaName="$schema" GrantLedger__Demo__Seed=true \
     GRANTLEDGER_DEMO_PASSWORD=snowleopard GrantLedger__RateLimits__SignIn__PerAddress=100000 GrantLedger__RateLimits__SignIn__PerUser=100000 GrantLedger__RateLimits__Reports__PerUser=100000 GrantLedger__RateLimits__Reports__PerAddress=100000 \
     GrantLedger__RateLimits__Verification__PerUser=100000 GrantLedger__RateLimits__Verification__PerAddress=100000 GrantLedger__RateLimits__Imports__PerUser=100000 GrantLedger__RateLimits__Imports__PerAddress=100000 Logging__LogLevel__Default=Warning \
-    GrantLedger__DataProtection__KeysDirectory="$repo/.data/keys-$schema" \
+    GrantLedger__DataProtection__KeysDirectory="$repo/.data/keys-$schema" GrantLedger__CodeGeneration__Static=true \
     GrantLedger__Audit__SigningKeyPath="$repo/.data/keys-$schema/audit-signing-key.pem" "${app_env[@]}" \
     dotnet GrantLedger.Api.dll >> "/tmp/grantledger-$schema-app.log" 2>&1) &
   app=$!

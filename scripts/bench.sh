@@ -3,19 +3,60 @@
 #   scripts/bench.sh            everything (about 15 minutes), and rewrites docs/benchmarks.md
 #   scripts/bench.sh --quick    only the HTTP figures and the long-history case (under two minutes), one line of
 #                               name=value figures; docs/benchmarks.md is left alone
+#   scripts/bench.sh --levers   the quick figures once as configured and once per lever switched by configuration
+#                               alone (connection string, GC), each app started fresh; writes docs/benchmark-levers.md,
+#                               which the full run includes in docs/benchmarks.md
 set -euo pipefail
 quick=false
+levers=false
 case "${1:-}" in
   --quick) quick=true ;;
+  --levers) levers=true ;;
   "") ;;
-  *) echo "usage: scripts/bench.sh [--quick]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [--quick|--levers]" >&2; exit 2 ;;
 esac
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
+
+if $levers; then
+  # name | settings for the app (GRANTLEDGER_APP_ENV) | connection string options for the app
+  runs=(
+    "as configured||"
+    "Npgsql auto-prepare off (Max Auto Prepare=0)||;Max Auto Prepare=0"
+    "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0|"
+    "server GC without DATAS (DOTNET_GCDynamicAdaptationMode=0)|DOTNET_GCDynamicAdaptationMode=0|"
+    "server GC, conserve memory (DOTNET_GCConserveMemory=7)|DOTNET_GCConserveMemory=7|"
+    "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false|"
+  )
+  figures=(c1_http_p50_ms c16_http_per_s c16_http_p99_ms c16_read_per_s ratio_read ratio_raw long_history_ratio rss_mb)
+  {
+    echo "| Run | $(IFS='|'; echo "${figures[*]}" | sed 's/|/ | /g') |"
+    echo "|---$(printf '|---:%.0s' "${figures[@]}")|"
+  } > docs/benchmark-levers.md.tmp
+  for run in "${runs[@]}"; do
+    IFS='|' read -r name env options <<< "$run"
+    line="$(GRANTLEDGER_APP_ENV="$env" GRANTLEDGER_BENCH_CONNECTION_OPTIONS="$options" "$0" --quick | tail -n 1)"
+    echo "$name: $line"
+    row="| $name |"
+    for f in "${figures[@]}"; do row="$row $(grep -o "$f=[^ ]*" <<<"$line" | cut -d= -f2) |"; done
+    echo "$row" >> docs/benchmark-levers.md.tmp
+  done
+  {
+    echo "Measured by \`scripts/bench.sh --levers\` on $(date -u +%Y-%m-%d), $(nproc) cores; each row is \`bench.sh --quick\` with one"
+    echo "setting changed and the app started fresh, one run after another (compare rows of the same table only)."
+    echo
+    cat docs/benchmark-levers.md.tmp
+  } > docs/benchmark-levers.md
+  rm -f docs/benchmark-levers.md.tmp
+  cat docs/benchmark-levers.md
+  exit 0
+fi
 # The drivers (seeding, raw-SQL baselines, dropping schemas) connect as the schema owner; the app as the runtime role.
 connection="$(scripts/postgres.sh --owner grantledger_bench | tail -n 1)"
 app_connection="$(scripts/postgres.sh grantledger_bench | tail -n 1)"
+# GRANTLEDGER_BENCH_CONNECTION_OPTIONS=";Max Auto Prepare=20" measures a connection-string lever on the app alone.
+app_connection="$app_connection${GRANTLEDGER_BENCH_CONNECTION_OPTIONS:-}"
 dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release -nologo -v quiet
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
 source scripts/app.sh

@@ -49,33 +49,38 @@ public static class ReconciliationEndpoint
         var pass = new Pass(session, serializer, findings);
 
         var programmeIds = await session.Events.QueryRawEventDataOnly<ProgrammeOpened>().Select(e => e.ProgrammeId).ToListAsync(cancellation);
-        var programmes = await pass.ReplayAll<Programme>(programmeIds, p => p.Id, new ProgrammeProjection().Evolve, "programme", cancellation);
+        var programmes = await pass.ReplayAll<Programme>(programmeIds, p => p.Id, (id, stream) =>
+        {
+            var programme = stream.Aggregate<IEvent, Programme?>(null, (state, e) => new ProgrammeProjection().Evolve(state, id, e));
+            return (programme, programme);
+        }, "programme", cancellation);
         var grantIds = await session.Events.QueryRawEventDataOnly<GrantAwarded>().Select(e => e.GrantId).ToListAsync(cancellation);
-        // Grants are replayed a batch at a time and only their figures kept, so memory stays that of one batch however
-        // long the history (over a million events, keeping them would hold every payment twice: stored and replayed).
+        // The stored grant snapshot settles old payments into sums (ADR 0018): it is compared with the same replay, and
+        // every payment's document with the payment in the plain fold. Grants are replayed a batch at a time and only
+        // their figures kept, so memory stays that of one batch however long the history (over a million events,
+        // keeping them would hold every payment several times over: replayed, stored, and in its document).
         var overspent = new List<ReconciliationFinding>();
         var returns = new List<ReconciliationFinding>();
         var grants = new List<GrantFigures>();
-        await pass.ReplayInBatches<Grant>(grantIds, await session.Query<Grant>().Select(g => g.Id).ToListAsync(cancellation), g => g.Id,
-            new GrantProjection().Evolve, "grant", grant =>
+        await pass.ReplayGrantsInBatches(grantIds, await session.Query<Grant>().Select(g => g.Id).ToListAsync(cancellation), grant =>
+        {
+            if (grant.Disbursed + grant.Reserved > grant.Amount)
             {
-                if (grant.Disbursed + grant.Reserved > grant.Amount)
-                {
-                    overspent.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
-                }
+                overspent.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
+            }
 
-                // Money the bank sent back: never more than its payment, never before it, only of a paid unreversed payment.
-                foreach (var d in grant.Disbursements.Where(d => d.IsReturned))
+            // Money the bank sent back: never more than its payment, never before it, only of a paid unreversed payment.
+            foreach (var d in grant.Disbursements.Where(d => d.IsReturned))
+            {
+                if (!d.CountsAsDisbursed || d.ReturnedAmount!.Value > d.Amount || d.ReturnedOn < d.ValueDate)
                 {
-                    if (!d.CountsAsDisbursed || d.ReturnedAmount!.Value > d.Amount || d.ReturnedOn < d.ValueDate)
-                    {
-                        returns.Add(new(grant.Id, "return", $"Payment {d.Id} of {d.Amount} on {d.ValueDate:uuuu-MM-dd} shows {d.ReturnedAmount} returned on " +
-                            $"{d.ReturnedOn:uuuu-MM-dd}{(d.CountsAsDisbursed ? "" : " although it was never paid or was reversed")}."));
-                    }
+                    returns.Add(new(grant.Id, "return", $"Payment {d.Id} of {d.Amount} on {d.ValueDate:uuuu-MM-dd} shows {d.ReturnedAmount} returned on " +
+                        $"{d.ReturnedOn:uuuu-MM-dd}{(d.CountsAsDisbursed ? "" : " although it was never paid or was reversed")}."));
                 }
+            }
 
-                grants.Add(new GrantFigures(grant.Id, grant.ProgrammeId, grant.Amount, grant.AwardState, grant.Disbursed, grant.Reserved, grant.Returned));
-            }, cancellation);
+            grants.Add(new GrantFigures(grant.Id, grant.ProgrammeId, grant.Amount, grant.AwardState, grant.Disbursed, grant.Reserved, grant.Returned));
+        }, cancellation);
         findings.AddRange(overspent);
         findings.AddRange(returns);
 
@@ -90,12 +95,14 @@ public static class ReconciliationEndpoint
     /// <summary>Replays streams of one kind and compares each with its stored snapshot.</summary>
     private sealed class Pass(IQuerySession session, ISerializer serializer, List<ReconciliationFinding> findings)
     {
-        /// <summary>Streams replayed per round trip (<see cref="ReplayInBatches{T}"/>): their snapshots in one query, their events in another.</summary>
+        /// <summary>Grants replayed per round trip (<see cref="ReplayGrantsInBatches"/>): their snapshots, events and payment
+        /// documents in three queries.</summary>
         private const int Batch = 500;
 
         public long Events { get; private set; }
 
-        public async Task<List<T>> ReplayAll<T>(IEnumerable<Guid> startedStreams, Func<T, Guid> idOf, Func<T?, Guid, IEvent, T?> evolve,
+        /// <param name="replay">From a stream's events: what must equal the stored snapshot, and the state to check.</param>
+        public async Task<List<T>> ReplayAll<T>(IEnumerable<Guid> startedStreams, Func<T, Guid> idOf, Func<Guid, IReadOnlyList<IEvent>, (T? Stored, T? Full)> replay,
             string kind, CancellationToken cancellation) where T : class
         {
             var stored = (await session.Query<T>().ToListAsync(cancellation)).ToDictionary(idOf);
@@ -104,33 +111,67 @@ public static class ReconciliationEndpoint
             {
                 var stream = await session.Events.FetchStreamAsync(id, token: cancellation);
                 Events += stream.Count;
-                var replayed = stream.Aggregate<IEvent, T?>(null, (state, e) => evolve(state, id, e));
-                Compare(id, kind, replayed, stored.GetValueOrDefault(id));
+                var (expected, replayed) = stream.Count == 0 ? (null, null) : replay(id, stream);
+                Compare(id, kind, expected, stored.GetValueOrDefault(id));
                 if (replayed is not null) replayedAll.Add(replayed);
             }
 
             return replayedAll;
         }
 
-        /// <summary>As <see cref="ReplayAll{T}"/>, a batch of streams at a time, handing each replayed state on instead of keeping it.</summary>
-        public async Task ReplayInBatches<T>(IEnumerable<Guid> startedStreams, IEnumerable<Guid> storedIds, Func<T, Guid> idOf,
-            Func<T?, Guid, IEvent, T?> evolve, string kind, Action<T> replayedOne, CancellationToken cancellation) where T : class
+        /// <summary>
+        /// Every grant stream replayed both ways (<see cref="Grant.Replay"/>), a batch at a time: the stored snapshot
+        /// compared with the settling replay, every payment's document with the payment in the plain fold (and no other
+        /// document stored), and the plain fold handed on instead of kept. Findings come in the order of one pass over
+        /// every grant: snapshots, then payments, then documents no grant makes.
+        /// </summary>
+        public async Task ReplayGrantsInBatches(IEnumerable<Guid> startedStreams, IEnumerable<Guid> storedIds, Action<Grant> replayedOne,
+            CancellationToken cancellation)
         {
+            var payments = new List<ReconciliationFinding>();
+            var orphans = new List<ReconciliationFinding>();
+            var replayedIds = new List<Guid>();
             foreach (var batch in startedStreams.Union(storedIds).Chunk(Batch))
             {
-                var stored = (await session.LoadManyAsync<T>(cancellation, batch)).ToDictionary(idOf);
+                var stored = (await session.LoadManyAsync<Grant>(cancellation, batch)).ToDictionary(g => g.Id);
                 var events = (await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(batch)).OrderBy(e => e.Sequence)
                     .ToListAsync(cancellation)).ToLookup(e => e.StreamId);
+                var documents = (await session.Query<GrantPayment>().Where(p => p.GrantId.IsOneOf(batch)).ToListAsync(cancellation)).ToDictionary(p => p.Id);
                 foreach (var id in batch)
                 {
                     var stream = events[id].OrderBy(e => e.Version).ToList();
                     Events += stream.Count;
-                    var replayed = stream.Aggregate<IEvent, T?>(null, (state, e) => evolve(state, id, e));
-                    Compare(id, kind, replayed, stored.GetValueOrDefault(id));
-                    if (replayed is not null) replayedOne(replayed);
+                    var (full, settling) = stream.Count == 0 ? (null, null) : Grant.Replay(stream.Select(e => e.Data));
+                    Compare(id, "grant", settling is null ? null : settling with { Version = stream[^1].Version }, stored.GetValueOrDefault(id));
+                    if (full is null)
+                    {
+                        continue;
+                    }
+
+                    foreach (var payment in full.Disbursements)
+                    {
+                        if (!documents.Remove(payment.Id, out var document) || document.GrantId != full.Id
+                            || serializer.ToJson(document.Payment) != serializer.ToJson(payment))
+                        {
+                            payments.Add(new(full.Id, "payment", $"The document of payment {payment.Id} is missing or differs from a replay of the grant's events."));
+                        }
+                    }
+
+                    replayedIds.Add(full.Id);
+                    replayedOne(full);
                 }
+
+                orphans.AddRange(documents.Values.Select(Orphan));
             }
+
+            var elsewhere = replayedIds.ToArray();
+            orphans.AddRange((await session.Query<GrantPayment>().Where(p => !p.GrantId.IsOneOf(elsewhere)).ToListAsync(cancellation)).Select(Orphan));
+            findings.AddRange(payments);
+            findings.AddRange(orphans);
         }
+
+        private static ReconciliationFinding Orphan(GrantPayment orphan) =>
+            new(orphan.GrantId, "payment", $"A document of payment {orphan.Id} is stored but the grant's events do not make it.");
 
         private void Compare<T>(Guid id, string kind, T? replayed, T? stored) where T : class
         {

@@ -44,10 +44,14 @@ public sealed record ConfirmReceiptCommand(Guid GrantId, Guid DisbursementId, de
 public static class ConfirmReceiptHandler
 {
     /// <summary>A receipt is booked on the day it is confirmed: the guard in the commit refuses it if today's month is closed (ADR 0015).</summary>
+    /// <summary>The payment's document: the grant snapshot may hold an old payment only in its sums (ADR 0018).</summary>
+    public static Task<GrantPayment?> LoadAsync(ConfirmReceiptCommand command, Marten.IDocumentSession session) =>
+        session.LoadAsync<GrantPayment>(command.DisbursementId);
+
     public static (CommandOutcome, Events) Handle(ConfirmReceiptCommand command, [WriteAggregate(Required = false)] Grant? grant,
-        Marten.IDocumentSession session, NodaTime.IClock clock)
+        GrantPayment? payment, Marten.IDocumentSession session, NodaTime.IClock clock)
     {
-        var decided = GrantCommands.Decide(command, grant, g => Decide(g, command));
+        var decided = GrantCommands.Decide(command, grant, g => Decide(g.Holding(payment), command));
         if (decided.Item1.Accepted)
         {
             session.GuardOpenPeriod(grant!.ProgrammeId, Programmes.PeriodGuard.Today(clock, grant.TimeZone));

@@ -104,10 +104,11 @@ public sealed record GrantDetailsResponse(
     };
 
     /// <param name="granteeOnHold">Whether the grantee has an overdue milestone on any of its grants (the hold is per grantee).</param>
-    public static GrantDetailsResponse From(Grant grant, bool granteeOnHold) =>
+    /// <param name="payments">Every payment of the grant, in the order recorded (<see cref="GrantPayment.Of(IQuerySession, Guid, CancellationToken)"/>).</param>
+    public static GrantDetailsResponse From(Grant grant, bool granteeOnHold, IReadOnlyList<Disbursement> payments) =>
         new(grant.Id, grant.ProgrammeId, grant.Grantee, grant.Countries, grant.Title, grant.Currency, grant.Amount.Amount,
             grant.Disbursed.Amount, grant.Remaining.Amount, grant.WindowStart, grant.WindowEnd, grant.Version,
-            grant.Disbursements.Select(DisbursementView.From).ToList(),
+            payments.Select(DisbursementView.From).ToList(),
             grant.Planned.Amount,
             granteeOnHold,
             grant.Tranches.Select(t => TrancheView.From(grant, t)).ToList(),
@@ -118,7 +119,7 @@ public sealed record GrantDetailsResponse(
                 a.Proposal.NewAmount?.Amount, a.Proposal.NewEndDate, a.Proposal.Budget is not null, a.Proposal.Tranches is not null,
                 a.Proposal.Milestones?.Count ?? 0, a.RejectionReason)).ToList(),
             AwardStatusOf(grant), grant.AwardedBy,
-            grant.PaymentRequests.Select(r => PaymentRequestView.From(grant, r)).ToList(),
+            grant.PaymentRequests.Select(r => PaymentRequestView.From(grant, r, payments)).ToList(),
             grant.OrganisationId);
 }
 
@@ -154,7 +155,7 @@ public static class GrantDetailsEndpoints
     [WolverineGet("/api/grants/{id}")]
     public static async Task<IResult> Get(Guid id, IQuerySession session, ClaimsPrincipal principal) =>
         await Visible(session, id, principal) is { } grant
-            ? Results.Ok(GrantDetailsResponse.From(grant, await GranteeOnHold(session, grant)))
+            ? Results.Ok(GrantDetailsResponse.From(grant, await GranteeOnHold(session, grant), await GrantPayment.Of(session, id)))
             : Problems.NotFound("grant", id);
 
     /// <summary>Holds go by organisation: an overdue milestone on any of its grants holds them all.</summary>
@@ -172,7 +173,7 @@ public static class GrantDetailsEndpoints
             return Problems.NotFound("grant", id);
         }
 
-        return grant.FindDisbursement(disbursementId) is { } disbursement
+        return await GrantPayment.Find(session, grant.Id, disbursementId) is { } disbursement
             ? Results.Ok(DisbursementView.From(disbursement))
             : Problems.NotFound("disbursement", disbursementId);
     }

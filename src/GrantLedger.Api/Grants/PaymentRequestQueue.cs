@@ -42,9 +42,10 @@ public sealed record PaymentRequestView(
     public static EvidenceFileView FileView(Guid grantId, Guid requestId, EvidenceFile f) =>
         new(f.FileId, f.FileName, f.ContentType, f.Size, f.Sha256, $"/api/grants/{grantId}/payment-requests/{requestId}/files/{f.FileId}");
 
-    public static PaymentRequestView From(Grant grant, PaymentRequest r)
+    /// <param name="payments">Payments the grant may no longer hold one by one (ADR 0018): where the request's payment is looked up otherwise.</param>
+    public static PaymentRequestView From(Grant grant, PaymentRequest r, IEnumerable<Disbursement> payments)
     {
-        var payment = r.DisbursementId is { } id ? grant.FindDisbursement(id) : null;
+        var payment = r.DisbursementId is { } id ? grant.FindDisbursement(id) ?? payments.FirstOrDefault(d => d.Id == id) : null;
         return new(r.Id, r.Amount.Amount, r.TrancheId, r.TrancheId is { } t ? grant.FindTranche(t)?.Number : null, r.Note,
             r.Files.Select(f => FileView(grant.Id, r.Id, f)).ToList(), r.RequestedBy, r.RequestedAt, StatusOf(r), r.DisbursementId,
             payment?.Amount.Amount, payment is null ? null : DisbursementView.StatusOf(payment), r.DeclineReason, r.DeclinedBy);
@@ -78,9 +79,12 @@ public static class PaymentRequestQueryEndpoints
             query = query.Where(g => g.OrganisationId == user.OrganisationId);
         }
 
-        return (await query.ToListAsync())
-            .Where(user.CanSee)
-            .SelectMany(g => g.PaymentRequests.Select(r => new PaymentRequestListItem(g.Id, g.Title, g.Grantee, PaymentRequestView.From(g, r))))
+        var grants = (await query.ToListAsync()).Where(user.CanSee).ToList();
+        // Paid requests whose payment the snapshot settled (ADR 0018): their payments' documents, in one read.
+        var settled = grants.SelectMany(g => g.PaymentRequests.Select(r => r.DisbursementId).OfType<Guid>().Where(id => g.FindDisbursement(id) is null)).ToList();
+        var payments = settled.Count == 0 ? [] : (await session.LoadManyAsync<GrantPayment>(settled)).Select(p => p.Payment).ToList();
+        return grants
+            .SelectMany(g => g.PaymentRequests.Select(r => new PaymentRequestListItem(g.Id, g.Title, g.Grantee, PaymentRequestView.From(g, r, payments))))
             .Where(item => status is null || item.Request.Status == status)
             .OrderBy(item => item.Request.RequestedAt)
             .ToList();

@@ -73,6 +73,7 @@ public static class ReturnDisbursementHandler
         var earlierRead = key is null ? Task.FromResult<IdempotencyRecord?>(null) : reads.Load<IdempotencyRecord>(key);
         var streamRead = reads.Events.FetchForWriting<Grant>(command.GrantId);
         var programmeRead = reads.ProgrammeOfGrant(command.GrantId);
+        var paymentRead = reads.Load<GrantPayment>(command.DisbursementId);
         await reads.Execute();
         if (await earlierRead is { } earlier)
         {
@@ -85,7 +86,7 @@ public static class ReturnDisbursementHandler
             return refused;
         }
 
-        var grant = stream.Aggregate!;
+        var grant = stream.Aggregate!.Holding(await paymentRead);
         var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grant.Id} names unknown programme {grant.ProgrammeId}.");
         var request = command.Request;

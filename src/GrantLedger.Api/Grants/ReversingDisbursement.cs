@@ -46,6 +46,7 @@ public static class ReverseDisbursementHandler
         var reads = session.CreateBatchQuery();
         var streamRead = reads.Events.FetchForWriting<Grant>(command.GrantId);
         var programmeRead = reads.ProgrammeOfGrant(command.GrantId);
+        var paymentRead = reads.Load<GrantPayment>(command.DisbursementId);
         await reads.Execute();
         var stream = await streamRead;
         if (GrantCommands.Refusal(command, stream.Aggregate) is { } refused)
@@ -53,7 +54,7 @@ public static class ReverseDisbursementHandler
             return refused;
         }
 
-        var grant = stream.Aggregate!;
+        var grant = stream.Aggregate!.Holding(await paymentRead);
         var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grant.Id} names unknown programme {grant.ProgrammeId}.");
         // A reversal is booked on the day it is made, also for a payment in a closed month (the event still names that

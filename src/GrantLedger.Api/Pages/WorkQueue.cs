@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using GrantLedger.Api.Audit;
 using GrantLedger.Api.Currencies;
+using GrantLedger.Api.Grants;
 using GrantLedger.Api.Identity;
 using GrantLedger.Api.Reports;
 using GrantLedger.Domain.Expenditure;
@@ -75,7 +76,11 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
 
         if (user.IsGrantee)
         {
-            sections.AddRange(Grantee(grants));
+            // Payments waiting for the grantee to confirm what arrived, from the payments' documents (ADR 0018).
+            var ids = grants.Select(g => g.Id).ToList();
+            var unconfirmed = await session.Query<GrantPayment>().Where(p => p.AwaitsReceipt && ids.Contains(p.GrantId))
+                .OrderBy(p => p.Number).Take(MaxDocuments).ToListAsync(cancellationToken);
+            sections.AddRange(Grantee(grants, unconfirmed));
         }
 
         if (user.Roles.Contains(Roles.Auditor))
@@ -152,7 +157,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
         return new("approvals", text["Waiting for your approval"], items);
     }
 
-    private IEnumerable<QueueSection> Grantee(IReadOnlyList<Grant> grants)
+    private IEnumerable<QueueSection> Grantee(IReadOnlyList<Grant> grants, IReadOnlyList<GrantPayment> unconfirmed)
     {
         var now = clock.GetCurrentInstant();
         yield return new("due", text["Milestones due soon or overdue"], grants
@@ -169,7 +174,7 @@ public sealed class WorkQueue(IQuerySession session, IClock clock, ChainVerifier
                     .Select(e => new QueueItem(text["Expense \"{0}\" of {1}: {2}", e.Entry.Description, Ui.Date(e.Entry.Date), e.Reason ?? ""], $"/grants/{g.Id}/budget"))))
             .ToList());
         yield return new("receipts", text["Payments received: confirm what arrived"], grants
-            .SelectMany(g => g.Disbursements.Where(d => d.CountsAsDisbursed && !d.IsReturned && d.Received is null)
+            .SelectMany(g => unconfirmed.Where(p => p.GrantId == g.Id).Select(p => p.Payment)
                 .Select(d => new QueueItem(text["Payment {0} of {1}, value date {2}", d.BankReference, Ui.Eur(d.Amount.Amount), Ui.Date(d.ValueDate)], $"/grants/{g.Id}#payment-{d.Id}")))
             .ToList());
     }

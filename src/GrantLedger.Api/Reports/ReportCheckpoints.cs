@@ -50,10 +50,14 @@ public sealed class ReportCheckpoints(IDocumentStore store, NpgsqlDataSource dat
 
     private const long LockKey = 0x6c65646765726370; // "ledgercp"
 
-    /// <summary>The ledger's JSON (as the snapshots, <see cref="Configuration.JsonConfiguration"/>), nulls left out: most
-    /// members of a payment are null, and a checkpoint holds every grant.</summary>
-    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }
-        .ConfigureGrantLedger();
+    /// <summary>The ledger's JSON (as the snapshots, <see cref="Configuration.JsonConfiguration"/>) without nulls and without
+    /// computed members (a grant's totals, a payment's net): a checkpoint holds every grant, and most members of a
+    /// payment are null.</summary>
+    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        IgnoreReadOnlyProperties = true,
+    }.ConfigureGrantLedger();
 
     /// <summary>
     /// The fold's identity: the format and the builds of the domain (Evolve) and of the report models (fold and

@@ -49,12 +49,15 @@ public static class BudgetVsActual
         var paid = grant.Disbursements.Where(d => d.CountsAsDisbursed && !d.IsReturned).ToList();
         foreach (var currency in Currencies.Currencies.Reportable.Where(c => c != Currencies.Currencies.Eur))
         {
+            // Settled payments (ADR 0018) count through their sums: the receipts per currency, the amounts per month.
             var receipts = paid.Where(d => d.Received?.Currency == currency).ToList();
-            var (units, eur) = receipts.Count > 0
-                ? (receipts.Sum(d => d.Received!.Value.Amount), receipts.Sum(d => d.Amount.Amount))
-                : paid.Aggregate((Units: 0m, Eur: 0m), (acc, d) => rates.Rate(currency, d.ValueDate.ToYearMonth()) is { } rate
-                    ? (acc.Units + d.Amount.Amount * rate, acc.Eur + d.Amount.Amount)
-                    : acc);
+            var settledReceipts = grant.Settled.ReceiptsIn(currency);
+            var (units, eur) = receipts.Count > 0 || settledReceipts is not null
+                ? (receipts.Sum(d => d.Received!.Value.Amount) + (settledReceipts?.Units ?? 0m), receipts.Sum(d => d.Amount.Amount) + (settledReceipts?.Paid ?? 0m))
+                : paid.Select(d => (Month: d.ValueDate.ToYearMonth(), d.Amount.Amount)).Concat(grant.Settled.Unreturned)
+                    .Aggregate((Units: 0m, Eur: 0m), (acc, p) => rates.Rate(currency, p.Month) is { } rate
+                        ? (acc.Units + p.Amount * rate, acc.Eur + p.Amount)
+                        : acc);
             if (eur > 0m)
             {
                 result[currency] = units / eur;

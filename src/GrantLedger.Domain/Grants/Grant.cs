@@ -51,6 +51,35 @@ public sealed record Disbursement(
     public Money Net => ReturnedAmount is { } returned ? Amount - returned : Amount;
     public bool IsReserved => Status == DisbursementStatus.AwaitingApproval;
     public bool ReversalAwaitsApproval => ReversalRequestedBy is not null;
+
+    /// <summary>Nothing waits on the payment: no approval of it and no reversal of it is pending.</summary>
+    public bool IsFinal => !IsReserved && !ReversalAwaitsApproval;
+
+    public static Disbursement Of(DisbursementRecorded e) =>
+        new(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId,
+            RecordedAt: e.RecordedAt, PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId);
+
+    public static Disbursement Of(DisbursementSubmittedForApproval e) =>
+        new(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval,
+            e.RecordedBy, RecordedAt: e.RecordedAt, ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment,
+            PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId);
+
+    /// <summary>The payment after one event about it: the one place a payment's state changes, for the grant's fold and
+    /// for the payment documents pages read.</summary>
+    public Disbursement Apply(IPaymentEvent e) => e switch
+    {
+        DisbursementApproved x => this with { Status = DisbursementStatus.Recorded, DecidedBy = x.ApprovedBy },
+        DisbursementRejected x => this with { Status = DisbursementStatus.Rejected, DecidedBy = x.RejectedBy, RejectionReason = x.Reason },
+        DisbursementReversed x => this with { Reversed = true, ReversalReason = x.Reason },
+        ReversalRequested x => this with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason },
+        ReversalApproved or ReversalRejected => this with { ReversalRequestedBy = null, RequestedReversalReason = null },
+        DisbursementReturned x => this with
+        {
+            ReturnedAmount = x.Amount, ReturnedOn = x.ValueDate, ReturnReason = x.BankReason, ReturnReference = x.BankReference,
+        },
+        DisbursementReceived x => this with { Received = x.Received, ReceivedReference = x.BankReference },
+        _ => throw new InvalidOperationException($"A payment does not change on {e.GetType().Name}."),
+    };
 }
 
 public enum AwardStatus
@@ -61,6 +90,9 @@ public enum AwardStatus
 }
 
 /// <summary>The grant write model: the amount awarded, its tranche plan, its milestones and the money paid.</summary>
+/// <remarks><see cref="Disbursements"/> holds the payments one by one: all of them in a fold from the grant's events; in
+/// the stored snapshot only the recent ones and any still waiting on a decision, the rest in <see cref="Settled"/>
+/// (ADR 0018). Every total below counts both.</remarks>
 public sealed record Grant(
     Guid Id,
     Guid ProgrammeId,
@@ -81,10 +113,19 @@ public sealed record Grant(
     AwardStatus AwardState = AwardStatus.Approved,
     string? AwardedBy = null,
     ImmutableList<PaymentRequest>? RequestList = null,
-    Guid? OrganisationId = null)
+    Guid? OrganisationId = null,
+    SettledPayments? SettledList = null,
+    Instant? LastPaymentAt = null)
 {
+    /// <summary>Payments the stored snapshot holds only as sums (none in a fold from events; ADR 0018).</summary>
+    public SettledPayments Settled => SettledList ?? SettledPayments.None;
+
+    /// <summary>Every payment of the grant: those held one by one and the settled ones.</summary>
+    public int PaymentCount => Disbursements.Count + Settled.Count;
+
     /// <summary>Paid and reserved payments recorded after <paramref name="since"/>: what a new payment is added to for
-    /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out.</summary>
+    /// the cumulative four-eyes rule. Payments of older events carry no recorded time and are left out; settled payments
+    /// are older than any window (<see cref="SettledPayments.Held"/>).</summary>
     public Money CommittedSince(Instant since) =>
         Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.RecordedAt is { } at && at > since)
             .Select(d => d.Amount).Sum(Currency);
@@ -96,10 +137,11 @@ public sealed record Grant(
 
     public string Currency => Amount.Currency;
     public DateWindow Window => new(WindowStart, WindowEnd);
-    public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Net).Sum(Currency);
+    public Money Disbursed => Disbursements.Where(d => d.CountsAsDisbursed).Select(d => d.Net).Sum(Currency) + new Money(Settled.Paid, Currency);
 
     /// <summary>What the bank sent back of paid payments.</summary>
-    public Money Returned => Disbursements.Where(d => d.CountsAsDisbursed && d.IsReturned).Select(d => d.ReturnedAmount!.Value).Sum(Currency);
+    public Money Returned => Disbursements.Where(d => d.CountsAsDisbursed && d.IsReturned).Select(d => d.ReturnedAmount!.Value).Sum(Currency)
+        + new Money(Settled.Returned, Currency);
     public Money Reserved => Disbursements.Where(d => d.IsReserved).Select(d => d.Amount).Sum(Currency);
 
     /// <summary>What can still be committed to payments: neither paid nor reserved by a payment awaiting approval.</summary>
@@ -111,11 +153,83 @@ public sealed record Grant(
     public Milestone? FindMilestone(Guid milestoneId) => Milestones.FirstOrDefault(m => m.Id == milestoneId);
 
     public Money PaidAgainst(Guid trancheId) =>
-        Disbursements.Where(d => d.CountsAsDisbursed && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency);
+        Disbursements.Where(d => d.CountsAsDisbursed && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency)
+        + new Money(Settled.PaidAgainst(trancheId), Currency);
 
     /// <summary>Paid and reserved against the tranche: what a new payment must fit beside.</summary>
     public Money CommittedAgainst(Guid trancheId) =>
-        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency);
+        Disbursements.Where(d => (d.CountsAsDisbursed || d.IsReserved) && d.TrancheId == trancheId).Select(d => d.Net).Sum(Currency)
+        + new Money(Settled.PaidAgainst(trancheId), Currency);
+
+    /// <summary>
+    /// The grant with its old, final payments moved into <see cref="Settled"/>: what the stored snapshot keeps after
+    /// each payment event, so its size follows the last year's payments, not the grant's whole history (ADR 0018).
+    /// </summary>
+    public Grant Settle()
+    {
+        if (LastPaymentAt is not { } latest)
+        {
+            return this;
+        }
+
+        var before = latest - SettledPayments.Held;
+        bool Settles(Disbursement d) => d.IsFinal && (d.RecordedAt is not { } at || at < before);
+        if (!Disbursements.Any(Settles))
+        {
+            return this;
+        }
+
+        var settled = Disbursements.Where(Settles).Aggregate(Settled, (sums, d) => sums.With(d));
+        return this with { Disbursements = Disbursements.RemoveAll(Settles), SettledList = settled };
+    }
+
+    /// <summary>The settled payment <paramref name="e"/> is about, which the stored snapshot must recall before applying
+    /// it; null when the event is about no payment, a new one, or one held.</summary>
+    public Guid? Recalls(object e) =>
+        e is IPaymentEvent about and not (DisbursementRecorded or DisbursementSubmittedForApproval)
+        && Settled.Count > 0 && FindDisbursement(about.DisbursementId) is null
+            ? about.DisbursementId
+            : null;
+
+    /// <summary>The stored snapshot's step (ADR 0018): recall the settled payment the event is about (as it stood just
+    /// before the event: <paramref name="recalled"/>), apply the event, settle what has become old and final.</summary>
+    public Grant EvolveSettling(object e, Disbursement? recalled)
+    {
+        var grant = recalled is not null && Recalls(e) == recalled.Id ? Recall(recalled) : this;
+        grant = grant.Evolve(e);
+        return e is IPaymentEvent ? grant.Settle() : grant;
+    }
+
+    /// <summary>
+    /// Replays a grant's events both ways: the plain fold holding every payment, and the stored snapshot's (recalling
+    /// settled payments from the plain fold as it stood before each event). Reconciliation compares the second with
+    /// what is stored and checks the first.
+    /// </summary>
+    public static (Grant? Full, Grant? Stored) Replay(IEnumerable<object> events)
+    {
+        Grant? full = null, stored = null;
+        foreach (var e in events)
+        {
+            if (e is GrantAwarded awarded)
+            {
+                (full, stored) = (Start(awarded), Start(awarded));
+                continue;
+            }
+
+            var recalled = stored?.Recalls(e) is { } id ? full?.FindDisbursement(id) : null;
+            stored = stored?.EvolveSettling(e, recalled);
+            full = full?.Evolve(e);
+        }
+
+        return (full, stored);
+    }
+
+    /// <summary>The grant holding a settled payment one by one again (as it stands: from the grant's events or its
+    /// payment document), so a command or event about it can see it. A payment already held is left alone.</summary>
+    public Grant Recall(Disbursement payment) =>
+        Settled.Count == 0 || FindDisbursement(payment.Id) is not null
+            ? this
+            : this with { Disbursements = Disbursements.Add(payment), SettledList = Settled.Without(payment) };
 
     /// <summary>A gated tranche opens when its milestone is confirmed.</summary>
     public bool IsLocked(Tranche tranche) =>
@@ -127,9 +241,9 @@ public sealed record Grant(
     public Grant Evolve(object e) => e switch
     {
         DisbursementRecorded x => On(x),
-        DisbursementReversed x => On(x),
+        DisbursementReversed x => WithDisbursement(x.DisbursementId, d => d.Apply(x)),
         DisbursementSubmittedForApproval x => On(x),
-        DisbursementApproved x => On(x),
+        DisbursementApproved x => WithDisbursement(x.DisbursementId, d => d.Apply(x)),
         DisbursementRejected x => On(x),
         HoldOverridden x => On(x),
         ReportedSpendRuleOverridden => this,
@@ -144,14 +258,8 @@ public sealed record Grant(
         GrantAwardApproved => this with { AwardState = AwardStatus.Approved },
         GrantOrganisationLinked x => this with { OrganisationId = x.OrganisationId },
         GrantAwardRejected => this with { AwardState = AwardStatus.Rejected },
-        ReversalRequested x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = x.RequestedBy, RequestedReversalReason = x.Reason }),
-        ReversalApproved x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
-        ReversalRejected x => WithDisbursement(x.DisbursementId, d => d with { ReversalRequestedBy = null, RequestedReversalReason = null }),
-        DisbursementReturned x => WithDisbursement(x.DisbursementId, d => d with
-        {
-            ReturnedAmount = x.Amount, ReturnedOn = x.ValueDate, ReturnReason = x.BankReason, ReturnReference = x.BankReference,
-        }),
-        DisbursementReceived x => WithDisbursement(x.DisbursementId, d => d with { Received = x.Received, ReceivedReference = x.BankReference }),
+        ReversalRequested or ReversalApproved or ReversalRejected or DisbursementReturned or DisbursementReceived =>
+            WithDisbursement(((IPaymentEvent)e).DisbursementId, d => d.Apply((IPaymentEvent)e)),
         BudgetSet x => this with { Budget = Budget.From(x.Lines) },
         BudgetRevised x => this with { Budget = Budget!.Apply(x) },
         BudgetRestated x => this with { Budget = Budget.From(x.Lines) },
@@ -193,10 +301,11 @@ public sealed record Grant(
     private Grant On(DisbursementRecorded e) =>
         Settling(e.PaymentRequestId, e.DisbursementId) with
         {
-            Disbursements = Disbursements.Add(
-                new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference, e.Note, false, null, e.TrancheId,
-                    RecordedAt: e.RecordedAt, PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId)),
+            Disbursements = Disbursements.Add(Disbursement.Of(e)),
+            LastPaymentAt = Latest(LastPaymentAt, e.RecordedAt),
         };
+
+    private static Instant? Latest(Instant? a, Instant? b) => a is null || (b is not null && b > a) ? b : a;
 
     /// <summary>The request a payment settles counts as paid from the moment the payment is recorded (also awaiting approval).</summary>
     private Grant Settling(Guid? requestId, Guid disbursementId) =>
@@ -208,13 +317,9 @@ public sealed record Grant(
     private Grant On(DisbursementSubmittedForApproval e) =>
         Settling(e.PaymentRequestId, e.DisbursementId) with
         {
-            Disbursements = Disbursements.Add(new Disbursement(e.DisbursementId, e.Amount, e.ValueDate, e.BankReference,
-                e.Note, false, null, e.TrancheId, DisbursementStatus.AwaitingApproval, e.RecordedBy, RecordedAt: e.RecordedAt,
-                ApprovalRule: e.Rule ?? Programmes.FourEyesRule.SinglePayment, PaymentRequestId: e.PaymentRequestId, BankAccountId: e.BankAccountId)),
+            Disbursements = Disbursements.Add(Disbursement.Of(e)),
+            LastPaymentAt = Latest(LastPaymentAt, e.RecordedAt),
         };
-
-    private Grant On(DisbursementApproved e) =>
-        WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Recorded, DecidedBy = e.ApprovedBy });
 
     /// <summary>A rejected payment paid nothing: the request it settled is open again, for finance to pay or decline.</summary>
     private Grant On(DisbursementRejected e) =>
@@ -222,20 +327,12 @@ public sealed record Grant(
             ? WithPaymentRequest(requestId, r => r.DisbursementId == e.DisbursementId
                 ? r with { Status = PaymentRequestStatus.Open, DisbursementId = null } : r)
             : this)
-        .WithDisbursement(e.DisbursementId, d => d with { Status = DisbursementStatus.Rejected, DecidedBy = e.RejectedBy, RejectionReason = e.Reason });
+        .WithDisbursement(e.DisbursementId, d => d.Apply(e));
 
     public IEnumerable<ReportedEntry> Entries => ExpenditureReports.SelectMany(r => r.Entries);
 
     private Grant WithDisbursement(Guid disbursementId, Func<Disbursement, Disbursement> change) =>
         this with { Disbursements = Disbursements.Select(d => d.Id == disbursementId ? change(d) : d).ToImmutableList() };
-
-    private Grant On(DisbursementReversed e) =>
-        this with
-        {
-            Disbursements = Disbursements
-                .Select(d => d.Id == e.DisbursementId ? d with { Reversed = true, ReversalReason = e.Reason } : d)
-                .ToImmutableList(),
-        };
 
     private Grant On(TrancheAdded e) =>
         this with { Tranches = Tranches.Add(new Tranche(e.TrancheId, e.Number, e.Amount, e.MilestoneId)) };

@@ -8,6 +8,12 @@ using NodaTime;
 // their type names). The stream's other records (tranches, milestones, budget lines, entries) live with their features.
 namespace GrantLedger.Domain.Grants
 {
+    /// <summary>An event about one payment of the grant (its recording, or a change of its state).</summary>
+    public interface IPaymentEvent
+    {
+        Guid DisbursementId { get; }
+    }
+
     /// <summary>A grant was awarded to a grantee from a programme. Starts the grant stream.</summary>
     public sealed record GrantAwarded(
         Guid GrantId,
@@ -37,7 +43,7 @@ namespace GrantLedger.Domain.Grants
         Guid? TrancheId = null,
         Instant? RecordedAt = null,
         Guid? BankAccountId = null,
-        Guid? PaymentRequestId = null);
+        Guid? PaymentRequestId = null) : IPaymentEvent;
 
     /// <summary>A payment at or above the programme's approval threshold (alone, or with the grant's other payments
     /// recorded within the window: <c>rule</c>) was recorded; its amount is reserved on the grant but nothing is paid
@@ -55,13 +61,13 @@ namespace GrantLedger.Domain.Grants
         Instant? RecordedAt = null,
         string? Rule = null,
         Guid? BankAccountId = null,
-        Guid? PaymentRequestId = null);
+        Guid? PaymentRequestId = null) : IPaymentEvent;
 
     /// <summary>A second person approved a payment awaiting approval: it now counts as disbursed.</summary>
-    public sealed record DisbursementApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy);
+    public sealed record DisbursementApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy) : IPaymentEvent;
 
     /// <summary>A payment awaiting approval was turned down; its reservation is released and nothing was paid.</summary>
-    public sealed record DisbursementRejected(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RejectedBy);
+    public sealed record DisbursementRejected(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RejectedBy) : IPaymentEvent;
 
     /// <summary>A disbursement recorded in error was corrected. The original stays in history.</summary>
     public sealed record DisbursementReversed(
@@ -69,7 +75,7 @@ namespace GrantLedger.Domain.Grants
         Guid ProgrammeId,
         Guid DisbursementId,
         Money Amount,
-        string Reason);
+        string Reason) : IPaymentEvent;
 
     /// <summary>The bank sent a payment back (wrong or closed account, sanctions screening): the money came back, which is
     /// not a correction of a mistake. The grant's remaining amount grows by <paramref name="Amount"/>.</summary>
@@ -81,7 +87,7 @@ namespace GrantLedger.Domain.Grants
         LocalDate ValueDate,
         string BankReason,
         string? BankReference,
-        string RecordedBy);
+        string RecordedBy) : IPaymentEvent;
 
     /// <summary>A grantee user asked for a payment (its next tranche); finance pays it (the payment carries the request's
     /// id) or declines it.</summary>
@@ -110,18 +116,18 @@ namespace GrantLedger.Domain.Grants
 
     /// <summary>Finance asked to reverse a payment at or above the threshold; the payment stands until a second person
     /// approves (then <see cref="DisbursementReversed"/> follows) or rejects the reversal.</summary>
-    public sealed record ReversalRequested(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RequestedBy);
+    public sealed record ReversalRequested(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RequestedBy) : IPaymentEvent;
 
     /// <summary>A second person approved a requested reversal; <see cref="DisbursementReversed"/> is appended with it.</summary>
-    public sealed record ReversalApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy);
+    public sealed record ReversalApproved(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string ApprovedBy) : IPaymentEvent;
 
     /// <summary>A requested reversal was turned down: the payment stands.</summary>
-    public sealed record ReversalRejected(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RejectedBy);
+    public sealed record ReversalRejected(Guid GrantId, Guid ProgrammeId, Guid DisbursementId, Money Amount, string Reason, string RejectedBy) : IPaymentEvent;
 
     /// <summary>The grantee confirmed what a disbursement came to in its own currency: the rate the money really arrived at.</summary>
     /// <param name="BankReference">The grantee's bank statement reference for the credit; null when none was given (and on
     /// events recorded before the field existed).</param>
-    public sealed record DisbursementReceived(Guid GrantId, Guid DisbursementId, Money Received, string? BankReference = null);
+    public sealed record DisbursementReceived(Guid GrantId, Guid DisbursementId, Money Received, string? BankReference = null) : IPaymentEvent;
 
     /// <summary>A tranche was added to the grant's payment plan.</summary>
     public sealed record TrancheAdded(Guid GrantId, Guid TrancheId, int Number, Money Amount, Guid? MilestoneId);

@@ -114,7 +114,8 @@ public static class ReportModels
         {
             // A return from the bank counts in the month of its value date, as a negative payment.
             var paid = payments.Where(d => d.ValueDate.ToYearMonth() == month).Sum(d => d.Amount.Amount)
-                - payments.Where(d => d.ReturnedOn?.ToYearMonth() == month).Sum(d => d.ReturnedAmount!.Value.Amount);
+                - payments.Where(d => d.ReturnedOn?.ToYearMonth() == month).Sum(d => d.ReturnedAmount!.Value.Amount)
+                + grants.Sum(g => g.Settled.PaidIn(month));
             cumulative += paid;
             planned += plan.Where(p => p.Date.ToYearMonth() == month).Sum(p => p.Amount.Amount);
             months.Add(new MonthLine(YearMonthPattern.Iso.Format(month), paid, cumulative, planned));

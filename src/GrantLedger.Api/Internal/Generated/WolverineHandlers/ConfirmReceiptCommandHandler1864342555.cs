@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             var confirmReceiptCommand = (GrantLedger.Api.Grants.ConfirmReceiptCommand)context.Envelope.Message;
 
             GrantLedger.Api.Http.StampCommandMetadata.Before(context.Envelope, documentSession);
+            var grantPayment = await GrantLedger.Api.Grants.ConfirmReceiptHandler.LoadAsync(confirmReceiptCommand, documentSession).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "GrantLedger.Api.Grants.ConfirmReceiptHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "GrantLedger.Api.Grants.ConfirmReceiptHandler");
             // Loading Marten aggregate as part of the aggregate handler workflow
@@ -34,7 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "GrantLedger.Domain.Grants.Grant");
             
             // The actual message execution
-            (var outgoing1, var outgoing2) = GrantLedger.Api.Grants.ConfirmReceiptHandler.Handle(confirmReceiptCommand, stream_grant.Aggregate, documentSession, _clock);
+            (var outgoing1, var outgoing2) = GrantLedger.Api.Grants.ConfirmReceiptHandler.Handle(confirmReceiptCommand, stream_grant.Aggregate, grantPayment, documentSession, _clock);
 
             
             // Outgoing, cascaded message
