@@ -4,7 +4,7 @@ using GrantLedger.Benchmarks;
 switch (args.FirstOrDefault())
 {
     case "history":
-        await HistoryBenchmark.Run(args[1]);
+        await HistoryBenchmark.Run(args[1], args[2..]);
         return 0;
     case "drop-schema":
         await using (var dataSource = Npgsql.NpgsqlDataSource.Create(args[1]))
@@ -44,6 +44,6 @@ switch (args.FirstOrDefault())
     case "restore-after":
         return await RestoreScenario.After(new Uri(args[1]), args[2], args[3]);
     default:
-        Console.Error.WriteLine("usage: history <connection> | disbursements <connection> <app URL> <app pid> <demo password>");
+        Console.Error.WriteLine("usage: history <connection> [--reuse] [--schema NAME] | disbursements <connection> <app URL> <app pid> <demo password>");
         return 2;
 }

@@ -247,7 +247,7 @@ public sealed class LedgerHost : IAsyncLifetime
             do $$ declare tables text; begin
               select string_agg(format('%I.%I', schemaname, tablename), ', ') into tables from pg_tables
               where schemaname = '{schema}' and (tablename like 'mt_doc_%' or tablename in
-                ('mt_events', 'mt_streams', 'audit_chain', 'audit_checkpoints', 'evidence_files', 'report_files', 'wolverine_incoming_envelopes'));
+                ('mt_events', 'mt_streams', 'audit_chain', 'audit_checkpoints', 'evidence_files', 'report_files', 'report_checkpoints', 'wolverine_incoming_envelopes'));
               execute 'truncate ' || tables;
             end $$;
             alter sequence {schema}.mt_events_sequence restart with 1;

@@ -56,38 +56,49 @@ public static class ReconciliationEndpoint
         }, "programme", cancellation);
         var grantIds = await session.Events.QueryRawEventDataOnly<GrantAwarded>().Select(e => e.GrantId).ToListAsync(cancellation);
         // The stored grant snapshot settles old payments into sums (ADR 0018): it is compared with the same replay, and
-        // every payment's document with the payment in the plain fold.
-        var grants = await pass.ReplayAll<Grant>(grantIds, g => g.Id, (_, stream) =>
+        // every payment's document with the payment in the plain fold. Grants are replayed a batch at a time and only
+        // their figures kept, so memory stays that of one batch however long the history (over a million events,
+        // keeping them would hold every payment several times over: replayed, stored, and in its document).
+        var overspent = new List<ReconciliationFinding>();
+        var returns = new List<ReconciliationFinding>();
+        var grants = new List<GrantFigures>();
+        await pass.ReplayGrantsInBatches(grantIds, await session.Query<Grant>().Select(g => g.Id).ToListAsync(cancellation), grant =>
         {
-            var (full, stored) = Grant.Replay(stream.Select(e => e.Data));
-            return (stored is null ? null : stored with { Version = stream[^1].Version }, full);
-        }, "grant", cancellation);
-        await pass.ComparePayments(grants, cancellation);
-        foreach (var grant in grants.Where(g => g.Disbursed + g.Reserved > g.Amount))
-        {
-            findings.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
-        }
+            if (grant.Disbursed + grant.Reserved > grant.Amount)
+            {
+                overspent.Add(new(grant.Id, "overspend", $"Paid {grant.Disbursed} and reserved {grant.Reserved} against an award of {grant.Amount}."));
+            }
 
-        // Money the bank sent back: never more than its payment, never before it, only of a paid unreversed payment.
-        foreach (var grant in grants)
-        {
+            // Money the bank sent back: never more than its payment, never before it, only of a paid unreversed payment.
             foreach (var d in grant.Disbursements.Where(d => d.IsReturned))
             {
                 if (!d.CountsAsDisbursed || d.ReturnedAmount!.Value > d.Amount || d.ReturnedOn < d.ValueDate)
                 {
-                    findings.Add(new(grant.Id, "return", $"Payment {d.Id} of {d.Amount} on {d.ValueDate:uuuu-MM-dd} shows {d.ReturnedAmount} returned on " +
+                    returns.Add(new(grant.Id, "return", $"Payment {d.Id} of {d.Amount} on {d.ValueDate:uuuu-MM-dd} shows {d.ReturnedAmount} returned on " +
                         $"{d.ReturnedOn:uuuu-MM-dd}{(d.CountsAsDisbursed ? "" : " although it was never paid or was reversed")}."));
                 }
             }
-        }
 
-        var summaries = programmes.OrderBy(p => p.Code).Select(p => Check(p, grants.Where(g => g.ProgrammeId == p.Id).ToList(), findings)).ToList();
+            grants.Add(new GrantFigures(grant.Id, grant.ProgrammeId, grant.Amount, grant.AwardState, grant.Disbursed, grant.Reserved, grant.Returned));
+        }, cancellation);
+        findings.AddRange(overspent);
+        findings.AddRange(returns);
+
+        var byProgramme = grants.ToLookup(g => g.ProgrammeId);
+        var summaries = programmes.OrderBy(p => p.Code).Select(p => Check(p, byProgramme[p.Id].ToList(), findings)).ToList();
         return new ReconciliationReport(findings.Count == 0, programmes.Count + grants.Count, pass.Events, summaries, findings);
     }
+
+    /// <summary>What the ledger's sums need of a replayed grant.</summary>
+    private sealed record GrantFigures(Guid Id, Guid ProgrammeId, Money Amount, AwardStatus AwardState, Money Disbursed, Money Reserved, Money Returned);
 
     /// <summary>Replays streams of one kind and compares each with its stored snapshot.</summary>
     private sealed class Pass(IQuerySession session, ISerializer serializer, List<ReconciliationFinding> findings)
     {
+        /// <summary>Grants replayed per round trip (<see cref="ReplayGrantsInBatches"/>): their snapshots, events and payment
+        /// documents in three queries.</summary>
+        private const int Batch = 500;
+
         public long Events { get; private set; }
 
         /// <param name="replay">From a stream's events: what must equal the stored snapshot, and the state to check.</param>
@@ -108,27 +119,59 @@ public static class ReconciliationEndpoint
             return replayedAll;
         }
 
-        /// <summary>Every payment's document equals the payment in the replay of its grant, and no other document exists.</summary>
-        public async Task ComparePayments(IReadOnlyList<Grant> grants, CancellationToken cancellation)
+        /// <summary>
+        /// Every grant stream replayed both ways (<see cref="Grant.Replay"/>), a batch at a time: the stored snapshot
+        /// compared with the settling replay, every payment's document with the payment in the plain fold (and no other
+        /// document stored), and the plain fold handed on instead of kept. Findings come in the order of one pass over
+        /// every grant: snapshots, then payments, then documents no grant makes.
+        /// </summary>
+        public async Task ReplayGrantsInBatches(IEnumerable<Guid> startedStreams, IEnumerable<Guid> storedIds, Action<Grant> replayedOne,
+            CancellationToken cancellation)
         {
-            var documents = (await session.Query<GrantPayment>().ToListAsync(cancellation)).ToDictionary(p => p.Id);
-            foreach (var grant in grants)
+            var payments = new List<ReconciliationFinding>();
+            var orphans = new List<ReconciliationFinding>();
+            var replayedIds = new List<Guid>();
+            foreach (var batch in startedStreams.Union(storedIds).Chunk(Batch))
             {
-                foreach (var payment in grant.Disbursements)
+                var stored = (await session.LoadManyAsync<Grant>(cancellation, batch)).ToDictionary(g => g.Id);
+                var events = (await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(batch)).OrderBy(e => e.Sequence)
+                    .ToListAsync(cancellation)).ToLookup(e => e.StreamId);
+                var documents = (await session.Query<GrantPayment>().Where(p => p.GrantId.IsOneOf(batch)).ToListAsync(cancellation)).ToDictionary(p => p.Id);
+                foreach (var id in batch)
                 {
-                    if (!documents.Remove(payment.Id, out var document) || document.GrantId != grant.Id
-                        || serializer.ToJson(document.Payment) != serializer.ToJson(payment))
+                    var stream = events[id].OrderBy(e => e.Version).ToList();
+                    Events += stream.Count;
+                    var (full, settling) = stream.Count == 0 ? (null, null) : Grant.Replay(stream.Select(e => e.Data));
+                    Compare(id, "grant", settling is null ? null : settling with { Version = stream[^1].Version }, stored.GetValueOrDefault(id));
+                    if (full is null)
                     {
-                        findings.Add(new(grant.Id, "payment", $"The document of payment {payment.Id} is missing or differs from a replay of the grant's events."));
+                        continue;
                     }
+
+                    foreach (var payment in full.Disbursements)
+                    {
+                        if (!documents.Remove(payment.Id, out var document) || document.GrantId != full.Id
+                            || serializer.ToJson(document.Payment) != serializer.ToJson(payment))
+                        {
+                            payments.Add(new(full.Id, "payment", $"The document of payment {payment.Id} is missing or differs from a replay of the grant's events."));
+                        }
+                    }
+
+                    replayedIds.Add(full.Id);
+                    replayedOne(full);
                 }
+
+                orphans.AddRange(documents.Values.Select(Orphan));
             }
 
-            foreach (var orphan in documents.Values)
-            {
-                findings.Add(new(orphan.GrantId, "payment", $"A document of payment {orphan.Id} is stored but the grant's events do not make it."));
-            }
+            var elsewhere = replayedIds.ToArray();
+            orphans.AddRange((await session.Query<GrantPayment>().Where(p => !p.GrantId.IsOneOf(elsewhere)).ToListAsync(cancellation)).Select(Orphan));
+            findings.AddRange(payments);
+            findings.AddRange(orphans);
         }
+
+        private static ReconciliationFinding Orphan(GrantPayment orphan) =>
+            new(orphan.GrantId, "payment", $"A document of payment {orphan.Id} is stored but the grant's events do not make it.");
 
         private void Compare<T>(Guid id, string kind, T? replayed, T? stored) where T : class
         {
@@ -143,14 +186,14 @@ public static class ReconciliationEndpoint
         }
     }
 
-    private static ProgrammeReconciliation Check(Programme programme, List<Grant> allGrants, List<ReconciliationFinding> findings)
+    private static ProgrammeReconciliation Check(Programme programme, List<GrantFigures> allGrants, List<ReconciliationFinding> findings)
     {
         // A rejected award released its commitment (GrantCommitmentReleased): it holds none of the allocation.
-        var grants = allGrants.Where(g => g.AwardState != Domain.Grants.AwardStatus.Rejected).ToList();
+        var grants = allGrants.Where(g => g.AwardState != AwardStatus.Rejected).ToList();
+        var byId = grants.ToDictionary(g => g.Id);
         foreach (var commitment in programme.Commitments)
         {
-            var grant = grants.FirstOrDefault(g => g.Id == commitment.GrantId);
-            if (grant is null)
+            if (byId.GetValueOrDefault(commitment.GrantId) is not { } grant)
             {
                 findings.Add(new(programme.Id, "commitment", $"{commitment.Amount} is committed to grant {commitment.GrantId}, which has no events."));
             }
@@ -160,7 +203,8 @@ public static class ReconciliationEndpoint
             }
         }
 
-        foreach (var grant in grants.Where(g => programme.Commitments.All(c => c.GrantId != g.Id)))
+        var committedTo = programme.Commitments.Select(c => c.GrantId).ToHashSet();
+        foreach (var grant in grants.Where(g => !committedTo.Contains(g.Id)))
         {
             findings.Add(new(programme.Id, "commitment", $"Grant {grant.Id} ({grant.Amount}) has no commitment on its programme."));
         }

@@ -97,6 +97,8 @@ public static class MartenConfiguration
         // The audit chainer's hosted service, after Marten's, as before (hosted services start in registration order).
         builder.Services.AddAudit(builder.Configuration);
         builder.Services.AddProgrammeDashboard();
+        // The report checkpoint writer follows the chain's head, so it starts after the chainer.
+        builder.Services.AddReportCheckpoints(builder.Configuration);
         builder.Services.AddScoped<Pages.WorkQueue>();
         return builder;
     }

@@ -32,6 +32,10 @@ public static class DatabaseRoles
     public static IReadOnlyList<string> AppendOnlyTables { get; } =
         ["mt_events", AuditChain.TableName, AuditCheckpoints.TableName, EvidenceStore.TableName, ReportFiles.TableName];
 
+    /// <summary>Derived tables written once and never changed by the application: the runtime role may read and insert,
+    /// nothing else; no trigger, so the owner may prune them (report checkpoints of an older fold).</summary>
+    public static IReadOnlyList<string> WriteOnceTables { get; } = [ReportCheckpoints.TableName];
+
     public const string RowTrigger = "grantledger_append_only";
     public const string TruncateTrigger = "grantledger_no_truncate";
 
@@ -73,7 +77,7 @@ public static class DatabaseRoles
         }
 
         var role = Identifier(runtimeRole);
-        var appendOnly = string.Join(", ", AppendOnlyTables.Select(t => $"{schema}.{t}"));
+        var appendOnly = string.Join(", ", AppendOnlyTables.Concat(WriteOnceTables).Select(t => $"{schema}.{t}"));
         sql.Append($"""
             do $$ begin
               execute format('grant connect on database %I to {role}', current_database());
@@ -130,7 +134,7 @@ public static class DatabaseRoles
         report.Add($"append-only tables protected by triggers: {string.Join(", ", AppendOnlyTables)}");
         report.Add(role is null
             ? $"runtime role '{options.RuntimeRole}' does not exist: no grants made (create it, then run db-apply again)"
-            : $"runtime role {role}: read and append on {string.Join(", ", AppendOnlyTables)}; read and write on the working tables; no DDL");
+            : $"runtime role {role}: read and append on {string.Join(", ", AppendOnlyTables.Concat(WriteOnceTables))}; read and write on the working tables; no DDL");
         return report;
     }
 

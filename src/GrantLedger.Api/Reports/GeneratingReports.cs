@@ -183,8 +183,8 @@ public static class ReportQueries
 public static class GenerateReportHandler
 {
     public static async Task Handle(GenerateReport message, IDocumentStore store, NpgsqlDataSource dataSource, Audit.AuditCheckpointer checkpointer,
-        ILogger<GenerateReport> logger, IMessageContext bus, Wolverine.Marten.Publishing.OutboxedSessionFactory outbox, IClock clock,
-        CancellationToken cancellation)
+        ReportCheckpoints checkpoints, ILogger<GenerateReport> logger, IMessageContext bus, Wolverine.Marten.Publishing.OutboxedSessionFactory outbox,
+        IClock clock, CancellationToken cancellation)
     {
         // Outboxed, so the "report ready" notice leaves only with the commit that marks the report ready.
         await using var session = outbox.OpenSession(bus);
@@ -204,9 +204,7 @@ public static class GenerateReportHandler
         try
         {
             await Progress(job with { Status = ReportStatus.Running, Progress = 10 });
-            var events = await ReportBuilder.EventsAsOf(session, job.AsOf, cancellation);
-            await Progress(job with { Progress = 40 });
-            var (model, hash, position) = ReportBuilder.Model(ReportScope.Of(job), events);
+            var (model, hash, position) = await ReportBuilder.ModelAsOf(session, ReportScope.Of(job), checkpoints, cancellation);
             await Progress(job with { Progress = 60 });
             var chain = await SignedHead(checkpointer, position, cancellation);
             var built = ReportBuilder.Render(model, hash, position, new ReportSeal(job.Id, chain), ReportLanguage.Find(job.Language));

@@ -24,18 +24,33 @@ public static class ReportBuilder
         return events.Where(e => e.Data is not ReportGenerated).ToList();
     }
 
+    /// <summary>
+    /// The report's model as of its instant. The programme financial and milestone status reports start from the nearest
+    /// report checkpoint and fold only the events after it (<see cref="ReportCheckpoints"/>); the others, and any report
+    /// with no usable checkpoint, fold every event up to the instant. Both give the same model, hash and position.
+    /// </summary>
+    public static async Task<(object Model, string Hash, long Position)> ModelAsOf(IQuerySession session, ReportScope scope,
+        ReportCheckpoints checkpoints, CancellationToken cancellation) =>
+        LedgerCheckpoint.Serves(scope.Kind) && await checkpoints.StateAsOfAsync(session, scope.AsOf, cancellation) is { } resumed
+            ? Model(scope, resumed.State)
+            : Model(scope, await EventsAsOf(session, scope.AsOf, cancellation));
+
     public static (object Model, string Hash, long Position) Model(ReportScope scope, IReadOnlyList<IEvent> events)
     {
         var state = LedgerState.Fold(events.Select(e => new RecordedEvent(e.Sequence, Instant.FromDateTimeOffset(e.Timestamp), e.StreamId, e.Data)));
-        object model = scope.Kind switch
-        {
-            ReportKind.ProgrammeFinancial => ReportModels.ProgrammeFinancial(state, scope.ProgrammeId!.Value, scope.AsOf),
-            ReportKind.GranteeStatement => ReportModels.GranteeStatement(state, scope.GrantId!.Value, scope.AsOf),
-            ReportKind.MilestoneStatus => ReportModels.MilestoneStatus(state, scope.ProgrammeId!.Value, scope.AsOf),
-            _ => AuditTrail(scope, events, state),
-        };
-        return (model, Hash(model), state.Position);
+        return scope.Kind == ReportKind.AuditTrail ? Hashed(AuditTrail(scope, events, state), state) : Model(scope, state);
     }
+
+    /// <summary>A report that needs the ledger's state only (every kind but the audit trail, which lists the events).</summary>
+    public static (object Model, string Hash, long Position) Model(ReportScope scope, LedgerState state) => Hashed(scope.Kind switch
+    {
+        ReportKind.ProgrammeFinancial => ReportModels.ProgrammeFinancial(state, scope.ProgrammeId!.Value, scope.AsOf),
+        ReportKind.GranteeStatement => ReportModels.GranteeStatement(state, scope.GrantId!.Value, scope.AsOf),
+        ReportKind.MilestoneStatus => ReportModels.MilestoneStatus(state, scope.ProgrammeId!.Value, scope.AsOf),
+        _ => throw new ArgumentException($"The {scope.Kind} report lists events: build it from them.", nameof(scope)),
+    }, state);
+
+    private static (object Model, string Hash, long Position) Hashed(object model, LedgerState state) => (model, Hash(model), state.Position);
 
     public static string Hash(object model) => model switch
     {

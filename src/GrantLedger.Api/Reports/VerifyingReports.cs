@@ -201,6 +201,7 @@ public static class VerifyReportEndpoint
     /// </summary>
     private static async Task<Rebuilding> Rebuild(IQuerySession session, ReportGenerated recorded, byte[] upload, CancellationToken cancellation)
     {
+        // From the events alone, never from a report checkpoint: what checks a report must not rest on what made it.
         var events = await ReportBuilder.EventsAsOf(session, recorded.AsOf, cancellation);
         ReportBuilder.Built rendered;
         try

@@ -26,13 +26,25 @@ public sealed record LedgerState(
     public Domain.Organisations.Organisation? OrganisationOf(Grant grant) =>
         grant.OrganisationId is { } id && Organisations.TryGetValue(id, out var organisation) ? organisation : null;
 
-    public static LedgerState Fold(IEnumerable<RecordedEvent> events)
+    /// <summary>Nothing recorded yet.</summary>
+    public static LedgerState Empty { get; } = new(new Dictionary<Guid, Programme>(), new Dictionary<Guid, Grant>(), FxRateTable.Empty, 0,
+        new Dictionary<Guid, Domain.Organisations.Organisation>());
+
+    public static LedgerState Fold(IEnumerable<RecordedEvent> events) => FoldOn(Empty, events);
+
+    /// <summary>
+    /// Folds on from a state, exactly as <see cref="Fold"/> goes on from the events that made it. From a checkpoint's
+    /// condensed state, pass <paramref name="heldBack"/>: a grant event naming a payment that condensing merged away
+    /// (<see cref="LedgerCheckpoint.CanApply"/>) is not applied; its grant goes into <paramref name="heldBack"/> and its
+    /// later events are skipped too, for the caller to fold that grant again from its own stream.
+    /// </summary>
+    public static LedgerState FoldOn(LedgerState from, IEnumerable<RecordedEvent> events, ISet<Guid>? heldBack = null)
     {
-        var programmes = new Dictionary<Guid, Programme>();
-        var grants = new Dictionary<Guid, Grant>();
-        var rates = FxRateTable.Empty;
-        var organisations = new Dictionary<Guid, Domain.Organisations.Organisation>();
-        long position = 0;
+        var programmes = new Dictionary<Guid, Programme>(from.Programmes);
+        var grants = new Dictionary<Guid, Grant>(from.Grants);
+        var rates = from.Rates;
+        var organisations = new Dictionary<Guid, Domain.Organisations.Organisation>(from.Organisations);
+        var position = from.Position;
         foreach (var e in events)
         {
             position = Math.Max(position, e.Sequence);
@@ -57,6 +69,17 @@ public sealed record LedgerState(
                     }
                     else if (grants.TryGetValue(e.StreamId, out var grant))
                     {
+                        if (heldBack?.Contains(e.StreamId) == true)
+                        {
+                            break;
+                        }
+
+                        if (heldBack is not null && !LedgerCheckpoint.CanApply(grant, e.Data))
+                        {
+                            heldBack.Add(e.StreamId);
+                            break;
+                        }
+
                         grants[e.StreamId] = grant.Evolve(e.Data);
                     }
                     else if (organisations.TryGetValue(e.StreamId, out var organisation))
