@@ -202,6 +202,10 @@ Every figure is from one run; ratios are against a baseline measured in the same
 | 1 client p50 ≤ 2 ms | $(value quick_c1_http_p50_ms) ms |
 | History length free: 16 clients into grants holding 10,000 payments within 1.2x of grants holding 10 | $(value quick_long_history_ratio)x ($(value quick_long_history_per_s) against $(value quick_short_history_per_s) payments/s) |
 | App peak RSS under the bench < 300 MB | $(value quick_rss_mb) MB (quick run); $(value app_peak_rss_mb) MB after the profiled runs below |
+| As-of programme report over 1M events < 1.5 s | $(value cp_report_total_s) s from the report checkpoints ($(value report_total_s) s from every event, same PDF) |
+| Programme dashboard over 1M events < 200 ms p50 | $(value large_dashboard_p50_ms) ms |
+| Audit page over 1M events < 200 ms p50 | $(value large_audit_p50_ms) ms |
+| Reconciliation over the 1M history (never measured before) | $(value reconcile_s) s, peak managed heap $(value reconcile_peak_heap_mb) MB |
 | Projection rebuild ≥ 50,000 events/s | $(value rebuild_events_per_s) events/s |
 | Against the conventional design (one SQL transaction per payment, no HTTP) at 16 clients | $(value quick_ratio_peer)x |
 
