@@ -31,7 +31,7 @@ if $levers; then
   runs=(
     "as configured|||"
     "Npgsql auto-prepare on (Max Auto Prepare=64, Auto Prepare Min Usages=2)||;Max Auto Prepare=64;Auto Prepare Min Usages=2|"
-    "closed-period guard by FOR SHARE on the programme row (before 929cd9f)|||929cd9f~1"
+    "closed-period guard by FOR SHARE on the programme row (929cd9f~1, its auto-prepare turned off)||;Max Auto Prepare=0|929cd9f~1"
     "before this wave's levers: snapshot with every payment, no payment documents, Roslyn at start (203740c)|||203740c"
     "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0||"
     "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false||"
