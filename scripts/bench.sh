@@ -80,15 +80,20 @@ dotnet build src/GrantLedger.Benchmarks/GrantLedger.Benchmarks.csproj -c Release
 dotnet build src/GrantLedger.Api/GrantLedger.Api.csproj -c Release -nologo -v quiet
 source scripts/app.sh
 
-# The programme dashboard and the audit page over the demo's small ledger, then over a million events seeded into the
-# app's own schema (its chainer chains them and signs a checkpoint), in one app (PagesBenchmark).
-pages_section() {
-  schema=bench_pages
+# A fresh schema and the app started on it as the runtime role (stopped when the script exits): sets $schema, $app_url, $app.
+fresh_app() {
+  schema="$1"
   port="${GRANTLEDGER_BENCH_PORT:-5099}"
   fresh_schema "$connection" "$schema"
   rm -f /tmp/grantledger-$schema-app.log
   trap 'stop_app' EXIT
   start_app "$app_connection" "$schema" "$port"
+}
+
+# The programme dashboard and the audit page over the demo's small ledger, then over a million events seeded into the
+# app's own schema (its chainer chains them and signs a checkpoint), in one app (PagesBenchmark).
+pages_section() {
+  fresh_app bench_pages
   driver pages "$connection" "$schema" "$app_url" "$app" snowleopard
   stop_app
   [[ -n "${GRANTLEDGER_BENCH_KEEP:-}" ]] || driver drop-schema "$connection" "$schema"
@@ -100,12 +105,7 @@ if [[ "$section" == pages ]]; then
 fi
 
 if $quick; then
-  schema=bench_quick
-  port="${GRANTLEDGER_BENCH_PORT:-5099}"
-  fresh_schema "$connection" "$schema"
-  rm -f /tmp/grantledger-$schema-app.log
-  trap 'stop_app' EXIT
-  start_app "$app_connection" "$schema" "$port"
+  fresh_app bench_quick
   # Marten seeds the long histories into the app's own schema as its owner; the raw INSERT and the SQL peer use
   # tables of their own.
   driver quick "$connection" "$schema" "$app_url" "$app" snowleopard
@@ -117,12 +117,7 @@ echo "$output"
 
 # The quick figures in the same run (HTTP at 1, 4 and 16 clients beside the raw INSERT, the grant read and the SQL
 # peer; the long-history case; the app's peak memory), each name prefixed quick_.
-schema=bench_quick
-port="${GRANTLEDGER_BENCH_PORT:-5099}"
-fresh_schema "$connection" "$schema"
-rm -f /tmp/grantledger-$schema-app.log
-trap 'stop_app' EXIT
-start_app "$app_connection" "$schema" "$port"
+fresh_app bench_quick
 quick_output="$(driver quick "$connection" "$schema" "$app_url" "$app" snowleopard | tail -n 1 | sed -E 's/(^| )([a-z0-9_]+)=/\1quick_\2=/g')"
 stop_app
 echo "$quick_output"
@@ -130,12 +125,7 @@ output="$output
 $quick_output"
 
 # The app itself, as run.sh serves it (demo users, no request logging), in its own schema.
-schema=bench_http
-port="${GRANTLEDGER_BENCH_PORT:-5099}"
-fresh_schema "$connection" "$schema"
-rm -f /tmp/grantledger-$schema-app.log
-trap 'stop_app' EXIT
-start_app "$app_connection" "$schema" "$port"
+fresh_app bench_http
 http_output="$(driver disbursements "$connection" "$app_url" "$app" snowleopard)"
 echo "$http_output"
 stop_app
