@@ -240,15 +240,19 @@ public sealed class AuditCheckpointer(NpgsqlDataSource dataSource, IDocumentStor
         await using var connection = await dataSource.OpenConnectionAsync(cancellation);
         await using var command = new NpgsqlCommand(
             $"select (select max(seq_id) from {Schema}.{AuditChain.TableName}), (select max(seq_id) from {Schema}.{AuditCheckpoints.TableName})", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        await reader.ReadAsync(cancellation);
-        if (reader.IsDBNull(0))
+        long head;
+        long? last;
+        await using (var reader = await command.ExecuteReaderAsync(cancellation)) // disposed once (see LedgerGauges.Sample)
         {
-            return null;
+            await reader.ReadAsync(cancellation);
+            if (reader.IsDBNull(0))
+            {
+                return null;
+            }
+
+            (head, last) = (reader.GetInt64(0), reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1));
         }
 
-        var (head, last) = (reader.GetInt64(0), reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1));
-        await reader.DisposeAsync();
         var due = last is null ||
                   (head > last && (head - last >= options.Value.CheckpointEveryEvents ||
                                    Stopwatch.GetElapsedTime(_lastSignedAt) >= TimeSpan.FromMinutes(options.Value.CheckpointEveryMinutes)));

@@ -78,16 +78,23 @@ public sealed class LedgerGauges(NpgsqlDataSource dataSource, IDocumentStore sto
         batch.BatchCommands.Add(new($"select count(*), coalesce(sum(round((d->'amount'->>'amount')::numeric * 100)), 0)::bigint " +
             $"from {grants} g, jsonb_array_elements(g.data->'disbursements') d where d->>'status' = 'AwaitingApproval'"));
         batch.BatchCommands.Add(new($"select count(*) from {reports} r where r.data->>'status' in ('Queued', 'Running')"));
-        await using var reader = await batch.ExecuteReaderAsync(cancellation);
-        await reader.ReadAsync(cancellation);
-        var overdue = reader.GetInt64(0);
-        await reader.NextResultAsync(cancellation);
-        await reader.ReadAsync(cancellation);
-        var (awaiting, awaitingCents) = (reader.GetInt64(0), reader.GetInt64(1));
-        await reader.NextResultAsync(cancellation);
-        await reader.ReadAsync(cancellation);
-        var queued = reader.GetInt64(0);
-        await reader.DisposeAsync();
+        long overdue, awaiting, awaitingCents, queued;
+        // Disposed once, at the end of this block: the batch's connection goes back to the pool with it, and Npgsql reuses
+        // the reader object for that connection's next user, so disposing it a second time later (as an `await using`
+        // after an explicit dispose did) closed another user's reader: the chainer's, under load ("A command is
+        // already in progress", "Source array was not long enough", the host stopping).
+        await using (var reader = await batch.ExecuteReaderAsync(cancellation))
+        {
+            await reader.ReadAsync(cancellation);
+            overdue = reader.GetInt64(0);
+            await reader.NextResultAsync(cancellation);
+            await reader.ReadAsync(cancellation);
+            (awaiting, awaitingCents) = (reader.GetInt64(0), reader.GetInt64(1));
+            await reader.NextResultAsync(cancellation);
+            await reader.ReadAsync(cancellation);
+            queued = reader.GetInt64(0);
+        }
+
         var (unchained, oldest) = await ChainLag(dataSource, store, cancellation);
         return new GaugeSample(overdue, awaiting, awaitingCents, unchained, oldest, queued);
     }
