@@ -27,8 +27,8 @@ public sealed class RecordedTimeFromClock(NodaTime.IClock clock) : IConfigureMar
 public static class MartenConfiguration
 {
     /// <summary>The configured connection string. Npgsql's automatic preparation stays off unless the connection string
-    /// turns it on (<c>Max Auto Prepare</c>): measured in <c>scripts/bench.sh --levers</c>, and not taken by default after
-    /// an unexplained protocol error under load with it on (docs/benchmarks.md).</summary>
+    /// turns it on (<c>Max Auto Prepare</c>): measured in <c>scripts/bench.sh --levers</c> with no gain at 16 clients
+    /// (docs/benchmarks.md).</summary>
     public static string GrantLedgerConnectionString(this IConfiguration configuration) =>
         configuration.GetConnectionString("GrantLedger")
         ?? throw new InvalidOperationException("ConnectionStrings:GrantLedger is not configured.");
