@@ -34,6 +34,9 @@ if $levers; then
     "closed-period guard by FOR SHARE on the programme row (929cd9f~1, its auto-prepare turned off)||;Max Auto Prepare=0|929cd9f~1"
     "before this wave's levers: snapshot with every payment, no payment documents, Roslyn at start (203740c)|||203740c"
     "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0||"
+    "workstation GC, not concurrent (DOTNET_gcServer=0 DOTNET_gcConcurrent=0)|DOTNET_gcServer=0 DOTNET_gcConcurrent=0||"
+    "server GC without DATAS (DOTNET_GCDynamicAdaptationMode=0)|DOTNET_GCDynamicAdaptationMode=0||"
+    "server GC with a 192 MiB heap limit (DOTNET_GCHeapHardLimit=0xC000000)|DOTNET_GCHeapHardLimit=0xC000000||"
     "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false||"
   )
   [[ -n "${GRANTLEDGER_LEVERS:-}" ]] && IFS=',' read -r -a only <<< "$GRANTLEDGER_LEVERS" || only=()
