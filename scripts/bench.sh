@@ -10,6 +10,9 @@
 #   scripts/bench.sh --section pages
 #                               only the pages over a million events (about five minutes), name=value figures;
 #                               docs/benchmarks.md is left alone
+#   scripts/bench.sh --section gc
+#                               the app's peak memory under 16 clients of payments for each garbage-collector setting
+#                               (about six minutes); writes docs/benchmark-gc.md, which the full run also rewrites
 set -euo pipefail
 quick=false
 levers=false
@@ -17,9 +20,9 @@ section=""
 case "${1:-}" in
   --quick) quick=true ;;
   --levers) levers=true ;;
-  --section) section="${2:-}"; [[ "$section" == pages ]] || { echo "usage: scripts/bench.sh --section pages" >&2; exit 2; } ;;
+  --section) section="${2:-}"; [[ "$section" == pages || "$section" == gc ]] || { echo "usage: scripts/bench.sh --section pages|gc" >&2; exit 2; } ;;
   "") ;;
-  *) echo "usage: scripts/bench.sh [--quick | --levers | --section pages]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [--quick | --levers | --section pages|gc]" >&2; exit 2 ;;
 esac
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,10 +36,7 @@ if $levers; then
     "Npgsql auto-prepare on (Max Auto Prepare=64, Auto Prepare Min Usages=2)||;Max Auto Prepare=64;Auto Prepare Min Usages=2|"
     "closed-period guard by FOR SHARE on the programme row (929cd9f~1, its auto-prepare turned off)||;Max Auto Prepare=0|929cd9f~1"
     "before this wave's levers: snapshot with every payment, no payment documents, Roslyn at start (203740c)|||203740c"
-    "workstation GC (DOTNET_gcServer=0)|DOTNET_gcServer=0||"
-    "workstation GC, not concurrent (DOTNET_gcServer=0 DOTNET_gcConcurrent=0)|DOTNET_gcServer=0 DOTNET_gcConcurrent=0||"
-    "server GC without DATAS (DOTNET_GCDynamicAdaptationMode=0)|DOTNET_GCDynamicAdaptationMode=0||"
-    "server GC with a 192 MiB heap limit (DOTNET_GCHeapHardLimit=0xC000000)|DOTNET_GCHeapHardLimit=0xC000000||"
+    "server GC with DATAS, the ASP.NET default (DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0; more GC rows: --section gc)|DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0||"
     "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false||"
   )
   [[ -n "${GRANTLEDGER_LEVERS:-}" ]] && IFS=',' read -r -a only <<< "$GRANTLEDGER_LEVERS" || only=()
@@ -102,8 +102,46 @@ pages_section() {
   [[ -n "${GRANTLEDGER_BENCH_KEEP:-}" ]] || driver drop-schema "$connection" "$schema"
 }
 
+# The garbage collector, chosen by these rows (GrantLedger.Api.csproj): for each setting a fresh app, 16 clients paying
+# for 20 s (DisbursementBenchmark.Load), then the app's peak resident memory (VmHWM). Writes docs/benchmark-gc.md.
+gc_section() {
+  local settings=(
+    "as configured: workstation GC, concurrent, gen0 budget at most 32 MiB|"
+    "workstation GC, the default gen0 budget|DOTNET_GCGen0MaxBudget=0"
+    "workstation GC, gen0 budget at most 16 MiB|DOTNET_GCGen0MaxBudget=0x1000000"
+    "server GC with DATAS, the ASP.NET default|DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0"
+    "server GC without DATAS|DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0 DOTNET_GCDynamicAdaptationMode=0"
+    "server GC with DATAS and a 192 MiB heap limit|DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0 DOTNET_GCHeapHardLimit=0xC000000"
+  )
+  local rows="" setting name env line peak
+  for setting in "${settings[@]}"; do
+    IFS='|' read -r name env <<< "$setting"
+    read -r -a app_env <<< "$env"
+    fresh_app bench_gc
+    line="$(driver load "$app_url" snowleopard 16 20 "$app" gc | tail -n 1)"
+    peak="$(( $(awk '/VmHWM/ {print $2}' "/proc/$app/status") / 1024 ))"
+    stop_app
+    echo "$name: $line peak_rss_mb=$peak" >&2
+    rows="$rows
+| $name | \`${env:-(none)}\` | $(grep -o 'gc_per_s=[^ ]*' <<<"$line" | cut -d= -f2) | $(grep -o 'gc_p99_ms=[^ ]*' <<<"$line" | cut -d= -f2) | $(grep -o 'gc_app_cpu_ms=[^ ]*' <<<"$line" | cut -d= -f2) | $peak |"
+  done
+  read -r -a app_env <<< "${GRANTLEDGER_APP_ENV:-}"
+  {
+    echo "Measured by \`scripts/bench.sh --section gc\` on $(date -u +%Y-%m-%d), $(nproc) cores: for each setting the app started fresh,"
+    echo "16 clients recording payments for 20 s, then its peak resident memory (VmHWM). One run per row."
+    echo
+    echo "| Garbage collector | Environment | Payments/s | p99 ms | App CPU ms per payment | Peak RSS MB |"
+    echo "|---|---|---:|---:|---:|---:|$rows"
+  } > docs/benchmark-gc.md
+  cat docs/benchmark-gc.md
+}
+
 if [[ "$section" == pages ]]; then
   pages_section
+  exit 0
+fi
+if [[ "$section" == gc ]]; then
+  gc_section
   exit 0
 fi
 
@@ -134,6 +172,8 @@ echo "$http_output"
 stop_app
 output="$output
 $http_output"
+
+gc_section
 
 pages_output="$(pages_section)"
 echo "$pages_output"
@@ -199,12 +239,19 @@ Every figure is from one run; ratios are against a baseline measured in the same
 | Programme dashboard over 1M events < 200 ms p50 | $(value large_dashboard_p50_ms) ms |
 | Audit page over 1M events < 200 ms p50 | $(value large_audit_p50_ms) ms |
 | Reconciliation over the 1M history (never measured before) | $(value reconcile_s) s, peak managed heap $(value reconcile_peak_heap_mb) MB |
-| Projection rebuild ≥ 50,000 events/s | $(value rebuild_events_per_s) events/s |
+| Projection rebuild ≥ 50,000 events/s | $(value rebuild_events_per_s) events/s (programme and grant snapshots); $(value rebuild_payments_events_per_s) events/s (the payments' documents, rebuilt on their own) |
 | Against the conventional design (one SQL transaction per payment, no HTTP) at 16 clients | $(value quick_ratio_peer)x |
 
 $(if [[ -f docs/benchmark-levers.md ]]; then echo "## Levers, one at a time"; echo; cat docs/benchmark-levers.md; fi) For a quick check of a change,
 \`scripts/bench.sh --quick\` prints the HTTP figures, the conventional peer and the long-history case (16 clients into
 grants holding 10,000 payments against grants holding 10: \`long_history_ratio\`) on one line in under two minutes.
+
+## The garbage collector
+
+The app runs workstation GC with a gen0 budget of at most 32 MiB (\`GrantLedger.Api.csproj\`), chosen by these rows:
+the lowest peak memory at the same throughput. An operator of a larger machine can set the environment of another row.
+
+$(cat docs/benchmark-gc.md)
 
 ## A million events: rebuilding the snapshots, and a report as of a past instant
 
@@ -217,6 +264,7 @@ event rows (sequence, stream, type, JSON) with plain Npgsql in the same run.
 |---|---:|---:|---:|
 | Baseline: read every event row with plain Npgsql | $(value read_all_s) | $(value read_all_events_per_s) | 1.0x |
 | **Rebuild from scratch** the programme and grant snapshots (Marten's projection daemon, \`RebuildProjectionAsync\`), checked afterwards: every grant, payment and commitment present | **$(value rebuild_s)** | **$(value rebuild_events_per_s)** | $(value rebuild_vs_read) |
+| Rebuild from scratch the payments' documents (ADR 0018; one document per payment, $(value grants) x 98 of them), on their own | $(value rebuild_payments_s) | $(value rebuild_payments_events_per_s) | |
 
 Target (7/8): at least 20,000 events/s.
 
