@@ -32,6 +32,8 @@ public static class ProfileReport
         long managed = 0, external = 0;
         var byLibrary = new Dictionary<string, long>();
         var inclusive = new long[Inclusive.Length];
+        var ours = new Dictionary<string, long>();
+        var leaves = new Dictionary<string, long>();
         foreach (var e in log.Events)
         {
             if (e is not ClrThreadSampleTraceData sample)
@@ -55,6 +57,17 @@ public static class ProfileReport
             var charged = frames.FirstOrDefault(f => !BaseLibrary.Contains(f.Module, StringComparer.OrdinalIgnoreCase) && f.Module is not ("?" or ""));
             var library = charged.Module is null ? "base class library only: " + Leaf(frames) : Library(charged.Module);
             byLibrary[library] = byLibrary.GetValueOrDefault(library) + 1;
+            // The leaf with the first frame outside the base class library that led to it (who waits, who locks).
+            var leaf = Leaf(frames) + " <- " + (charged.Method is { } by ? by.Split('(')[0] : "?");
+            leaves[leaf] = leaves.GetValueOrDefault(leaf) + 1;
+            // Which of our methods the sample ran under (each counted once per sample): the background services show
+            // here as well as the request handlers.
+            foreach (var method in frames.Where(f => f.Module.StartsWith("GrantLedger", StringComparison.Ordinal))
+                         .Select(f => f.Method.Split('(')[0]).Distinct())
+            {
+                ours[method] = ours.GetValueOrDefault(method) + 1;
+            }
+
             for (var i = 0; i < Inclusive.Length; i++)
             {
                 if (frames.Any(f => f.Method.Contains(Inclusive[i].Contains, StringComparison.Ordinal) || f.Module.Contains(Inclusive[i].Contains, StringComparison.Ordinal)))
@@ -74,6 +87,16 @@ public static class ProfileReport
         for (var i = 0; i < Inclusive.Length; i++)
         {
             Console.WriteLine($"profile_inclusive what={Inclusive[i].Label.Replace(' ', '~').Replace('|', '/')} share_pct={Share(inclusive[i])}");
+        }
+
+        foreach (var (method, count) in leaves.OrderByDescending(kv => kv.Value).Take(15))
+        {
+            Console.WriteLine($"profile_leaf method={method.Replace(' ', '~').Replace('|', '/')} share_pct={Share(count)}");
+        }
+
+        foreach (var (method, count) in ours.OrderByDescending(kv => kv.Value).Take(15))
+        {
+            Console.WriteLine($"profile_ours method={method.Replace(' ', '~').Replace('|', '/')} share_pct={Share(count)}");
         }
 
         return 0;

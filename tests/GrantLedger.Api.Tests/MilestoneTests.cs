@@ -3,6 +3,7 @@ using System.Text;
 using GrantLedger.Api.Milestones;
 using GrantLedger.Domain.Grants;
 using Marten;
+using Npgsql;
 using NodaTime;
 using Wolverine;
 using Wolverine.Tracking;
@@ -218,6 +219,55 @@ public class MilestoneTests(LedgerHost host) : FromStartOfTime(host.Clock)
         Assert.Contains(feed.Json.AsArray(), n => n!.Text("kind") == "milestone-overdue");
 
         async Task PlanMidTerm() => milestoneId = await _ledger.PlanMilestone(lateGrant, "2021-03-31", title: "Mid-term report");
+    }
+
+    /// <summary>A payment reads only the grants that can hold it (a column beside each snapshot). A snapshot stored before
+    /// that column existed still holds the organisation, and db-apply fills the column from its milestones.</summary>
+    [Fact]
+    public async Task a_grant_stored_before_the_hold_column_still_holds_and_db_apply_fills_it()
+    {
+        var deadline = Instant.FromUtc(2021, 2, 28, 18, 0);
+        host.Clock.Reset(deadline + Duration.FromDays(2));
+        var grantee = "Snow Leopard Conservancy " + Guid.NewGuid().ToString("N")[..6];
+        var lateGrant = await _ledger.GrantOf(60_000m, grantee);
+        var otherGrant = await _ledger.GrantOf(10_000m, grantee);
+        var milestoneId = await _ledger.PlanMilestone(lateGrant, "2021-02-28");
+        await LedgerHost.Eventually(() => _ledger.Milestone(lateGrant, milestoneId), m => m["overdue"]!.GetValue<bool>());
+
+        async Task<bool?[]> Column(bool forget = false)
+        {
+            await using var connection = new NpgsqlConnection(LedgerHost.OwnerConnectionString);
+            await connection.OpenAsync();
+            var grants = new NpgsqlParameter { Value = new[] { lateGrant, otherGrant } };
+            if (forget)
+            {
+                await using var update = new NpgsqlCommand($"update {LedgerHost.Schema}.mt_doc_grant set has_missed_deadline = null where id = any($1)", connection);
+                update.Parameters.Add(grants.Clone());
+                await update.ExecuteNonQueryAsync();
+            }
+
+            await using var command = new NpgsqlCommand($"select has_missed_deadline from {LedgerHost.Schema}.mt_doc_grant where id = any($1) " +
+                "order by array_position($1, id)", connection);
+            command.Parameters.Add(grants);
+            var values = new List<bool?>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                values.Add(reader.IsDBNull(0) ? null : reader.GetBoolean(0));
+            }
+
+            return [.. values];
+        }
+
+        Assert.Equal([true, false], await Column());
+        Assert.Equal([null, null], await Column(forget: true));
+
+        Assert.Equal("grantee-on-hold", (await _ledger.TryDisburse(otherGrant, 100m, valueDate: "2021-03-02")).Code);
+        Assert.True((await _ledger.Grant(otherGrant))["onHold"]!.GetValue<bool>());
+
+        await LedgerHost.ApplySchemaNow(LedgerHost.Schema);
+        Assert.Equal([true, false], await Column());
+        Assert.Equal("grantee-on-hold", (await _ledger.TryDisburse(otherGrant, 100m, valueDate: "2021-03-02")).Code);
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class OperationsTests : IAsyncLifetime
         {
             ["GrantLedger:Metrics:ScrapeToken"] = ScrapeToken,
             ["GrantLedger:Metrics:SampleSeconds"] = "1",
+            // Spans are recorded only when they go somewhere (an OTLP endpoint, or this setting): here, the in-memory exporter.
+            [TelemetryConfiguration.TracesSetting] = "true",
         }, services =>
         {
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans));

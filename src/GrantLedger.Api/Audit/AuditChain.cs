@@ -112,7 +112,9 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
         {
             try
             {
-                while (await ChainNextBatch(stoppingToken) > 0)
+                // Straight on only while a batch was full (a backlog); otherwise the next pass waits the interval, so
+                // under a steady load the chain runs a few passes a second instead of one per handful of events.
+                while (await ChainNextBatch(stoppingToken) == BatchSize)
                 {
                 }
 
@@ -133,6 +135,9 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
             }
         }
     }
+
+    /// <summary>The most events one pass chains.</summary>
+    public const int BatchSize = 1000;
 
     /// <summary>Chains what can be chained now; returns how many links were added.</summary>
     public async Task<int> ChainNextBatch(CancellationToken cancellation)
@@ -164,7 +169,7 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, IDocumentStore sto
 
         var rows = new List<(long Sequence, string Canonical)>();
         await using (var next = new NpgsqlCommand(
-            $"select e.seq_id, {AuditChain.CanonicalSql("e")} from {schema}.mt_events e where e.seq_id > $1 order by e.seq_id limit 1000",
+            $"select e.seq_id, {AuditChain.CanonicalSql("e")} from {schema}.mt_events e where e.seq_id > $1 order by e.seq_id limit {BatchSize}",
             connection, transaction))
         {
             next.Parameters.Add(new NpgsqlParameter { Value = lastSequence });

@@ -121,6 +121,11 @@ public static class DatabaseRoles
             await command.ExecuteNonQueryAsync(cancellation);
         }
 
+        await using (var command = dataSource.CreateCommand(Grants.GrantQueries.BackfillMissedDeadlinesSql(store)))
+        {
+            await command.ExecuteNonQueryAsync(cancellation);
+        }
+
         report.Add($"schema {schema}: Marten event store, documents, evidence, report files, audit chain and checkpoints up to date");
         await services.GetRequiredService<IMessageStore>().Admin.MigrateAsync(AutoCreate.CreateOrUpdate);
         report.Add($"schema {schema}: Wolverine inbox, outbox, scheduled messages and node tables up to date");

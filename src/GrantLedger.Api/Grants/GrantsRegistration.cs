@@ -16,6 +16,9 @@ public static class GrantsRegistration
         // Organisation: every payment looks up the organisation's other grants for holds (pg_stat_statements: half the
         // database time unindexed). The grantee name stays indexed for the start-up migration of grants awarded by name.
         opts.Schema.For<Grant>().Index(g => g.ProgrammeId).Index(g => g.Grantee).Index(g => g.OrganisationId);
+        // Holds: the few grants of an organisation that can hold it, found without opening each snapshot (GrantQueries).
+        // Nullable: a snapshot stored before the column existed has none and is read (and decided on) as before.
+        opts.Schema.For<Grant>().Duplicate(g => g.HasMissedDeadline, pgType: "boolean", notNull: false);
         opts.Schema.For<IdempotencyRecord>();
         return opts;
     }

@@ -83,7 +83,7 @@ public static class RecordDisbursementHandler
         var earlierRead = reads.Load<IdempotencyRecord>(key);
         var streamRead = reads.Events.FetchForWriting<Grant>(grantId);
         var programmeRead = reads.ProgrammeOfGrant(grantId);
-        var granteeGrantsRead = reads.GranteesGrants(grantId);
+        var mayHoldRead = reads.GrantsThatMayHold(grantId);
         var organisationRead = reads.OrganisationOfGrant(grantId);
         var ratesRead = reads.Load<FxRateTable>(FxRateTable.StreamId);
         await reads.Execute();
@@ -101,7 +101,7 @@ public static class RecordDisbursementHandler
         var grant = stream.Aggregate!;
         var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
-        var hold = GranteeHold.Of((await granteeGrantsRead).Select(g => g.Id == grant.Id ? grant : g));
+        var hold = GranteeHold.Of((await mayHoldRead).Where(g => g.Id != grant.Id).Append(grant));
 
         // Every payment says where the money went: an account a second person approved (ADR 0014).
         var account = PaymentAccount.Choose(await organisationRead, request.BankAccountId);

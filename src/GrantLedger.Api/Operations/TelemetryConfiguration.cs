@@ -32,6 +32,9 @@ public static class TelemetryConfiguration
 
     public const string UserAttribute = "enduser.id";
 
+    /// <summary>Whether spans are recorded (default: when an OTLP endpoint is configured).</summary>
+    public const string TracesSetting = "GrantLedger:Telemetry:Traces";
+
     public static WebApplicationBuilder AddGrantLedgerTelemetry(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -60,8 +63,12 @@ public static class TelemetryConfiguration
 
         var otlp = OtlpConfigured(configuration);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "grantledger", serviceInstanceId: Environment.MachineName))
-            .WithTracing(tracing => tracing
+            .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "grantledger", serviceInstanceId: Environment.MachineName));
+        // Spans only when they go somewhere (GrantLedger:Telemetry:Traces, by default on when OTLP export is): a span for
+        // every request and every SQL statement that no exporter reads cost ~3% of the app's CPU per payment (bench, 2026-12-02).
+        if (configuration.GetValue(TracesSetting, otlp))
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddSource(Sources)
                 .AddAspNetCoreInstrumentation(o =>
                 {
@@ -69,12 +76,14 @@ public static class TelemetryConfiguration
                     o.Filter = context => !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments("/metrics");
                     o.EnrichWithHttpResponse = (activity, response) => Tag(activity, response.HttpContext);
                 })
-                .AddNpgsql())
-            .WithMetrics(metrics => metrics
-                .AddMeter(Meters)
-                .AddAspNetCoreInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddPrometheusExporter());
+                .AddNpgsql());
+        }
+
+        telemetry.WithMetrics(metrics => metrics
+            .AddMeter(Meters)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
         if (otlp)
         {
             // The standard variables (OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL, _HEADERS, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES)

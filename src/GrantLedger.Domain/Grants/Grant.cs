@@ -239,6 +239,11 @@ public sealed record Grant(
 
     public IEnumerable<Milestone> OverdueMilestones => Milestones.Where(m => m.IsOverdue);
 
+    /// <summary>A milestone's deadline passed undelivered (it may be delivered since): only such a grant can hold its
+    /// organisation's payments. Stored in a column of its own beside the snapshot, so a payment finds these grants
+    /// without opening every grant of the organisation.</summary>
+    public bool HasMissedDeadline => Milestones.Any(m => m.DeadlineMissed);
+
     /// <summary>Folds any event of the grant stream; an event this model does not know is a bug, not a no-op.</summary>
     public Grant Evolve(object e) => e switch
     {
