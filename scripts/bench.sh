@@ -309,7 +309,7 @@ collected heap; memory sampled every 20 ms.
 snapshots, one transaction per command) against a baseline measured in the same run: a single-row INSERT of a
 comparable row (a JSON document the size of the event, one transaction per row) through plain Npgsql. Each cell runs
 $(value seconds_per_cell) s; each client pays 1.00 EUR round-robin into its own 10 grants (no version conflicts by
-design). Two more floors, to see where the time goes: \`GET /health\` (the HTTP pipeline and one \`select 1\`) and
+design). Two more floors, to see where the time goes: \`GET /health\` (the HTTP pipeline and the readiness check: three small queries on one connection) and
 \`GET /api/grants/{id}\` (bearer auth and one snapshot load). Target (7/8): the command at 16 clients at least 50% of
 the baseline, with p99 under 25 ms.
 
