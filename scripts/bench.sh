@@ -34,10 +34,12 @@ if $levers; then
   runs=(
     "as configured|||"
     "Npgsql auto-prepare on (Max Auto Prepare=64, Auto Prepare Min Usages=2)||;Max Auto Prepare=64;Auto Prepare Min Usages=2|"
-    "closed-period guard by FOR SHARE on the programme row (929cd9f~1, its auto-prepare turned off)||;Max Auto Prepare=0|929cd9f~1"
-    "before this wave's levers: snapshot with every payment, no payment documents, Roslyn at start (203740c)|||203740c"
+    "connections not reset when returned to the pool (No Reset On Close=true)||;No Reset On Close=true|"
+    "spans recorded with no exporter, as before 075f263 (GrantLedger__Telemetry__Traces=true)|GrantLedger__Telemetry__Traces=true||"
     "server GC with DATAS, the ASP.NET default (DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0; more GC rows: --section gc)|DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0||"
     "Wolverine code compiled at start, as in tests (GrantLedger__CodeGeneration__Static=false)|GrantLedger__CodeGeneration__Static=false||"
+    "before 075f263: holds read every grant of the organisation, spans recorded, background loops without pause (6014c22)|||6014c22"
+    "before this wave's levers: snapshot with every payment, no payment documents, Roslyn at start (203740c)|||203740c"
   )
   [[ -n "${GRANTLEDGER_LEVERS:-}" ]] && IFS=',' read -r -a only <<< "$GRANTLEDGER_LEVERS" || only=()
   figures=(c1_http_p50_ms c16_http_per_s c16_http_p99_ms c16_read_per_s ratio_read ratio_raw long_history_ratio rss_mb)
@@ -65,7 +67,9 @@ if $levers; then
   done
   {
     echo "Measured by \`scripts/bench.sh --levers\` on $(date -u +%Y-%m-%d), $(nproc) cores; each row is \`bench.sh --quick\` with one"
-    echo "setting changed and the app started fresh, one run after another (compare rows of the same table only)."
+    echo "setting changed and the app started fresh, one run after another (compare rows of the same table only). A row"
+    echo "with a revision runs that revision's own quick driver against the same PostgreSQL. Rows differ by up to ±15% where"
+    echo "nothing relevant changed: a lever smaller than that is not shown by one run."
     echo
     cat docs/benchmark-levers.md.tmp
   } > docs/benchmark-levers.md
