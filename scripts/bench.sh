@@ -246,6 +246,8 @@ Every figure is from one run; ratios are against a baseline measured in the same
 | Projection rebuild ≥ 50,000 events/s | $(value rebuild_events_per_s) events/s (programme and grant snapshots); $(value rebuild_payments_events_per_s) events/s (the payments' documents, rebuilt on their own) |
 | Against the conventional design (one SQL transaction per payment, no HTTP) at 16 clients | $(value quick_ratio_peer)x |
 
+$(if [[ -f docs/benchmark-targets.md ]]; then cat docs/benchmark-targets.md; fi)
+
 $(if [[ -f docs/benchmark-levers.md ]]; then echo "## Levers, one at a time"; echo; cat docs/benchmark-levers.md; fi) For a quick check of a change,
 \`scripts/bench.sh --quick\` prints the HTTP figures, the conventional peer and the long-history case (16 clients into
 grants holding 10,000 payments against grants holding 10: \`long_history_ratio\`) on one line in under two minutes.
