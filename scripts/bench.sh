@@ -33,7 +33,7 @@ if $levers; then
   # that is code: the quick run of that revision, built in a worktree of its own, against the same PostgreSQL)
   runs=(
     "as configured|||"
-    "Npgsql auto-prepare on (Max Auto Prepare=64, Auto Prepare Min Usages=2)||;Max Auto Prepare=64;Auto Prepare Min Usages=2|"
+    "Npgsql auto-prepare off (Max Auto Prepare=0; on by default since 2026-12-02)||;Max Auto Prepare=0|"
     "connections not reset when returned to the pool (No Reset On Close=true)||;No Reset On Close=true|"
     "spans recorded with no exporter, as before 075f263 (GrantLedger__Telemetry__Traces=true)|GrantLedger__Telemetry__Traces=true||"
     "server GC with DATAS, the ASP.NET default (DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0; more GC rows: --section gc)|DOTNET_gcServer=1 DOTNET_GCGen0MaxBudget=0||"
