@@ -160,7 +160,7 @@ public static class GrantDetailsEndpoints
 
     /// <summary>Holds go by organisation: an overdue milestone on any of its grants holds them all.</summary>
     public static async Task<bool> GranteeOnHold(IQuerySession session, Grant grant) =>
-        GranteeHold.Of((await session.GrantsThatMayHold(grant)).Where(g => g.Id != grant.Id).Append(grant)).IsOnHold;
+        GranteeHold.Of(grant, await session.GrantsThatMayHold(grant)).IsOnHold;
 
     [Authorize(Policy = Policies.ReadGrants)]
     [WolverineGet("/api/grants/{id}/disbursements/{disbursementId}")]

@@ -28,7 +28,7 @@ public static class GrantQueries
     /// with a milestone whose deadline was missed (<see cref="GranteeHold"/> decides which are still overdue). Grouped by
     /// the organisation's id, never its name: two organisations may share a name. A payment reads these few rows, not
     /// every grant of the organisation (16 clients paying into 160 grants of one organisation deserialised all 160 on
-    /// each payment: bench.sh, 2026-12-02). The grant itself may be missing: add the one the command holds.</summary>
+    /// each payment: bench.sh, 2026-12-02). The grant itself may be missing: <see cref="GranteeHold.Of(Grant, IEnumerable{Grant})"/>.</summary>
     public static Task<IReadOnlyList<Grant>> GrantsThatMayHold(this IBatchedQuery batch, Guid grantId)
     {
         // The same expression as the index on the organisation (GrantsRegistration), so the lookup uses it.
@@ -45,12 +45,15 @@ public static class GrantQueries
 
     /// <summary>A grant with a milestone whose deadline was missed: the duplicated column (GrantsRegistration), read
     /// without opening the snapshot; a snapshot stored before the column existed (null) is read and decided on.</summary>
-    private const string MayHold = "has_missed_deadline is not false";
+    private const string MayHold = $"{MissedDeadlineColumn} is not false";
+
+    /// <summary>Marten's column for the duplicated <see cref="Grant.HasMissedDeadline"/>.</summary>
+    private const string MissedDeadlineColumn = "has_missed_deadline";
 
     /// <summary>db-apply: fills the column for snapshots stored before it existed, from their milestones (idempotent).</summary>
     public static string BackfillMissedDeadlinesSql(IDocumentStore store) =>
-        $"update {store.DocumentTable<Grant>()} set has_missed_deadline = coalesce(data -> '{MartenNames.Member(nameof(Grant.Milestones))}' @> " +
-        $"'[{{\"{MartenNames.Member(nameof(GrantLedger.Domain.Milestones.Milestone.DeadlineMissed))}\": true}}]', false) where has_missed_deadline is null";
+        $"update {store.DocumentTable<Grant>()} set {MissedDeadlineColumn} = coalesce(data -> '{MartenNames.Member(nameof(Grant.Milestones))}' @> " +
+        $"'[{{\"{MartenNames.Member(nameof(GrantLedger.Domain.Milestones.Milestone.DeadlineMissed))}\": true}}]', false) where {MissedDeadlineColumn} is null";
 
     /// <summary>The organisation the grant is awarded to (where its payments may go); null for an unknown or unbound grant.</summary>
     public static async Task<GrantLedger.Domain.Organisations.Organisation?> OrganisationOfGrant(this IBatchedQuery batch, Guid grantId)

@@ -101,7 +101,7 @@ public static class RecordDisbursementHandler
         var grant = stream.Aggregate!;
         var programme = await programmeRead
             ?? throw new InvalidOperationException($"Grant {grantId} names unknown programme {grant.ProgrammeId}.");
-        var hold = GranteeHold.Of((await mayHoldRead).Where(g => g.Id != grant.Id).Append(grant));
+        var hold = GranteeHold.Of(grant, await mayHoldRead);
 
         // Every payment says where the money went: an account a second person approved (ADR 0014).
         var account = PaymentAccount.Choose(await organisationRead, request.BankAccountId);

@@ -152,8 +152,8 @@ public sealed class ProgrammeDashboardKeeper(ProgrammeDashboardLines lines, ILog
             try
             {
                 // Straight on only while a pass was full (a backlog). Under a steady load some line is always stale: looping
-                // until none is recomputed every grant being paid after each payment, which took most of the CPU of a
-                // 2-core machine (bench.sh, 2026-12-02); once a second is enough, since a view catches up its own programme.
+                // until none was recomputed every grant being paid, continuously; once a second is enough, since a view
+                // catches up its own programme (ADR 0019).
                 while (await lines.CatchUpAsync(null, Batch, stoppingToken) == Batch && !stoppingToken.IsCancellationRequested)
                 {
                 }

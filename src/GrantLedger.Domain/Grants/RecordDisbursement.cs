@@ -25,6 +25,11 @@ public sealed record GranteeHold(IReadOnlyList<Milestone> OverdueMilestones)
 
     public static GranteeHold Of(IEnumerable<Grant> granteeGrants) =>
         new(granteeGrants.SelectMany(g => g.OverdueMilestones).ToList());
+
+    /// <summary>The hold on <paramref name="grant"/> (as the caller holds it) from it and the organisation's other grants
+    /// that may hold it (a stored copy of <paramref name="grant"/> among them is ignored).</summary>
+    public static GranteeHold Of(Grant grant, IEnumerable<Grant> organisationGrants) =>
+        Of(organisationGrants.Where(g => g.Id != grant.Id).Append(grant));
 }
 
 /// <summary>Spending the grantee reported and finance accepted (EUR at the donor rate), and the share of the funds
